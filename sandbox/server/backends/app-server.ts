@@ -1,0 +1,72 @@
+import http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ObservationRecorder } from './observation-recorder.ts';
+import { replyWithObservation } from './plain-http-reply.ts';
+import { closeServer, formatHost, listenOn, trackConnections } from './server-lifecycle.ts';
+import type { RunningBackend } from './server-lifecycle.ts';
+
+export type { RunningBackend };
+
+export interface AppServerOptions {
+  /** Address to bind; default 127.0.0.1. */
+  host?: string;
+  /** Port to bind; default 0. The article's app listens on 3000. */
+  port?: number;
+}
+
+/** The HTML the app serves at "/": small enough to compare exactly in tests. */
+export const APP_HOME_PAGE = '<!DOCTYPE html>\n<html><head><title>App backend</title></head><body><h1>App backend</h1></body></html>\n';
+
+/**
+ * Start the article's plain HTTP app: "/" is an HTML page, "/redirect" answers 302 to
+ * http://<Host it received>/elsewhere (for ProxyPassReverse), every other path answers 200 JSON
+ * describing the request. It does not speak WebSocket: an Upgrade request gets a normal 200.
+ */
+export async function startAppServer(options: AppServerOptions = {}): Promise<RunningBackend> {
+  const host = options.host ?? '127.0.0.1';
+  const observations = new ObservationRecorder('app');
+  // No 'upgrade' listener: Node then delivers an Upgrade request as an ordinary request, which is
+  // what an app that knows nothing of WebSocket does.
+  const server = http.createServer((request, response) => route(request, response, observations));
+  const connections = trackConnections(server);
+  server.on('clientError', (_error, socket) => socket.destroy());
+
+  const port = await listenOn(server, host, options.port ?? 0);
+  return {
+    port,
+    url: `http://${formatHost(host)}:${port}`,
+    observations,
+    close: () => closeServer(server, connections),
+  };
+}
+
+function route(request: IncomingMessage, response: ServerResponse, observations: ObservationRecorder): void {
+  const observation = observations.record(request);
+  const path = (request.url ?? '').split('?')[0];
+  if (path === '/redirect') {
+    // Built from the Host the app received, so with ProxyPreserveHost Off it names the backend
+    // (localhost:3000) and ProxyPassReverse has something to rewrite.
+    drainThen(request, () => {
+      const location = `http://${request.headers.host ?? ''}/elsewhere`;
+      const body = Buffer.from(`Redirecting to ${location}\n`, 'utf8');
+      response.writeHead(302, { Location: location, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(body.length) });
+      response.end(body);
+    });
+    return;
+  }
+  if (path === '/') {
+    drainThen(request, () => {
+      const body = Buffer.from(APP_HOME_PAGE, 'utf8');
+      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(body.length) });
+      response.end(body);
+    });
+    return;
+  }
+  replyWithObservation(request, response, observation);
+}
+
+function drainThen(request: IncomingMessage, respond: () => void): void {
+  request.on('error', () => request.socket.destroy());
+  request.on('end', respond);
+  request.resume();
+}

@@ -1,0 +1,117 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { APP_HOME_PAGE, startAppServer } from '../../../sandbox/server/backends/app-server.ts';
+import type { RunningBackend } from '../../../sandbox/server/backends/app-server.ts';
+import { RawConnection } from './raw-connection.ts';
+
+/** Send one request, wait for a whole Content-Length response, split it into head lines and body. */
+async function exchange(port: number, request: string): Promise<{ lines: string[]; body: string }> {
+  const connection = await RawConnection.open(port);
+  connection.write(request);
+  const response = (await connection.waitFor(isCompleteResponse)).toString('utf8');
+  connection.destroy();
+  const split = response.indexOf('\r\n\r\n');
+  return { lines: response.slice(0, split).split('\r\n'), body: response.slice(split + 4) };
+}
+
+function isCompleteResponse(received: Buffer): boolean {
+  const split = received.indexOf('\r\n\r\n');
+  if (split < 0) return false;
+  const length = /\r\ncontent-length: (\d+)/i.exec(received.subarray(0, split).toString('latin1'));
+  return length !== null && received.length - (split + 4) >= Number(length[1]);
+}
+
+describe('startAppServer', () => {
+  let backend: RunningBackend;
+
+  beforeEach(async () => {
+    backend = await startAppServer();
+  });
+  afterEach(async () => {
+    await backend.close();
+  });
+
+  it('reports an http:// url on a free loopback port', () => {
+    expect(backend.url).toBe(`http://127.0.0.1:${backend.port}`);
+  });
+
+  it('serves the "App backend" HTML page at /', async () => {
+    const { lines, body } = await exchange(backend.port, 'GET / HTTP/1.1\r\nHost: localhost:3000\r\nConnection: close\r\n\r\n');
+    expect(lines[0]).toBe('HTTP/1.1 200 OK');
+    expect(lines).toContain('Content-Type: text/html; charset=utf-8');
+    expect(lines).toContain(`Content-Length: ${Buffer.byteLength(APP_HOME_PAGE)}`);
+    expect(body).toBe(APP_HOME_PAGE);
+  });
+
+  it('answers any other path with 200 JSON describing method, path, headers and body', async () => {
+    const { lines, body } = await exchange(
+      backend.port,
+      'POST /api/items?x=1 HTTP/1.1\r\nHost: localhost:3000\r\nX-Forwarded-Host: example.com\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello',
+    );
+    expect(lines[0]).toBe('HTTP/1.1 200 OK');
+    expect(JSON.parse(body)).toEqual({
+      backend: 'app',
+      method: 'POST',
+      path: '/api/items?x=1',
+      headers: { host: 'localhost:3000', 'x-forwarded-host': 'example.com', 'content-length': '5', connection: 'close' },
+      body: 'hello',
+    });
+  });
+
+  it('redirects /redirect to /elsewhere on the Host it received', async () => {
+    const { lines } = await exchange(backend.port, 'GET /redirect HTTP/1.1\r\nHost: localhost:3000\r\nConnection: close\r\n\r\n');
+    expect(lines[0]).toBe('HTTP/1.1 302 Found');
+    expect(lines).toContain('Location: http://localhost:3000/elsewhere');
+  });
+
+  it('answers a WebSocket upgrade as plain HTTP 200, never 101', async () => {
+    const { lines, body } = await exchange(
+      backend.port,
+      'GET /ws/ HTTP/1.1\r\nHost: localhost:3000\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
+    expect(lines[0]).toBe('HTTP/1.1 200 OK');
+    expect(JSON.parse(body).path).toBe('/ws/');
+  });
+
+  it('serves several requests on one keep-alive connection', async () => {
+    const connection = await RawConnection.open(backend.port);
+    connection.write('GET /one HTTP/1.1\r\nHost: a\r\n\r\nGET /two HTTP/1.1\r\nHost: a\r\n\r\n');
+    await connection.waitFor((received) => received.toString().split('HTTP/1.1 200 OK').length === 3 && received.toString().endsWith('\n'));
+    connection.destroy();
+    expect(backend.observations.seen.map((observation) => observation.path)).toEqual(['/one', '/two']);
+  });
+
+  it('close() cuts an idle keep-alive connection instead of waiting for it', async () => {
+    const connection = await RawConnection.open(backend.port);
+    connection.write('GET /x HTTP/1.1\r\nHost: a\r\n\r\n');
+    await connection.readHead();
+    const started = Date.now();
+    await backend.close();
+    await connection.waitClosed();
+    expect(connection.closed).toBe(true);
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+});
+
+describe('startAppServer observation listeners', () => {
+  it('still answers when a listener throws', async () => {
+    const backend = await startAppServer();
+    backend.observations.onObservation(() => {
+      throw new Error('listener bug');
+    });
+    const { lines } = await exchange(backend.port, 'GET /x HTTP/1.1\r\nHost: a\r\n\r\n');
+    await backend.close();
+    expect(lines[0]).toBe('HTTP/1.1 200 OK');
+  });
+
+  it('stops calling a listener after it unsubscribes', async () => {
+    const backend = await startAppServer();
+    const paths: string[] = [];
+    const stop = backend.observations.onObservation((observation) => paths.push(observation.path));
+    await exchange(backend.port, 'GET /first HTTP/1.1\r\nHost: a\r\n\r\n');
+    stop();
+    await exchange(backend.port, 'GET /second HTTP/1.1\r\nHost: a\r\n\r\n');
+    await backend.close();
+    expect(paths).toEqual(['/first']);
+  });
+});
