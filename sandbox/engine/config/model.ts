@@ -1,0 +1,600 @@
+/**
+ * The typed model of a parsed httpd configuration: what routing (sandbox/engine/routing) and the
+ * proxy (sandbox/server) consume. The parser fills it; `effective-server.ts` merges a
+ * <VirtualHost> with the main server the way httpd does, so consumers never re-implement merging.
+ *
+ * Conventions:
+ * - Every item carries `source` (file + 1-based line of the directive's first physical line).
+ * - A `Setting<T>` is present only when the directive was written; defaults are applied by the
+ *   effective-settings helper, never here, so "not set" and "set to the default" stay distinct
+ *   (httpd's merge rules depend on that difference).
+ * - Regular expressions are kept as the pattern text httpd saw (PCRE syntax); consumers compile
+ *   them with `compileHttpdRegex` from `regex.ts`.
+ * - Directive arguments are stored after `${VAR}` expansion and quote removal.
+ *
+ * Pure data: no I/O, no node:* imports.
+ */
+
+/** Where an item came from: the config file and the 1-based line of its first physical line. */
+export interface SourceRef {
+  file: string;
+  line: number;
+}
+
+/** A directive's value as written, with where it was written. */
+export interface Setting<T> {
+  value: T;
+  source: SourceRef;
+}
+
+/** A module made available by `LoadModule` or compiled into the binary. */
+export interface LoadedModule {
+  /** Module identifier as written in LoadModule, e.g. "proxy_module". */
+  id: string;
+  /** Source file name httpd knows it by (used by <IfModule mod_proxy.c>), e.g. "mod_proxy.c". */
+  sourceName: string;
+  /** The .so path given to LoadModule; null for modules compiled into the binary. */
+  path: string | null;
+  /** null for compiled-in modules. */
+  source: SourceRef | null;
+}
+
+/** One `Listen [address:]port [protocol]`. */
+export interface ListenEntry {
+  /** IP address or host name without IPv6 brackets; null when only a port was given. */
+  address: string | null;
+  port: number;
+  /** Protocol argument ("http", "https"); null when omitted. */
+  protocol: string | null;
+  source: SourceRef;
+}
+
+/** One address of a <VirtualHost> line. */
+export interface VirtualHostAddress {
+  /** "*", "_default_", an IP address (no brackets) or a host name. */
+  host: string;
+  /** null when no port was written (matches any port); "*" for an explicit wildcard port. */
+  port: number | '*' | null;
+  /** The address exactly as written. */
+  raw: string;
+}
+
+/** `key=value` parameter of ProxyPass, BalancerMember or ProxySet, in the order written. */
+export interface ProxyParam {
+  /** Key lower-cased (httpd compares keys case-insensitively). */
+  key: string;
+  value: string;
+}
+
+/** One ProxyPass or ProxyPassMatch, at server level or inside a <Location>/<LocationMatch>. */
+export interface ProxyPassRule {
+  directive: 'ProxyPass' | 'ProxyPassMatch';
+  /**
+   * URL-path prefix (ProxyPass) or regex pattern (ProxyPassMatch). For a rule written inside a
+   * section this is the section's path/pattern, as httpd takes it.
+   */
+  path: string;
+  /** True when `path` is a regular expression (ProxyPassMatch, or ProxyPass in <LocationMatch>). */
+  regex: boolean;
+  /** Target URL; null for the `!` exclusion form. */
+  target: string | null;
+  /** key=value parameters (upgrade, timeout, retry, lbmethod, ...). */
+  params: ProxyParam[];
+  /** Bare keywords after the URL: "nocanon", "interpolate", "noquery". */
+  keywords: string[];
+  /** True when the rule was written inside a <Location>/<LocationMatch>. */
+  inSection: boolean;
+  source: SourceRef;
+}
+
+/** One ProxyPassReverse. */
+export interface ProxyPassReverseRule {
+  /** URL-path prefix; for a rule written in a section, the section's path. */
+  path: string;
+  target: string;
+  /** "interpolate" when given. */
+  keywords: string[];
+  source: SourceRef;
+}
+
+/** One mod_alias redirect (Redirect, RedirectMatch, RedirectPermanent, RedirectTemp). */
+export interface RedirectRule {
+  directive: 'Redirect' | 'RedirectMatch' | 'RedirectPermanent' | 'RedirectTemp';
+  /** HTTP status: 301, 302, 303, 410 or any 3xx given numerically (and non-3xx without URL). */
+  status: number;
+  /**
+   * URL-path prefix (Redirect) or regex (RedirectMatch). Inside a <Location> httpd takes the
+   * section's path; then this is the section's path and `inSection` is true.
+   */
+  path: string;
+  regex: boolean;
+  /** Target URL; null for statuses that take none (gone, and non-3xx codes). */
+  target: string | null;
+  inSection: boolean;
+  source: SourceRef;
+}
+
+/** A Require line or container, as authz_core evaluates it. */
+export type RequireNode = RequireRule | RequireContainer;
+
+/** `Require [not] provider args...`. */
+export interface RequireRule {
+  kind: 'rule';
+  negated: boolean;
+  /** Provider name lower-cased: "all", "ip", "host", "local", "env", "method", "expr", "user"... */
+  provider: string;
+  args: string[];
+  source: SourceRef;
+}
+
+/** <RequireAll>, <RequireAny>, <RequireNone>, or the implicit RequireAny of a section. */
+export interface RequireContainer {
+  kind: 'all' | 'any' | 'none';
+  children: RequireNode[];
+  /** null for the implicit top-level container of a section. */
+  source: SourceRef | null;
+}
+
+/** Authorization of one scope: its Require tree and AuthMerging. */
+export interface AuthzConfig {
+  /** Implicit top-level RequireAny holding the scope's Require lines and containers. */
+  root: RequireContainer;
+  /** AuthMerging; null when not written (httpd's default is "off": the scope replaces its parent). */
+  merging: Setting<'off' | 'and' | 'or'> | null;
+}
+
+/** One Header or RequestHeader operation. */
+export interface HeaderOp {
+  directive: 'Header' | 'RequestHeader';
+  /** Header's optional first word: "onsuccess" (the default table) or "always". null when omitted. */
+  condition: 'onsuccess' | 'always' | null;
+  action: HeaderAction;
+  /** Header name as written. */
+  header: string;
+  /** Value (set/append/add/merge/setifempty/note) or the regex (edit/edit*). */
+  value: string | null;
+  /** Replacement string for edit/edit*. */
+  replacement: string | null;
+  /** "early", "env=[!]VAR" or "expr=..." as written; null when omitted. */
+  when: string | null;
+  source: SourceRef;
+}
+
+/** Header actions mod_headers knows. */
+export type HeaderAction = 'set' | 'unset' | 'append' | 'add' | 'merge' | 'edit' | 'edit*' | 'echo' | 'setifempty' | 'note';
+
+/** One RewriteCond attached to the RewriteRule that follows it. */
+export interface RewriteCondition {
+  /** Test string, e.g. "%{HTTP:Upgrade}". */
+  testString: string;
+  /** CondPattern without a leading "!" (regex, or a lexical/file test such as "-f", "=foo"). */
+  pattern: string;
+  negated: boolean;
+  /** [NC] */
+  noCase: boolean;
+  /** [OR] */
+  orNext: boolean;
+  /** [NV] */
+  noVary: boolean;
+  source: SourceRef;
+}
+
+/** One RewriteRule with the conditions written before it. */
+export interface RewriteRuleEntry {
+  /** Pattern without a leading "!". */
+  pattern: string;
+  negated: boolean;
+  /** Substitution, or "-" for none. */
+  substitution: string;
+  flags: RewriteFlags;
+  conditions: RewriteCondition[];
+  source: SourceRef;
+}
+
+/** Parsed RewriteRule flags. Booleans default to false, values to null. */
+export interface RewriteFlags {
+  /** [P] proxy the substitution through mod_proxy. */
+  proxy: boolean;
+  /** [L] */
+  last: boolean;
+  /** [END] */
+  end: boolean;
+  /** [NC] */
+  noCase: boolean;
+  /** [NE] do not escape the substitution. */
+  noEscape: boolean;
+  /** [PT] */
+  passThrough: boolean;
+  /** [QSA] */
+  qsAppend: boolean;
+  /** [QSD] */
+  qsDiscard: boolean;
+  /** [QSL] */
+  qsLast: boolean;
+  /** [C] */
+  chain: boolean;
+  /** [NS] */
+  noSubreq: boolean;
+  /** [F] -> 403 */
+  forbidden: boolean;
+  /** [G] -> 410 */
+  gone: boolean;
+  /** [R] or [R=code]: the redirect status (302 for bare R); null when not a redirect. */
+  redirect: number | null;
+  /** [N] or [N=limit]: restart; the limit (10000 for bare N); null when absent. */
+  next: number | null;
+  /** [S=n] */
+  skip: number;
+  /** [T=type] */
+  type: string | null;
+  /** [H=handler] */
+  handler: string | null;
+  /** [E=VAR:VAL] entries as written. */
+  env: string[];
+  /** [CO=...] entries as written. */
+  cookie: string[];
+  /** [B] / [B=chars]: true for bare B, the character list otherwise; null when absent. */
+  escapeBackrefs: true | string | null;
+  /** [BNP] */
+  backrefNoPlus: boolean;
+  /** [DPI] */
+  discardPathInfo: boolean;
+  /** Flags as written, for display. */
+  raw: string[];
+}
+
+/** mod_rewrite settings of one scope (a server, or a section). */
+export interface RewriteConfig {
+  engine: Setting<boolean> | null;
+  /** RewriteOptions values as written (Inherit, InheritBefore, ...). */
+  options: Setting<string>[];
+  rules: RewriteRuleEntry[];
+  /** RewriteBase (sections only). */
+  base: Setting<string> | null;
+}
+
+/** Log severities in httpd's order, least to most verbose. */
+export const LOG_LEVELS = [
+  'emerg',
+  'alert',
+  'crit',
+  'error',
+  'warn',
+  'notice',
+  'info',
+  'debug',
+  'trace1',
+  'trace2',
+  'trace3',
+  'trace4',
+  'trace5',
+  'trace6',
+  'trace7',
+  'trace8',
+] as const;
+
+/** One of httpd's log levels. */
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+/** LogLevel lines of one scope: the default level and per-module overrides. */
+export interface LogLevelConfig {
+  /** The bare level (`LogLevel info`); null when only per-module levels were written. */
+  level: Setting<LogLevelName> | null;
+  /** `module:level` entries, module id without "_module" and "mod_" (e.g. "proxy", "ssl"). */
+  modules: Array<{ module: string; level: LogLevelName; source: SourceRef }>;
+}
+
+/** One CustomLog / TransferLog / GlobalLog. */
+export interface CustomLogEntry {
+  directive: 'CustomLog' | 'TransferLog' | 'GlobalLog';
+  /** File path, or "|command" for a piped log. */
+  target: string;
+  /** A LogFormat nickname or a literal format string; null for TransferLog (uses the default). */
+  format: string | null;
+  /** "env=[!]VAR" or "expr=..." when given. */
+  condition: string | null;
+  source: SourceRef;
+}
+
+/** One LogFormat line. */
+export interface LogFormatEntry {
+  /** null when it sets the default format (one argument form). */
+  nickname: string | null;
+  format: string;
+  source: SourceRef;
+}
+
+/** Settings that live in httpd's per-directory configs: the server's defaults and each section. */
+export interface DirectoryScope {
+  /** ProxyPass/ProxyPassMatch written in this section (sections only; httpd keeps the last one). */
+  proxyPass: ProxyPassRule | null;
+  /** ProxyPassReverse lines (server-level ones land here too, as in httpd). */
+  proxyPassReverse: ProxyPassReverseRule[];
+  preserveHost: Setting<boolean> | null;
+  addHeaders: Setting<boolean> | null;
+  websocketFallbackToProxyHttp: Setting<boolean> | null;
+  /** Redirects written in this section (server-level ones are in ServerScope.redirects). */
+  redirects: RedirectRule[];
+  /** Header and RequestHeader operations in order. */
+  headerOps: HeaderOp[];
+  authz: AuthzConfig;
+  logLevel: LogLevelConfig;
+  /** Per-directory mod_rewrite (sections only; server-level rewrite is ServerScope.rewrite). */
+  rewrite: RewriteConfig;
+  /** SSLProxyEngine etc. written inside a <Proxy> section. */
+  sslProxy: SslProxyConfig;
+}
+
+/** Backend TLS settings (mod_ssl's SSLProxy*). */
+export interface SslProxyConfig {
+  engine: Setting<boolean> | null;
+  /** SSLProxyVerify: none | optional | require | optional_no_ca. */
+  verify: Setting<string> | null;
+  checkPeerName: Setting<boolean> | null;
+  checkPeerCN: Setting<boolean> | null;
+  checkPeerExpire: Setting<boolean> | null;
+}
+
+/** Kinds of configuration sections kept in the model. */
+export type SectionKind =
+  | 'Location'
+  | 'LocationMatch'
+  | 'Directory'
+  | 'DirectoryMatch'
+  | 'Files'
+  | 'FilesMatch'
+  | 'Proxy'
+  | 'ProxyMatch';
+
+/** A <Location>, <Directory>, <Files>, <Proxy> (or *Match) section. */
+export interface Section {
+  kind: SectionKind;
+  /** Path, URL or pattern as written (after quote removal), without a leading "~". */
+  match: string;
+  /** True for *Match sections and for the `<Location ~ "re">` form. */
+  regex: boolean;
+  settings: DirectoryScope;
+  /** <Files>/<FilesMatch> nested inside a <Directory>. */
+  nested: Section[];
+  source: SourceRef;
+}
+
+/** A BalancerMember line. */
+export interface BalancerMemberEntry {
+  url: string;
+  params: ProxyParam[];
+  source: SourceRef;
+}
+
+/** A balancer assembled from <Proxy balancer://…>, BalancerMember and ProxySet lines. */
+export interface BalancerDefinition {
+  /** "balancer://name", lower-cased scheme and name as httpd normalises it. */
+  name: string;
+  members: BalancerMemberEntry[];
+  /** ProxySet parameters (lbmethod, stickysession, ...) in order written. */
+  params: ProxyParam[];
+  source: SourceRef;
+}
+
+/** ProxySet on a worker URL (not a balancer). */
+export interface WorkerParams {
+  url: string;
+  params: ProxyParam[];
+  source: SourceRef;
+}
+
+/** The parsed ServerName: `[scheme://]host[:port]`. */
+export interface ServerNameValue {
+  raw: string;
+  scheme: string | null;
+  host: string;
+  port: number | null;
+}
+
+/** Settings httpd keeps per virtual server (server_rec fields and per-server module configs). */
+export interface ServerScope {
+  serverName: Setting<ServerNameValue> | null;
+  serverAliases: Setting<string>[];
+  serverAdmin: Setting<string> | null;
+  documentRoot: Setting<string> | null;
+
+  proxyRequests: Setting<boolean> | null;
+  /** ProxyTimeout in seconds. */
+  proxyTimeout: Setting<number> | null;
+  /** ProxyReceiveBufferSize in bytes (0 = OS default). */
+  proxyReceiveBufferSize: Setting<number> | null;
+  proxyPassInherit: Setting<boolean> | null;
+  balancerInherit: Setting<boolean> | null;
+  /** Server-level ProxyPass / ProxyPassMatch in order written. */
+  proxyPass: ProxyPassRule[];
+  balancers: BalancerDefinition[];
+  workers: WorkerParams[];
+
+  /** Timeout in seconds. */
+  timeout: Setting<number> | null;
+  keepAlive: Setting<boolean> | null;
+  maxKeepAliveRequests: Setting<number> | null;
+  /** KeepAliveTimeout in seconds (may be fractional: "100ms" is 0.1). */
+  keepAliveTimeout: Setting<number> | null;
+
+  sslEngine: Setting<boolean> | null;
+  sslCertificateFiles: Setting<string>[];
+  sslCertificateKeyFiles: Setting<string>[];
+  sslProtocol: Setting<string> | null;
+  sslCipherSuite: Setting<string> | null;
+  sslProxy: SslProxyConfig;
+
+  errorLog: Setting<string> | null;
+  customLogs: CustomLogEntry[];
+  logFormats: LogFormatEntry[];
+  logLevel: LogLevelConfig;
+
+  /** Server-level Redirect/RedirectMatch in order written. */
+  redirects: RedirectRule[];
+  /** Server-level mod_rewrite. */
+  rewrite: RewriteConfig;
+  /** Protocols (e.g. "h2 http/1.1"). */
+  protocols: Setting<string[]> | null;
+}
+
+/** The main server or one <VirtualHost>. */
+export interface ServerConfig {
+  server: ServerScope;
+  /** Per-directory defaults written directly at server / vhost level. */
+  directory: DirectoryScope;
+  /** Sections in the order written (Location, Directory, Proxy, ...). */
+  sections: Section[];
+}
+
+/** One <VirtualHost addr...>. */
+export interface VirtualHostConfig extends ServerConfig {
+  addresses: VirtualHostAddress[];
+  source: SourceRef;
+}
+
+/** Multi-Processing Module limits (whichever MPM is loaded reads them). */
+export interface MpmSettings {
+  /** "event", "worker" or "prefork"; null when none is loaded. */
+  module: 'event' | 'worker' | 'prefork' | null;
+  startServers: Setting<number> | null;
+  minSpareThreads: Setting<number> | null;
+  maxSpareThreads: Setting<number> | null;
+  minSpareServers: Setting<number> | null;
+  maxSpareServers: Setting<number> | null;
+  threadLimit: Setting<number> | null;
+  threadsPerChild: Setting<number> | null;
+  maxRequestWorkers: Setting<number> | null;
+  maxConnectionsPerChild: Setting<number> | null;
+  serverLimit: Setting<number> | null;
+  asyncRequestWorkerFactor: Setting<number> | null;
+}
+
+/** Process-wide settings. */
+export interface GlobalSettings {
+  serverRoot: Setting<string> | null;
+  pidFile: Setting<string> | null;
+  defaultRuntimeDir: Setting<string> | null;
+  user: Setting<string> | null;
+  group: Setting<string> | null;
+  mutex: Setting<string>[];
+  bufferedLogs: Setting<boolean> | null;
+  sslSessionCache: Setting<string> | null;
+  /** SSLSessionCacheTimeout in seconds (per-server in httpd; the main server's value). */
+  sslSessionCacheTimeout: Setting<number> | null;
+  serverTokens: Setting<string> | null;
+  mpm: MpmSettings;
+}
+
+/** A directive httpd accepts and the sandbox parses but does not act on. */
+export interface NotSimulatedDirective {
+  name: string;
+  args: string[];
+  /** "server", "virtualhost", or the enclosing section kind, e.g. "Location". */
+  context: string;
+  source: SourceRef;
+}
+
+/** A whole parsed configuration. */
+export interface HttpdConfig {
+  /** Path of the top-level file. */
+  file: string;
+  /** Modules present: compiled-in ones first, then LoadModule lines in order. */
+  modules: LoadedModule[];
+  /** True when the text had no LoadModule and the default Debian module set was assumed. */
+  defaultModules: boolean;
+  listens: ListenEntry[];
+  main: ServerConfig;
+  virtualHosts: VirtualHostConfig[];
+  global: GlobalSettings;
+  notSimulated: NotSimulatedDirective[];
+  /** Defines in effect at the end of parsing (-D options plus Define lines). */
+  defines: Record<string, string>;
+  /** Files pulled in by Include/IncludeOptional, in the order read. */
+  includedFiles: string[];
+}
+
+/** A value after merging with the main server and applying httpd's defaults. */
+export interface EffectiveSetting<T> {
+  value: T;
+  /** Where the value came from; null when it is httpd's compiled default. */
+  source: SourceRef | null;
+}
+
+/**
+ * One virtual server with the main server's settings merged in, as httpd sees it at request time.
+ * Produced by `effectiveServers()` / `effectiveServer()` in effective-server.ts.
+ */
+export interface EffectiveServer {
+  /** null for the main server. */
+  virtualHost: VirtualHostConfig | null;
+  /** Addresses it answers on; the main server gets []. */
+  addresses: VirtualHostAddress[];
+  serverName: EffectiveSetting<ServerNameValue | null>;
+  serverAliases: Setting<string>[];
+
+  proxyRequests: EffectiveSetting<boolean>;
+  /**
+   * Backend I/O timeout in seconds: ProxyTimeout when set (here or in the main server), else the
+   * server's Timeout, as mod_proxy falls back.
+   */
+  proxyTimeout: EffectiveSetting<number>;
+  /** True when ProxyTimeout was written (here or inherited), as opposed to falling back to Timeout. */
+  proxyTimeoutSet: boolean;
+  proxyReceiveBufferSize: EffectiveSetting<number>;
+  /**
+   * Server-level ProxyPass rules in the order mod_proxy tries them: the main server's first, then
+   * this vhost's (merge_proxy_config appends base then override).
+   */
+  proxyPass: ProxyPassRule[];
+  balancers: BalancerDefinition[];
+  workers: WorkerParams[];
+
+  timeout: EffectiveSetting<number>;
+  keepAlive: EffectiveSetting<boolean>;
+  maxKeepAliveRequests: EffectiveSetting<number>;
+  keepAliveTimeout: EffectiveSetting<number>;
+
+  sslEngine: EffectiveSetting<boolean>;
+  sslCertificateFiles: Setting<string>[];
+  sslCertificateKeyFiles: Setting<string>[];
+  sslProxy: {
+    engine: EffectiveSetting<boolean>;
+    verify: EffectiveSetting<string>;
+    checkPeerName: EffectiveSetting<boolean>;
+  };
+
+  errorLog: EffectiveSetting<string>;
+  /** The CustomLogs this server writes to (its own, or the main server's when it has none; GlobalLogs always). */
+  customLogs: CustomLogEntry[];
+  /** Nickname -> format (main server's, overlaid by this server's). */
+  logFormats: Record<string, EffectiveSetting<string>>;
+  /** Default format used when CustomLog/TransferLog names none. */
+  defaultLogFormat: EffectiveSetting<string>;
+  logLevel: EffectiveSetting<LogLevelName>;
+  /** Per-module levels, main's overlaid by this server's. */
+  moduleLogLevels: Record<string, EffectiveSetting<LogLevelName>>;
+
+  /** Server-level redirects in the order mod_alias tries them: this vhost's first, then the main server's. */
+  redirects: RedirectRule[];
+  /** Server-level rewrite as it applies to this server (main's rules only with RewriteOptions Inherit*). */
+  rewrite: {
+    engine: EffectiveSetting<boolean>;
+    rules: RewriteRuleEntry[];
+  };
+
+  /** Per-directory defaults: the main server's merged with this vhost's. */
+  directory: EffectiveDirectory;
+  /** Sections in the order core walks them: the main server's, then this vhost's. */
+  sections: Section[];
+}
+
+/** Per-directory settings after merging (server defaults, then sections as routing merges them). */
+export interface EffectiveDirectory {
+  preserveHost: EffectiveSetting<boolean>;
+  addHeaders: EffectiveSetting<boolean>;
+  websocketFallbackToProxyHttp: EffectiveSetting<boolean>;
+  /** Header/RequestHeader ops in the order mod_headers applies them (base first). */
+  headerOps: HeaderOp[];
+  proxyPassReverse: ProxyPassReverseRule[];
+  authz: AuthzConfig;
+}
