@@ -1,0 +1,32 @@
+/**
+ * httpd's log levels and the LogLevel directive's per-module form ("warn proxy:trace5").
+ * Kept apart from the formatters because routing, the proxy and the editor all ask "would this
+ * line be logged?".
+ */
+
+export const LOG_LEVELS = [
+  'emerg', 'alert', 'crit', 'error', 'warn', 'notice', 'info', 'debug',
+  'trace1', 'trace2', 'trace3', 'trace4', 'trace5', 'trace6', 'trace7', 'trace8',
+] as const;
+
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+/** The effective LogLevel: a default plus per-module overrides (module names without "mod_"). */
+export interface LogLevelSetting {
+  level: LogLevelName;
+  perModule: Record<string, LogLevelName>;
+}
+
+/** httpd's default when no LogLevel is configured. */
+export const DEFAULT_LOG_LEVEL: LogLevelSetting = { level: 'warn', perModule: {} };
+
+/** Severity as a number: emerg is 0, trace8 is 15 (httpd's APLOG_* order). */
+export function levelRank(level: LogLevelName): number {
+  return LOG_LEVELS.indexOf(level);
+}
+
+/** Whether a message of `level` from `module` passes the configured LogLevel. */
+export function isLogged(setting: LogLevelSetting, module: string, level: LogLevelName): boolean {
+  const threshold = setting.perModule[module] ?? setting.level;
+  return levelRank(level) <= levelRank(threshold);
+}
