@@ -4,12 +4,9 @@
  * line be logged?".
  */
 
-export const LOG_LEVELS = [
-  'emerg', 'alert', 'crit', 'error', 'warn', 'notice', 'info', 'debug',
-  'trace1', 'trace2', 'trace3', 'trace4', 'trace5', 'trace6', 'trace7', 'trace8',
-] as const;
+import { LOG_LEVELS, type LogLevelName } from '../config/model.ts';
 
-export type LogLevelName = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS, type LogLevelName };
 
 /** The effective LogLevel: a default plus per-module overrides (module names without "mod_"). */
 export interface LogLevelSetting {

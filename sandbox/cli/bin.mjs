@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// The wslab command. The CLI is TypeScript run by Node's own type stripping (Node >= 22.18), so an
+// older node — the system Node 20 on many machines — hands over to the Node 22 that `npm install`
+// put in node_modules (devDependency "node"), keeping `npx wslab` working with no build step.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const [major, minor] = process.versions.node.split('.').map(Number);
+const stripsTypes = major > 22 || (major === 22 && minor >= 18);
+
+if (stripsTypes) {
+  const { main } = await import('./main.ts');
+  process.exitCode = await main(process.argv.slice(2));
+} else {
+  const bundledNode = join(here, '..', '..', 'node_modules', 'node', 'bin', 'node');
+  if (!existsSync(bundledNode)) {
+    console.error(`wslab needs Node 22.18 or later (this is ${process.version}). Run \`npm install\` in the project, which installs one.`);
+    process.exit(1);
+  }
+  const child = spawn(bundledNode, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => (signal ? process.kill(process.pid, signal) : process.exit(code ?? 1)));
+}
