@@ -24,6 +24,18 @@ export class ObservationRecorder {
     return () => this.listeners.delete(listener);
   }
 
+  /** EventEmitter-style spelling of onObservation, for callers that expect `.on('observation', …)`. */
+  on(event: 'observation', listener: ObservationListener): this {
+    if (event === 'observation') this.listeners.add(listener);
+    return this;
+  }
+
+  /** Stop calling a listener added with `on`. */
+  off(event: 'observation', listener: ObservationListener): this {
+    if (event === 'observation') this.listeners.delete(listener);
+    return this;
+  }
+
   /** Record what an incoming request looked like and tell the listeners. */
   record(request: IncomingMessage): BackendObservation {
     const observation: BackendObservation = {

@@ -115,3 +115,17 @@ describe('startAppServer observation listeners', () => {
     expect(paths).toEqual(['/first']);
   });
 });
+
+describe('startAppServer observations as events', () => {
+  it("supports on('observation') and off('observation') like an EventEmitter", async () => {
+    const backend = await startAppServer();
+    const methods: string[] = [];
+    const listener = (observation: { method: string }) => methods.push(observation.method);
+    backend.observations.on('observation', listener);
+    await exchange(backend.port, 'DELETE /thing HTTP/1.1\r\nHost: a\r\n\r\n');
+    backend.observations.off('observation', listener);
+    await exchange(backend.port, 'GET /thing HTTP/1.1\r\nHost: a\r\n\r\n');
+    await backend.close();
+    expect(methods).toEqual(['DELETE']);
+  });
+});

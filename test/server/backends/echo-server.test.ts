@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startEchoServer } from '../../../sandbox/server/backends/echo-server.ts';
 import type { RunningBackend } from '../../../sandbox/server/backends/echo-server.ts';
+import { createTestCertificates } from '../../../sandbox/server/tls/certificates.ts';
 import { RawConnection } from './raw-connection.ts';
 
 const hex = (text: string) => Buffer.from(text.replace(/\s+/g, ''), 'hex');
@@ -142,5 +143,27 @@ describe('startEchoServer', () => {
     expect(await closed).toBe(1006);
     expect(Date.now() - started).toBeLessThan(500);
     await expect(RawConnection.open(backend.port)).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describe('startEchoServer with tls', () => {
+  it('serves wss:// that a client trusting the test CA can use', async () => {
+    const certificates = createTestCertificates();
+    const backend = await startEchoServer({ tls: { cert: certificates.cert, key: certificates.key } });
+    try {
+      expect(backend.url).toBe(`wss://127.0.0.1:${backend.port}`);
+      const client = new WebSocket(`wss://localhost:${backend.port}/secure`, ['chat'], { ca: certificates.caCert });
+      const [reply, protocol] = await new Promise<[string, string]>((resolve, reject) => {
+        client.on('open', () => client.send('over tls'));
+        client.on('message', (data) => resolve([data.toString(), client.protocol]));
+        client.on('error', reject);
+      });
+      client.terminate();
+      expect(reply).toBe('Echo: over tls');
+      expect(protocol).toBe('chat');
+      expect(backend.observations.seen.map((observation) => observation.path)).toEqual(['/secure']);
+    } finally {
+      await backend.close();
+    }
   });
 });
