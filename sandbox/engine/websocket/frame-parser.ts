@@ -1,0 +1,387 @@
+/**
+ * The traffic tap's WebSocket frame parser: it watches one direction of an upgraded tunnel and
+ * describes each frame (RFC 6455 section 5.2) as it completes. It only observes: callers relay
+ * their chunks unchanged and hand the same chunks here; the parser copies out the few bytes it
+ * needs (header, masking key, a payload preview) and never holds on to the stream.
+ *
+ * It is an explicit state machine in the manner of the ws library's receiver: named states, one
+ * small method per state, bytes consumed as chunks arrive. A protocol violation is reported once
+ * with a stable code (the same codes ws uses, so a learner can match them with what a backend
+ * logs) and the parser stops parsing that direction instead of throwing: httpd itself does not
+ * parse frames and keeps relaying, so the tap must not break the tunnel either.
+ */
+import type { TappedFrame } from '../tap-events.ts';
+
+/** Where the parser is within the current frame. */
+export type FrameParserState =
+  | 'frame-header'
+  | 'extended-length-16'
+  | 'extended-length-64'
+  | 'masking-key'
+  | 'payload'
+  /** A close frame went by; RFC 6455 allows nothing after it in this direction. */
+  | 'after-close'
+  /** A violation was reported; the rest of the stream is not parsed. */
+  | 'stopped';
+
+/** Stable codes for protocol violations (shared with the ws library where it has one). */
+export type FrameErrorCode =
+  | 'WS_ERR_UNEXPECTED_RSV_1'
+  | 'WS_ERR_UNEXPECTED_RSV_2_3'
+  | 'WS_ERR_INVALID_OPCODE'
+  | 'WS_ERR_EXPECTED_FIN'
+  | 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH'
+  | 'WS_ERR_EXPECTED_MASK'
+  | 'WS_ERR_UNEXPECTED_MASK'
+  | 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH'
+  | 'WS_ERR_INVALID_CLOSE_CODE'
+  | 'WS_ERR_INVALID_UTF8'
+  | 'WS_ERR_DATA_AFTER_CLOSE';
+
+/** One thing the parser noticed, with the stream offset of the frame it concerns. */
+export type FrameParserOutput =
+  | { type: 'frame'; frame: TappedFrame; offset: number; headerLength: number }
+  | { type: 'frame-error'; code: FrameErrorCode; message: string; offset: number };
+
+export interface FrameParserOptions {
+  /** Frames from a client must be masked, frames from a server must not (RFC 6455 section 5.1). */
+  sender: 'client' | 'server';
+  /** permessage-deflate was negotiated, so RSV1 may mark a compressed message. */
+  perMessageDeflate?: boolean;
+  /** How many payload bytes to keep for the preview; default 125 (a whole control frame). */
+  previewBytes?: number;
+}
+
+export const OPCODE_NAMES: Readonly<Record<number, string>> = {
+  0x0: 'continuation',
+  0x1: 'text',
+  0x2: 'binary',
+  0x8: 'close',
+  0x9: 'ping',
+  0xa: 'pong',
+};
+
+/** Close codes an endpoint may put on the wire (RFC 6455 section 7.4, as ws validates them). */
+export function isValidCloseCode(code: number): boolean {
+  return (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999);
+}
+
+/** Largest length a JavaScript number holds exactly; longer frames are refused like ws does. */
+const MAX_SAFE_HIGH_WORD = 2 ** 21 - 1;
+
+/** Incremental frame parser for one direction of a WebSocket tunnel. */
+export class WebSocketFrameParser {
+  private readonly sender: 'client' | 'server';
+  private readonly perMessageDeflate: boolean;
+  private readonly previewLimit: number;
+
+  private currentState: FrameParserState = 'frame-header';
+  private input: Uint8Array = new Uint8Array(0);
+  private inputOffset = 0;
+  /** Bytes consumed from the stream before the current chunk. */
+  private streamOffset = 0;
+  private output: FrameParserOutput[] = [];
+
+  /** Header bytes gathered across chunk boundaries. */
+  private readonly gathered = new Uint8Array(8);
+  private gatheredLength = 0;
+
+  // The frame being read.
+  private frameOffset = 0;
+  private headerLength = 0;
+  private fin = false;
+  private rsv: [boolean, boolean, boolean] = [false, false, false];
+  private opcode = 0;
+  private masked = false;
+  private readonly maskingKey = new Uint8Array(4);
+  private payloadLength = 0;
+  private payloadRead = 0;
+  private preview = new Uint8Array(0);
+
+  // The message the current data frame belongs to (it may span continuation frames).
+  private messageOpcode = 0;
+  private messageCompressed = false;
+  private textValidator: TextDecoder | null = null;
+
+  /** Create a parser for frames sent by a client or by a server. */
+  constructor(options: FrameParserOptions) {
+    this.sender = options.sender;
+    this.perMessageDeflate = options.perMessageDeflate ?? false;
+    this.previewLimit = options.previewBytes ?? 125;
+  }
+
+  /** The state the parser is in, for display and tests. */
+  get state(): FrameParserState {
+    return this.currentState;
+  }
+
+  /** Observe the next chunk of the stream; returns the frames completed and errors found in it. */
+  push(chunk: Uint8Array): FrameParserOutput[] {
+    this.input = chunk;
+    this.inputOffset = 0;
+    this.output = [];
+    let progressing = true;
+    while (progressing) {
+      switch (this.currentState) {
+        case 'frame-header':
+          progressing = this.readFrameHeader();
+          break;
+        case 'extended-length-16':
+          progressing = this.readExtendedLength16();
+          break;
+        case 'extended-length-64':
+          progressing = this.readExtendedLength64();
+          break;
+        case 'masking-key':
+          progressing = this.readMaskingKey();
+          break;
+        case 'payload':
+          progressing = this.readPayload();
+          break;
+        case 'after-close':
+          progressing = this.rejectDataAfterClose();
+          break;
+        case 'stopped':
+          progressing = false;
+          break;
+      }
+    }
+    this.streamOffset += chunk.length;
+    const produced = this.output;
+    this.output = [];
+    return produced;
+  }
+
+  private readFrameHeader(): boolean {
+    if (this.gatheredLength === 0) this.frameOffset = this.streamOffset + this.inputOffset;
+    const header = this.gather(2);
+    if (header === null) return false;
+    this.headerLength = 2;
+    this.fin = (header[0] & 0x80) !== 0;
+    this.rsv = [(header[0] & 0x40) !== 0, (header[0] & 0x20) !== 0, (header[0] & 0x10) !== 0];
+    this.opcode = header[0] & 0x0f;
+    this.masked = (header[1] & 0x80) !== 0;
+    this.payloadLength = header[1] & 0x7f;
+
+    const violation = this.checkFrameHeader();
+    if (violation !== null) return this.fail(violation.code, violation.message);
+
+    if (this.payloadLength === 126) this.currentState = 'extended-length-16';
+    else if (this.payloadLength === 127) this.currentState = 'extended-length-64';
+    else this.afterLength();
+    return true;
+  }
+
+  /** The header rules, in the order the ws receiver applies them, so the first error reported matches. */
+  private checkFrameHeader(): { code: FrameErrorCode; message: string } | null {
+    const [rsv1, rsv2, rsv3] = this.rsv;
+    if (rsv2 || rsv3) return { code: 'WS_ERR_UNEXPECTED_RSV_2_3', message: 'RSV2 and RSV3 must be clear' };
+    if (rsv1 && !this.perMessageDeflate) return { code: 'WS_ERR_UNEXPECTED_RSV_1', message: 'RSV1 must be clear' };
+
+    const isControl = this.opcode >= 0x8;
+    if (this.opcode === 0x0) {
+      // Compression is signalled on the first frame of a message only.
+      if (rsv1) return { code: 'WS_ERR_UNEXPECTED_RSV_1', message: 'RSV1 must be clear' };
+      if (this.messageOpcode === 0) return { code: 'WS_ERR_INVALID_OPCODE', message: 'invalid opcode 0' };
+    } else if (this.opcode === 0x1 || this.opcode === 0x2) {
+      if (this.messageOpcode !== 0) return { code: 'WS_ERR_INVALID_OPCODE', message: `invalid opcode ${this.opcode}` };
+    } else if (isControl && this.opcode <= 0xa) {
+      if (!this.fin) return { code: 'WS_ERR_EXPECTED_FIN', message: 'FIN must be set' };
+      if (rsv1) return { code: 'WS_ERR_UNEXPECTED_RSV_1', message: 'RSV1 must be clear' };
+      if (this.payloadLength > 125 || (this.opcode === 0x8 && this.payloadLength === 1)) {
+        return { code: 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH', message: `invalid payload length ${this.payloadLength}` };
+      }
+    } else {
+      return { code: 'WS_ERR_INVALID_OPCODE', message: `invalid opcode ${this.opcode}` };
+    }
+
+    if (this.sender === 'client' && !this.masked) return { code: 'WS_ERR_EXPECTED_MASK', message: 'MASK must be set' };
+    if (this.sender === 'server' && this.masked) return { code: 'WS_ERR_UNEXPECTED_MASK', message: 'MASK must be clear' };
+    return null;
+  }
+
+  private readExtendedLength16(): boolean {
+    const bytes = this.gather(2);
+    if (bytes === null) return false;
+    this.headerLength += 2;
+    this.payloadLength = (bytes[0] << 8) | bytes[1];
+    this.afterLength();
+    return true;
+  }
+
+  private readExtendedLength64(): boolean {
+    const bytes = this.gather(8);
+    if (bytes === null) return false;
+    this.headerLength += 8;
+    const high = ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
+    const low = ((bytes[4] << 24) | (bytes[5] << 16) | (bytes[6] << 8) | bytes[7]) >>> 0;
+    if (high > MAX_SAFE_HIGH_WORD) {
+      return this.fail('WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH', 'Unsupported WebSocket frame: payload length > 2^53 - 1');
+    }
+    this.payloadLength = high * 2 ** 32 + low;
+    this.afterLength();
+    return true;
+  }
+
+  private afterLength(): void {
+    this.currentState = this.masked ? 'masking-key' : 'payload';
+    if (!this.masked) this.startPayload();
+  }
+
+  private readMaskingKey(): boolean {
+    const key = this.gather(4);
+    if (key === null) return false;
+    this.headerLength += 4;
+    this.maskingKey.set(key);
+    this.currentState = 'payload';
+    this.startPayload();
+    return true;
+  }
+
+  private startPayload(): void {
+    this.payloadRead = 0;
+    // Control payloads are at most 125 bytes and a close reason is needed whole, so keep them all.
+    this.preview = new Uint8Array(this.isControl() ? this.payloadLength : Math.min(this.payloadLength, this.previewLimit));
+    if (this.opcode === 0x1 || this.opcode === 0x2) {
+      this.messageOpcode = this.opcode;
+      this.messageCompressed = this.rsv[0];
+      // Compressed text can only be checked after inflating, which the tap does not do.
+      this.textValidator = this.opcode === 0x1 && !this.messageCompressed ? new TextDecoder('utf-8', { fatal: true }) : null;
+    }
+  }
+
+  private readPayload(): boolean {
+    const available = this.input.length - this.inputOffset;
+    const wanted = this.payloadLength - this.payloadRead;
+    if (wanted > 0 && available === 0) return false;
+    const length = Math.min(available, wanted);
+    const unmasked = this.unmask(this.input.subarray(this.inputOffset, this.inputOffset + length), this.payloadRead);
+    if (this.payloadRead < this.preview.length) {
+      this.preview.set(unmasked.subarray(0, this.preview.length - this.payloadRead), this.payloadRead);
+    }
+    this.inputOffset += length;
+    this.payloadRead += length;
+    if (!this.isControl() && !this.validateText(unmasked, false)) return false;
+    if (this.payloadRead < this.payloadLength) return false;
+    return this.finishFrame();
+  }
+
+  private finishFrame(): boolean {
+    const isDataFrame = !this.isControl();
+    if (isDataFrame && this.fin && !this.validateText(new Uint8Array(0), true)) return false;
+
+    const frame: TappedFrame = {
+      fin: this.fin,
+      rsv: this.rsv,
+      opcode: this.opcode,
+      opcodeName: OPCODE_NAMES[this.opcode],
+      masked: this.masked,
+      payloadLength: this.payloadLength,
+      ...describePreview(this.preview.subarray(0, this.previewLimit), this.previewIsCut(), this.showsAsText()),
+    };
+    if (this.opcode === 0x8 && !this.describeClose(frame)) return false;
+
+    this.output.push({ type: 'frame', frame, offset: this.frameOffset, headerLength: this.headerLength });
+    if (isDataFrame && this.fin) {
+      this.messageOpcode = 0;
+      this.textValidator = null;
+    }
+    this.currentState = this.opcode === 0x8 ? 'after-close' : 'frame-header';
+    return true;
+  }
+
+  /** Fill in the close code and reason, or report why they are invalid. */
+  private describeClose(frame: TappedFrame): boolean {
+    if (this.payloadLength < 2) return true;
+    const code = (this.preview[0] << 8) | this.preview[1];
+    if (!isValidCloseCode(code)) return this.fail('WS_ERR_INVALID_CLOSE_CODE', `invalid status code ${code}`, this.frameOffset);
+    const reason = decodeUtf8(this.preview.subarray(2), false);
+    if (reason === null) return this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 sequence', this.frameOffset);
+    frame.closeCode = code;
+    frame.closeReason = reason;
+    return true;
+  }
+
+  /** Feed a text message's bytes to a streaming UTF-8 check; at the message's end, incomplete sequences fail too. */
+  private validateText(bytes: Uint8Array, endOfMessage: boolean): boolean {
+    if (this.textValidator === null) return true;
+    try {
+      this.textValidator.decode(bytes, { stream: !endOfMessage });
+      return true;
+    } catch {
+      return this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 sequence', this.frameOffset);
+    }
+  }
+
+  private rejectDataAfterClose(): boolean {
+    if (this.inputOffset >= this.input.length) return false;
+    return this.fail('WS_ERR_DATA_AFTER_CLOSE', 'data after a close frame', this.streamOffset + this.inputOffset);
+  }
+
+  private isControl(): boolean {
+    return this.opcode >= 0x8;
+  }
+
+  /** Whether the preview may end inside a character: it was cut short, or the message goes on in another frame. */
+  private previewIsCut(): boolean {
+    return Math.min(this.preview.length, this.previewLimit) < this.payloadLength || (!this.fin && !this.isControl());
+  }
+
+  /** Text and ping/pong data are meant to be read; binary, compressed data and close payloads are shown as hex. */
+  private showsAsText(): boolean {
+    if (this.opcode === 0x8) return false; // its code and reason are reported separately
+    if (this.isControl()) return true;
+    if (this.messageCompressed) return false;
+    return (this.opcode === 0x0 ? this.messageOpcode : this.opcode) === 0x1;
+  }
+
+  /** Copy `length` bytes into the gather buffer, across chunks; null until all have arrived. */
+  private gather(length: number): Uint8Array | null {
+    const take = Math.min(length - this.gatheredLength, this.input.length - this.inputOffset);
+    this.gathered.set(this.input.subarray(this.inputOffset, this.inputOffset + take), this.gatheredLength);
+    this.gatheredLength += take;
+    this.inputOffset += take;
+    if (this.gatheredLength < length) return null;
+    this.gatheredLength = 0;
+    return this.gathered.subarray(0, length);
+  }
+
+  /** Unmasked copy of payload bytes; `position` is where they sit in the payload (the mask cycles every 4). */
+  private unmask(bytes: Uint8Array, position: number): Uint8Array {
+    if (!this.masked) return bytes;
+    const copy = new Uint8Array(bytes.length);
+    for (let index = 0; index < bytes.length; index++) copy[index] = bytes[index] ^ this.maskingKey[(position + index) & 3];
+    return copy;
+  }
+
+  private fail(code: FrameErrorCode, message: string, offset = this.frameOffset): boolean {
+    this.output.push({ type: 'frame-error', code, message: `Invalid WebSocket frame: ${message}`, offset });
+    this.currentState = 'stopped';
+    return false;
+  }
+}
+
+/** Preview text for the tap: decoded text when it should and can be read, otherwise hex. */
+function describePreview(preview: Uint8Array, cut: boolean, asText: boolean): Pick<TappedFrame, 'preview' | 'previewEncoding'> {
+  if (asText) {
+    // A cut preview may end inside a multi-byte character; that alone does not make it binary.
+    const text = decodeUtf8(preview, cut);
+    if (text !== null) return { preview: text, previewEncoding: 'text' };
+  }
+  return { preview: toHex(preview), previewEncoding: 'hex' };
+}
+
+function decodeUtf8(bytes: Uint8Array, truncated: boolean): string | null {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: truncated });
+  } catch {
+    return null;
+  }
+}
+
+/** Lower-case hex without separators. */
+export function toHex(bytes: Uint8Array): string {
+  let hex = '';
+  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
+  return hex;
+}
