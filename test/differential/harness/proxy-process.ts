@@ -1,0 +1,165 @@
+/**
+ * Starting and stopping the proxy under test (real `apache2` or `wslab proxy`) as a child process.
+ * Every process lives in its own process group so a kill reaches httpd's forked children too, and
+ * every one is registered so nothing outlives the test run, whatever fails.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import net from 'node:net';
+
+export interface ProxyCommand {
+  command: string;
+  /** argv[0] as the program sees it: httpd names itself by it in messages ("apache2: Syntax error ..."). */
+  argv0?: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd?: string;
+}
+
+/** Result of a process that ran to completion. */
+export interface FinishedProcess {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+  timedOut: boolean;
+}
+
+const live = new Set<ChildProcess>();
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+// Last resort when the test process itself exits (a crash, a timeout, Ctrl-C in vitest).
+process.once('exit', () => {
+  for (const child of live) killGroup(child, 'SIGKILL');
+});
+
+/** Spawn a process and collect its combined output until it exits; killed after timeoutMs. */
+export function runToCompletion(command: ProxyCommand, timeoutMs: number): Promise<FinishedProcess> {
+  return new Promise((resolve) => {
+    const child = spawnTracked(command);
+    let output = '';
+    let timedOut = false;
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child, 'SIGKILL');
+    }, timeoutMs);
+    child.on('close', (exitCode, signal) => {
+      clearTimeout(timer);
+      resolve({ exitCode, signal, output, timedOut });
+    });
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolve({ exitCode: null, signal: null, output: `${output}${String(error)}`, timedOut });
+    });
+  });
+}
+
+/** A proxy that is up and listening. */
+export interface RunningProxy {
+  /** Output so far (stdout and stderr interleaved). */
+  output(): string;
+  /** SIGTERM, wait for the exit, SIGKILL the whole group if it lingers. */
+  stop(): Promise<void>;
+}
+
+export type ProxyStart = { started: true; proxy: RunningProxy } | { started: false; exit: FinishedProcess };
+
+/**
+ * Spawn the proxy and wait until every one of `ports` accepts a connection. If the process exits
+ * first (a config it refuses), the exit is the result; if the ports never answer, it is killed.
+ */
+export async function startProxy(command: ProxyCommand, ports: number[], readyTimeoutMs: number): Promise<ProxyStart> {
+  const child = spawnTracked(command);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const exited = new Promise<FinishedProcess>((resolve) => {
+    child.on('close', (exitCode, signal) => resolve({ exitCode, signal, output, timedOut: false }));
+    child.on('error', (error) => resolve({ exitCode: null, signal: null, output: `${output}${String(error)}`, timedOut: false }));
+  });
+  let hasExited = false;
+  void exited.then(() => (hasExited = true));
+
+  const deadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    if (hasExited) return { started: false, exit: await exited };
+    if ((await Promise.all(ports.map(portAnswers))).every(Boolean)) break;
+    if (Date.now() > deadline) {
+      killGroup(child, 'SIGKILL');
+      const exit = await exited;
+      return { started: false, exit: { ...exit, timedOut: true, output: `${exit.output}\n[harness] ports ${ports.join(', ')} never answered` } };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+
+  return {
+    started: true,
+    proxy: {
+      output: () => output,
+      async stop() {
+        if (hasExited) return;
+        child.kill('SIGTERM');
+        const graceful = await Promise.race([exited.then(() => true), sleep(3_000).then(() => false)]);
+        if (!graceful) {
+          killGroup(child, 'SIGKILL');
+          await exited;
+        }
+        // httpd's children normally leave with their parent; make sure of it.
+        killGroup(child, 'SIGKILL');
+      },
+    },
+  };
+}
+
+function spawnTracked(command: ProxyCommand): ChildProcess {
+  const child = spawn(command.command, command.args, {
+    argv0: command.argv0,
+    env: command.env,
+    cwd: command.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // own process group: see killGroup
+  });
+  live.add(child);
+  child.on('close', () => live.delete(child));
+  child.on('error', () => live.delete(child));
+  return child;
+}
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const done = (answered: boolean) => {
+      socket.destroy();
+      resolve(answered);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** A port nobody listens on right now (the kernel hands out a fresh ephemeral one). */
+export function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

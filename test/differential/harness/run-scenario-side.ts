@@ -1,0 +1,225 @@
+/**
+ * Runs one scenario against one side: real httpd or the wslab emulator. Both sides get the same
+ * config file, the same kind of fresh backends and the same probes; only the command differs.
+ */
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CheckFailure, ProbeOutcome } from '../../../sandbox/engine/probe.ts';
+import { runCheck } from '../../../sandbox/server/probe-runner.ts';
+import type { ProbeTarget } from '../../../sandbox/server/probe-runner.ts';
+import { createTestCertificates } from '../../../sandbox/server/tls/certificates.ts';
+import type { TestCertificates } from '../../../sandbox/server/tls/certificates.ts';
+import { BackendPool } from './backend-pool.ts';
+import { ahCodesIn, ErrorLogTail } from './error-log-tail.ts';
+import { fromPlaceholders, toPlaceholders } from './placeholders.ts';
+import type { Variables } from './placeholders.ts';
+import { findFreePort, runToCompletion, startProxy } from './proxy-process.ts';
+import type { FinishedProcess, ProxyCommand } from './proxy-process.ts';
+import type { ConfigtestScenario, RunScenario, Scenario, StartupFailureScenario } from './scenario-files.ts';
+
+export type Side = 'httpd' | 'wslab';
+
+export const APACHE_BINARY = process.env.WSLAB_APACHE_BINARY ?? '/usr/sbin/apache2';
+export const MODULE_DIR = process.env.WSLAB_APACHE_MODULES ?? '/usr/lib/apache2/modules';
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const WSLAB_BIN = join(REPO_ROOT, 'sandbox', 'cli', 'bin.mjs');
+
+const READY_TIMEOUT_MS = 10_000;
+const CONFIGTEST_TIMEOUT_MS = 15_000;
+
+/** One probe's outcome with machine-specific values replaced by placeholders. */
+export interface ProbeRecord {
+  id: string;
+  outcome: ProbeOutcome;
+  /** How the outcome falls short of the scenario's `expect` (measured on httpd). */
+  failures: CheckFailure[];
+}
+
+export type RunSideResult =
+  | { kind: 'run'; started: true; probes: ProbeRecord[]; errorLog: string; output: string }
+  | { kind: 'run'; started: false; exit: FinishedProcess; errorLog: string };
+
+export interface ConfigtestSideResult {
+  kind: 'configtest';
+  exitCode: number | null;
+  /** stdout and stderr, with temp paths and the config path as placeholders. */
+  output: string;
+}
+
+export interface StartupFailureSideResult {
+  kind: 'startup-failure';
+  /** True when the proxy started listening after all (which is itself the failure). */
+  started: boolean;
+  exitCode: number | null;
+  /** AH codes from the error log and the process output together. */
+  errorLogCodes: string[];
+  output: string;
+  errorLog: string;
+}
+
+export type SideResult = RunSideResult | ConfigtestSideResult | StartupFailureSideResult;
+
+let certificates: TestCertificates | undefined;
+
+function testCertificates(): TestCertificates {
+  // RSA key generation is the slow part; one CA and leaf serve the whole run.
+  certificates ??= createTestCertificates({ hostnames: ['localhost'], ips: ['127.0.0.1'] });
+  return certificates;
+}
+
+/** The command line that starts (or configtests) a side on a config. */
+export function sideCommand(side: Side, mode: 'run' | 'configtest', configPath: string, env: Record<string, string>): ProxyCommand {
+  if (side === 'httpd') {
+    const args = mode === 'run' ? ['-f', configPath, '-DFOREGROUND'] : ['-t', '-f', configPath];
+    // As typed by a user with /usr/sbin on PATH, so messages read "apache2: ...".
+    return { command: APACHE_BINARY, argv0: 'apache2', args, env };
+  }
+  return { command: process.execPath, args: [WSLAB_BIN, mode === 'run' ? 'proxy' : 'configtest', configPath], env, cwd: REPO_ROOT };
+}
+
+/** Run a scenario on one side and return what happened, machine-specific values normalised. */
+export async function runScenarioSide(scenario: Scenario, side: Side): Promise<SideResult> {
+  const workdir = mkdtempSync(join(tmpdir(), `wslab-${side}-${scenario.name}-`));
+  // httpd's children run as www-data and reopen the Mutex files here.
+  chmodSync(workdir, 0o755);
+  try {
+    if (scenario.kind === 'run') return await runProbes(scenario, side, workdir);
+    if (scenario.kind === 'configtest') return await runConfigtest(scenario, side, workdir);
+    return await runStartupFailure(scenario, side, workdir);
+  } finally {
+    if (process.env.WSLAB_KEEP_WORKDIR !== '1') rmSync(workdir, { recursive: true, force: true });
+  }
+}
+
+interface PreparedSide {
+  variables: Variables;
+  env: Record<string, string>;
+  certs: TestCertificates;
+  pool: BackendPool;
+  errorLogPath: string;
+}
+
+async function prepare(scenario: Scenario, workdir: string): Promise<PreparedSide> {
+  const certs = testCertificates();
+  const certDir = join(workdir, 'certs');
+  mkdirSync(certDir, { mode: 0o755 });
+  writeFileSync(join(certDir, 'ca.pem'), certs.caCert);
+  writeFileSync(join(certDir, 'cert.pem'), certs.cert);
+  writeFileSync(join(certDir, 'key.pem'), certs.key, { mode: 0o600 });
+  const pool = await BackendPool.start(certs);
+  const [proxyPort, proxyTlsPort] = await Promise.all([findFreePort(), findFreePort()]);
+  const variables: Variables = {
+    PROXY_PORT: String(proxyPort),
+    PROXY_TLS_PORT: String(proxyTlsPort),
+    ...pool.portVariables(),
+    WORKDIR: workdir,
+    CERT_DIR: certDir,
+    MODDIR: MODULE_DIR,
+    CONFIG: scenario.configPath,
+  };
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', ...variables };
+  return { variables, env, certs, pool, errorLogPath: join(workdir, 'error.log') };
+}
+
+/** Ports named by the config's Listen lines: the proxy is ready once each one answers. */
+function listenPorts(scenario: Scenario, variables: Variables): number[] {
+  const ports = [...scenario.configText.matchAll(/^\s*Listen\s+(\S+)/gim)].map((match) => {
+    const address = fromPlaceholders(match[1], variables);
+    return Number(address.slice(address.lastIndexOf(':') + 1));
+  });
+  return [...new Set(ports.filter((port) => Number.isInteger(port) && port > 0))];
+}
+
+async function runProbes(scenario: RunScenario, side: Side, workdir: string): Promise<RunSideResult> {
+  const prepared = await prepare(scenario, workdir);
+  const { variables, env, pool } = prepared;
+  const tail = new ErrorLogTail(prepared.errorLogPath);
+  try {
+    const start = await startProxy(sideCommand(side, 'run', scenario.configPath, env), listenPorts(scenario, variables), READY_TIMEOUT_MS);
+    if (!start.started) {
+      return { kind: 'run', started: false, exit: toPlaceholders(start.exit, variables), errorLog: toPlaceholders(tail.readAll(), variables) };
+    }
+    const probes: ProbeRecord[] = [];
+    try {
+      const target: ProbeTarget = {
+        proxyHost: '127.0.0.1',
+        proxyPort: Number(variables.PROXY_PORT),
+        proxyTlsPort: Number(variables.PROXY_TLS_PORT),
+        tlsCa: prepared.certs.caCert,
+        tlsServerName: 'localhost',
+        observer: {
+          begin() {
+            tail.markEnd();
+            pool.takeObservations();
+          },
+          end() {
+            return { backendSaw: pool.takeObservations(), errorLogCodes: ahCodesIn(tail.readNew()) };
+          },
+        },
+      };
+      for (const scenarioProbe of scenario.probes) {
+        const check = fromPlaceholders({ id: scenarioProbe.id, setup: scenarioProbe.setup, probe: scenarioProbe.probe, expect: scenarioProbe.expect }, variables);
+        const result = await runCheck(check, { target, setStoppedBackends: (stopped) => pool.setStopped(stopped) });
+        probes.push({ id: scenarioProbe.id, outcome: toPlaceholders(result.outcome, variables), failures: toPlaceholders(result.failures, variables) });
+      }
+    } finally {
+      await start.proxy.stop();
+    }
+    return { kind: 'run', started: true, probes, errorLog: toPlaceholders(tail.readAll(), variables), output: toPlaceholders(start.proxy.output(), variables) };
+  } finally {
+    await pool.close();
+  }
+}
+
+async function runConfigtest(scenario: ConfigtestScenario, side: Side, workdir: string): Promise<ConfigtestSideResult> {
+  const prepared = await prepare(scenario, workdir);
+  try {
+    const finished = await runToCompletion(sideCommand(side, 'configtest', scenario.configPath, prepared.env), CONFIGTEST_TIMEOUT_MS);
+    return { kind: 'configtest', exitCode: finished.exitCode, output: normaliseProcessOutput(toPlaceholders(finished.output, prepared.variables)) };
+  } finally {
+    await prepared.pool.close();
+  }
+}
+
+async function runStartupFailure(scenario: StartupFailureScenario, side: Side, workdir: string): Promise<StartupFailureSideResult> {
+  const prepared = await prepare(scenario, workdir);
+  const { variables } = prepared;
+  const tail = new ErrorLogTail(prepared.errorLogPath);
+  try {
+    const start = await startProxy(sideCommand(side, 'run', scenario.configPath, prepared.env), listenPorts(scenario, variables), READY_TIMEOUT_MS);
+    if (start.started) {
+      await start.proxy.stop();
+      const errorLog = tail.readAll();
+      return {
+        kind: 'startup-failure',
+        started: true,
+        exitCode: null,
+        errorLogCodes: ahCodesIn(errorLog + start.proxy.output()),
+        output: toPlaceholders(start.proxy.output(), variables),
+        errorLog: toPlaceholders(errorLog, variables),
+      };
+    }
+    const errorLog = existsSync(prepared.errorLogPath) ? tail.readAll() : '';
+    return {
+      kind: 'startup-failure',
+      started: false,
+      exitCode: start.exit.exitCode,
+      errorLogCodes: ahCodesIn(errorLog + start.exit.output),
+      output: normaliseProcessOutput(toPlaceholders(start.exit.output, variables)),
+      errorLog: toPlaceholders(errorLog, variables),
+    };
+  } finally {
+    await prepared.pool.close();
+  }
+}
+
+/** Trailing whitespace and blank lines are not part of what a config test says. */
+function normaliseProcessOutput(output: string): string {
+  return output
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter((line) => line.length > 0)
+    .join('\n');
+}
