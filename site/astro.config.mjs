@@ -1,0 +1,49 @@
+// @ts-check
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mdx from '@astrojs/mdx';
+import { defineConfig } from 'astro/config';
+import { CODE_THEMES } from './src/code-themes.ts';
+import { pagefindIndex } from './src/integrations/pagefind-index.ts';
+
+const siteRoot = fileURLToPath(new URL('.', import.meta.url));
+
+// Lessons live outside site/ (lessons/ at the repo root) so their authors never touch site code.
+// WSLAB_LESSONS_DIR points the build at another folder, which the tests use for malformed fixtures.
+// Content loaders and components read the resolved path back from the environment, because they run
+// in this same build process but are bundled away from this file.
+const lessonsDir = process.env.WSLAB_LESSONS_DIR
+  ? resolve(process.cwd(), process.env.WSLAB_LESSONS_DIR)
+  : resolve(siteRoot, '../lessons');
+if (!existsSync(lessonsDir)) {
+  throw new Error(
+    `Lessons folder not found at ${lessonsDir}. Run the build from the repository (npm run build), ` +
+      `or set WSLAB_LESSONS_DIR to a folder of NN-slug lesson folders${process.env.WSLAB_LESSONS_DIR && !isAbsolute(process.env.WSLAB_LESSONS_DIR) ? ' (relative paths are resolved from the current directory)' : ''}.`,
+  );
+}
+process.env.WSLAB_LESSONS_DIR = lessonsDir;
+process.env.WSLAB_REPO_ROOT = resolve(siteRoot, '..');
+
+export default defineConfig({
+  srcDir: './src',
+  outDir: '../dist',
+  // Every page is a folder with index.html, so links end in "/" and work on any static host.
+  trailingSlash: 'always',
+  build: { format: 'directory' },
+  integrations: [mdx(), pagefindIndex()],
+  markdown: {
+    shikiConfig: {
+      themes: CODE_THEMES,
+      defaultColor: false,
+      langAlias: { apacheconf: 'apache', httpd: 'apache', sh: 'bash', shell: 'bash' },
+    },
+  },
+  vite: {
+    server: {
+      // Dev server reads lesson files from outside site/.
+      fs: { allow: [resolve(siteRoot, '..')] },
+    },
+  },
+  devToolbar: { enabled: false },
+});
