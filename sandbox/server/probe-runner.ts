@@ -96,7 +96,9 @@ const BODY_LIMIT = 4 * 1024;
 export async function runProbe(probe: Probe, target: ProbeTarget): Promise<ProbeOutcome> {
   const timeouts: ProbeTimeouts = { ...DEFAULT_PROBE_TIMEOUTS, ...target.timeouts };
   await target.observer?.begin();
-  const clientView = await runClientSide(probe, target, timeouts);
+  // A probe the client library refuses to send (Node rejects some header combinations) is an
+  // outcome with no response, not an exception for the caller.
+  const clientView = await runClientSide(probe, target, timeouts).catch((): ClientView => ({ status: null, headers: {}, received: [] }));
   await delay(timeouts.settleMs);
   const observation: ProbeObservation = target.observer ? await target.observer.end() : { backendSaw: [], errorLogCodes: [] };
   return { ...clientView, backendSaw: observation.backendSaw, errorLogCodes: observation.errorLogCodes };
@@ -116,7 +118,7 @@ function stoppedBackends(setup: ProbeSetup | undefined): BackendName[] {
 
 type ClientView = Omit<ProbeOutcome, 'backendSaw' | 'errorLogCodes'>;
 
-function runClientSide(probe: Probe, target: ProbeTarget, timeouts: ProbeTimeouts): Promise<ClientView> {
+async function runClientSide(probe: Probe, target: ProbeTarget, timeouts: ProbeTimeouts): Promise<ClientView> {
   switch (probe.kind) {
     case 'ws':
       return runWebSocketProbe(probe, target, timeouts);

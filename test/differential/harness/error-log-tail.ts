@@ -9,6 +9,22 @@ export function ahCodesIn(text: string): string[] {
   return [...new Set(text.match(/\bAH\d{5}\b/g) ?? [])];
 }
 
+/**
+ * Notices httpd writes at every start and stop, whatever the config. The port answers a moment
+ * before the startup notices reach the log, so they can land in the first probe's slice; they say
+ * nothing about the probe.
+ */
+export const LIFECYCLE_CODES: ReadonlySet<string> = new Set([
+  'AH00489', // configured -- resuming normal operations
+  'AH00094', // Command line: ...
+  'AH00491', // caught SIGTERM, shutting down
+]);
+
+/** AH codes a probe caused: every code in the slice except the start/stop notices. */
+export function probeCodesIn(text: string): string[] {
+  return ahCodesIn(text).filter((code) => !LIFECYCLE_CODES.has(code));
+}
+
 export class ErrorLogTail {
   private offset = 0;
   private readonly path: string;

@@ -12,7 +12,7 @@ import type { ProbeTarget } from '../../../sandbox/server/probe-runner.ts';
 import { createTestCertificates } from '../../../sandbox/server/tls/certificates.ts';
 import type { TestCertificates } from '../../../sandbox/server/tls/certificates.ts';
 import { BackendPool } from './backend-pool.ts';
-import { ahCodesIn, ErrorLogTail } from './error-log-tail.ts';
+import { ahCodesIn, ErrorLogTail, probeCodesIn } from './error-log-tail.ts';
 import { fromPlaceholders, toPlaceholders } from './placeholders.ts';
 import type { Variables } from './placeholders.ts';
 import { findFreePort, runToCompletion, startProxy } from './proxy-process.ts';
@@ -155,14 +155,15 @@ async function runProbes(scenario: RunScenario, side: Side, workdir: string): Pr
             pool.takeObservations();
           },
           end() {
-            return { backendSaw: pool.takeObservations(), errorLogCodes: ahCodesIn(tail.readNew()) };
+            return { backendSaw: pool.takeObservations(), errorLogCodes: probeCodesIn(tail.readNew()) };
           },
         },
       };
       for (const scenarioProbe of scenario.probes) {
         const check = fromPlaceholders({ id: scenarioProbe.id, setup: scenarioProbe.setup, probe: scenarioProbe.probe, expect: scenarioProbe.expect }, variables);
         const result = await runCheck(check, { target, setStoppedBackends: (stopped) => pool.setStopped(stopped) });
-        probes.push({ id: scenarioProbe.id, outcome: toPlaceholders(result.outcome, variables), failures: toPlaceholders(result.failures, variables) });
+        const failures = [...result.failures, ...absentHeaderFailures(scenarioProbe.absentBackendHeaders ?? [], result.outcome)];
+        probes.push({ id: scenarioProbe.id, outcome: toPlaceholders(result.outcome, variables), failures: toPlaceholders(failures, variables) });
       }
     } finally {
       await start.proxy.stop();
@@ -173,11 +174,17 @@ async function runProbes(scenario: RunScenario, side: Side, workdir: string): Pr
   }
 }
 
+function absentHeaderFailures(absent: string[], outcome: ProbeOutcome): CheckFailure[] {
+  return outcome.backendSaw
+    .flatMap((seen) => absent.filter((name) => name in seen.headers).map((name) => ({ name, seen })))
+    .map(({ name, seen }) => ({ field: 'backend', wanted: `no ${name} header`, got: seen }));
+}
+
 async function runConfigtest(scenario: ConfigtestScenario, side: Side, workdir: string): Promise<ConfigtestSideResult> {
   const prepared = await prepare(scenario, workdir);
   try {
     const finished = await runToCompletion(sideCommand(side, 'configtest', scenario.configPath, prepared.env), CONFIGTEST_TIMEOUT_MS);
-    return { kind: 'configtest', exitCode: finished.exitCode, output: normaliseProcessOutput(toPlaceholders(finished.output, prepared.variables)) };
+    return { kind: 'configtest', exitCode: finished.exitCode, output: toPlaceholders(normaliseProcessOutput(finished.output), prepared.variables) };
   } finally {
     await prepared.pool.close();
   }
@@ -207,7 +214,7 @@ async function runStartupFailure(scenario: StartupFailureScenario, side: Side, w
       started: false,
       exitCode: start.exit.exitCode,
       errorLogCodes: ahCodesIn(errorLog + start.exit.output),
-      output: normaliseProcessOutput(toPlaceholders(start.exit.output, variables)),
+      output: toPlaceholders(normaliseProcessOutput(start.exit.output), variables),
       errorLog: toPlaceholders(errorLog, variables),
     };
   } finally {
@@ -215,11 +222,20 @@ async function runStartupFailure(scenario: StartupFailureScenario, side: Side, w
   }
 }
 
-/** Trailing whitespace and blank lines are not part of what a config test says. */
+/**
+ * Trailing whitespace and blank lines are not part of what a config test says; the timestamp and
+ * pid of a logged warning (`[Tue Nov 24 13:32:07.472343 2026] [core:warn] [pid 401:tid 401]`)
+ * differ on every run.
+ */
 function normaliseProcessOutput(output: string): string {
   return output
     .split('\n')
-    .map((line) => line.trimEnd())
+    .map((line) =>
+      line
+        .replace(/^\[\w{3} \w{3} [ \d]\d \d{2}:\d{2}:\d{2}(\.\d+)? \d{4}\]/, '[${TIME}]')
+        .replace(/\[pid \d+(:tid \d+)?\]/, '[pid ${PID}]')
+        .trimEnd(),
+    )
     .filter((line) => line.length > 0)
     .join('\n');
 }

@@ -19,6 +19,11 @@ export interface ScenarioProbe {
   probe: Probe;
   /** What real httpd did, as measured; checked on the httpd side of every run. */
   expect: Expectation;
+  /**
+   * Request headers no backend may have received (lower-case): an Expectation can only say what
+   * must be present, and "the proxy dropped it" is the point of some scenarios.
+   */
+  absentBackendHeaders?: string[];
 }
 
 interface ScenarioCommon {
@@ -116,6 +121,7 @@ function parseRunFields(json: Record<string, unknown>, name: string): Omit<RunSc
     if (!probe.expect || Object.keys(probe.expect).length === 0) {
       throw new Error(`${name}/${probe.id}: every probe needs a non-empty expect measured on real httpd`);
     }
+    if (probe.absentBackendHeaders !== undefined) probe.absentBackendHeaders = lowerCaseList(probe.absentBackendHeaders);
   }
   const compare = (json.compare as ComparableField[] | undefined) ?? DEFAULT_COMPARED_FIELDS;
   const unknown = compare.filter((field) => !(COMPARABLE_FIELDS as readonly string[]).includes(field));
