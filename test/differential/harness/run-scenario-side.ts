@@ -81,6 +81,20 @@ export function sideCommand(side: Side, mode: 'run' | 'configtest', configPath: 
 
 /** Run a scenario on one side and return what happened, machine-specific values normalised. */
 export async function runScenarioSide(scenario: Scenario, side: Side): Promise<SideResult> {
+  // The proxy's ports are found free and then handed over by number, so a backend of a scenario
+  // running alongside can grab one in between; that start is retried on fresh ports.
+  for (let attempt = 1; ; attempt++) {
+    const result = await runScenarioSideOnce(scenario, side);
+    if (attempt >= 3 || !lostPortRace(result)) return result;
+  }
+}
+
+function lostPortRace(result: SideResult): boolean {
+  if (result.kind !== 'run' || result.started) return false;
+  return /AH00072|Address already in use|EADDRINUSE/.test(`${result.exit.output}\n${result.errorLog}`);
+}
+
+async function runScenarioSideOnce(scenario: Scenario, side: Side): Promise<SideResult> {
   const workdir = mkdtempSync(join(tmpdir(), `wslab-${side}-${scenario.name}-`));
   // httpd's children run as www-data and reopen the Mutex files here.
   chmodSync(workdir, 0o755);
