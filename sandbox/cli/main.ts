@@ -63,9 +63,10 @@ Runs the plain HTTP application backend from the source article: "/" serves a sm
   },
   serve: {
     summary: 'serve the built site and the local sandbox runtime (default 127.0.0.1:4321)',
-    usage: `Usage: wslab serve [--host 127.0.0.1] [--port 4321] [--max-sessions N]
+    usage: `Usage: wslab serve [--host 127.0.0.1] [--port 4321] [--root DIR]
 
-Serves the built tutorial (dist/, made by \`npm run build\`) and the local sandbox runtime.
+Serves the built tutorial (dist/, made by \`npm run build\`, or --root DIR) with the
+cross-origin isolation headers the in-browser sandbox needs.
 A non-loopback --host exposes the site and the sandboxes to the network; wslab says so.`,
     run: runServeCommand,
   },

@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startSiteServer } from '../server/site-server.ts';
+import { parseCommandArgs, parsePort, UsageError } from './main.ts';
+import { untilStopSignal } from './stop-signal.ts';
+
+const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** True for 127.0.0.0/8, ::1 and "localhost": addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1' || host === '[::1]';
+}
+
+/** `wslab serve`: the built site (and, where present, the local sandbox runtime). */
+export async function runServeCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, {
+    host: { type: 'string' },
+    port: { type: 'string', short: 'p' },
+    root: { type: 'string' },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const host = values.host ?? '127.0.0.1';
+  const port = parsePort(values.port, 4321);
+  const root = resolve(values.root ?? join(PROJECT_ROOT, 'dist'));
+  if (!existsSync(join(root, 'index.html'))) {
+    console.error(`wslab serve: no built site in ${root}. Run \`npm run build\` first (or \`npm start\`, which builds and serves).`);
+    return 1;
+  }
+  if (!isLoopbackHost(host)) {
+    console.warn(
+      `wslab serve: WARNING: --host ${host} is not a loopback address. Anyone who can reach this machine on port ${port} ` +
+        'can read the tutorial and start sandboxes on it.',
+    );
+  }
+  try {
+    await startSiteServer({ root, host, port });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    console.error(`wslab serve: cannot listen on ${host}:${port}: ${code === 'EADDRINUSE' ? 'the address is already in use' : (error as Error).message}`);
+    return 1;
+  }
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  console.log(`wslab serve: the tutorial is at http://${shownHost}:${port}/`);
+  await untilStopSignal();
+  return 0;
+}

@@ -1,0 +1,104 @@
+/**
+ * Opening the proxy's connection to a backend, and describing failures the way httpd's error log
+ * does ("(111)Connection refused"). Name resolution, the connect timeout and TLS to the backend
+ * (wss://, https:// with SSLProxyEngine) live here so the request flow only sees success or a
+ * classified failure.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { lookup } from 'node:dns/promises';
+
+/** errno values httpd prints in front of a failed connect, Linux numbering. */
+const ERRNO: Record<string, [number, string]> = {
+  ECONNREFUSED: [111, 'Connection refused'],
+  ETIMEDOUT: [110, 'Connection timed out'],
+  EHOSTUNREACH: [113, 'No route to host'],
+  ENETUNREACH: [101, 'Network is unreachable'],
+  ECONNRESET: [104, 'Connection reset by peer'],
+  EADDRNOTAVAIL: [99, 'Cannot assign requested address'],
+  EPIPE: [32, 'Broken pipe'],
+};
+
+/** "(111)Connection refused" for a Node error code; "(70007)The timeout specified has expired" style for APR ones. */
+export function describeOsError(code: string | undefined): string {
+  if (code === 'APR_TIMEUP') return '(70007)The timeout specified has expired';
+  const known = code ? ERRNO[code] : undefined;
+  return known ? `(${known[0]})${known[1]}` : `(-1)${code ?? 'Unknown error'}`;
+}
+
+export type ConnectFailure =
+  | { kind: 'dns'; host: string }
+  | { kind: 'connect'; address: string; port: number; osError: string }
+  | { kind: 'tls'; address: string; port: number; message: string }
+  | { kind: 'blocked'; reason: string };
+
+export type ConnectResult =
+  | { ok: true; socket: net.Socket; address: string; port: number }
+  | { ok: false; failure: ConnectFailure };
+
+export interface BackendTarget {
+  host: string;
+  port: number;
+  tls: boolean;
+  /** SNI / certificate name to check when tls; httpd sends the target host name. */
+  servername?: string;
+  /** SSLProxyVerify require: check the backend's certificate against `ca`. */
+  verify?: boolean;
+  ca?: string[];
+  /** SO_RCVBUF wish (ProxyReceiveBufferSize); applied where the platform lets Node set it. */
+  receiveBufferSize?: number;
+}
+
+/** Resolve, connect (and handshake TLS when asked) within timeoutMs. Never throws. */
+export async function connectBackend(target: BackendTarget, timeoutMs: number): Promise<ConnectResult> {
+  let address: string;
+  try {
+    address = net.isIP(target.host) ? target.host : (await lookup(target.host, { family: 0 })).address;
+  } catch {
+    return { ok: false, failure: { kind: 'dns', host: target.host } };
+  }
+  const plain = await openSocket(address, target.port, timeoutMs);
+  if (!plain.ok) return plain;
+  if (!target.tls) return plain;
+  return new Promise<ConnectResult>((resolve) => {
+    const secure = tls.connect({
+      socket: plain.socket,
+      servername: net.isIP(target.servername ?? target.host) ? undefined : (target.servername ?? target.host),
+      rejectUnauthorized: target.verify ?? false,
+      ca: target.ca,
+      ALPNProtocols: ['http/1.1'],
+    });
+    const timer = setTimeout(() => fail('handshake timed out'), timeoutMs);
+    const fail = (message: string) => {
+      clearTimeout(timer);
+      secure.destroy();
+      resolve({ ok: false, failure: { kind: 'tls', address, port: target.port, message } });
+    };
+    secure.once('error', (error) => fail(error.message));
+    secure.once('secureConnect', () => {
+      clearTimeout(timer);
+      secure.removeAllListeners('error');
+      resolve({ ok: true, socket: secure, address, port: target.port });
+    });
+  });
+}
+
+function openSocket(address: string, port: number, timeoutMs: number): Promise<ConnectResult> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: address, port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ ok: false, failure: { kind: 'connect', address, port, osError: describeOsError('ETIMEDOUT') } });
+    }, timeoutMs);
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve({ ok: false, failure: { kind: 'connect', address, port, osError: describeOsError(error.code) } });
+    });
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      socket.setNoDelay(true);
+      resolve({ ok: true, socket, address, port });
+    });
+  });
+}
