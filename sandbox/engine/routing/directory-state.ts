@@ -1,0 +1,115 @@
+/**
+ * The per-directory configuration of one request as httpd merges it: the server's defaults (the
+ * main server's merged with the vhost's, as in ap_fixup_virtual_hosts), then every section the
+ * walks match, each merged over the result with the merge function of every module involved:
+ * merge_proxy_dir_config (mod_proxy), merge_proxyws_dir_config (mod_proxy_wstunnel),
+ * merge_authz_core_dir_config (mod_authz_core), merge_alias_dir_config (mod_alias),
+ * merge_headers_config (mod_headers) and config_perdir_merge (mod_rewrite).
+ */
+import type {
+  DirectoryScope,
+  HeaderOp,
+  ProxyPassReverseRule,
+  ProxyPassRule,
+  RedirectRule,
+  RequireNode,
+  RewriteRuleEntry,
+  SourceRef,
+} from '../config/model.ts';
+
+/** An authorization tree after AuthMerging: a scope's Require lines, or two trees combined. */
+export type AuthzTree = RequireNode | { kind: 'merged'; op: 'and' | 'or'; children: AuthzTree[] };
+
+/** Per-directory settings in effect, as one merged per_dir_config. */
+export interface DirectoryState {
+  /** The single ProxyPass a <Location> carries (dconf->alias); sections only. */
+  proxyAlias: ProxyPassRule | null;
+  preserveHost: boolean;
+  addHeaders: boolean;
+  websocketFallbackToProxyHttp: boolean;
+  /** Per-directory Redirect lines, in the order mod_alias tries them (most specific section first). */
+  redirects: RedirectRule[];
+  /** Header and RequestHeader operations, base first. */
+  headerOps: HeaderOp[];
+  proxyPassReverse: ProxyPassReverseRule[];
+  /** null when no Require applies (httpd grants: "authorization result: granted (no directives)"). */
+  authz: AuthzTree | null;
+  /** Where the Require lines in effect were written, for explanations. */
+  authzSources: SourceRef[];
+  rewrite: { engine: boolean; rules: RewriteRuleEntry[]; options: string[] };
+  sslProxyEngine: boolean | null;
+  /** The sections merged so far, in merge order. */
+  mergedSections: SourceRef[];
+}
+
+/** The state before any configuration applies (create_*_dir_config defaults). */
+export function emptyDirectoryState(): DirectoryState {
+  return {
+    proxyAlias: null,
+    preserveHost: false,
+    addHeaders: true,
+    websocketFallbackToProxyHttp: true,
+    redirects: [],
+    headerOps: [],
+    proxyPassReverse: [],
+    authz: null,
+    authzSources: [],
+    rewrite: { engine: false, rules: [], options: [] },
+    sslProxyEngine: null,
+    mergedSections: [],
+  };
+}
+
+/** Merge one scope's settings over a state, the way each module's dir merger does. */
+export function mergeDirectoryScope(base: DirectoryState, add: DirectoryScope, source: SourceRef | null): DirectoryState {
+  const authz = mergeAuthz(base, add);
+  const rewriteOptions = add.rewrite.options.length > 0 ? add.rewrite.options.map((option) => option.value) : base.rewrite.options;
+  return {
+    proxyAlias: add.proxyPass ?? base.proxyAlias,
+    preserveHost: add.preserveHost ? add.preserveHost.value : base.preserveHost,
+    addHeaders: add.addHeaders ? add.addHeaders.value : base.addHeaders,
+    websocketFallbackToProxyHttp: add.websocketFallbackToProxyHttp
+      ? add.websocketFallbackToProxyHttp.value
+      : base.websocketFallbackToProxyHttp,
+    // merge_alias_dir_config appends the overriding section's redirects before the base's.
+    redirects: [...add.redirects, ...base.redirects],
+    headerOps: [...base.headerOps, ...add.headerOps],
+    proxyPassReverse: [...base.proxyPassReverse, ...add.proxyPassReverse],
+    authz: authz.tree,
+    authzSources: authz.sources,
+    rewrite: {
+      engine: add.rewrite.engine ? add.rewrite.engine.value : base.rewrite.engine,
+      rules: mergeRewriteRules(base.rewrite.rules, add.rewrite.rules, rewriteOptions),
+      options: rewriteOptions,
+    },
+    sslProxyEngine: add.sslProxy.engine ? add.sslProxy.engine.value : base.sslProxyEngine,
+    mergedSections: source ? [...base.mergedSections, source] : base.mergedSections,
+  };
+}
+
+/** merge_authz_core_dir_config(): AuthMerging Off/unset replaces, And/Or combine. */
+function mergeAuthz(base: DirectoryState, add: DirectoryScope): { tree: AuthzTree | null; sources: SourceRef[] } {
+  const addTree: AuthzTree | null = add.authz.root.children.length > 0 ? add.authz.root : null;
+  const addSources = collectSources(add.authz.root.children);
+  const merging = add.authz.merging?.value ?? null;
+  if (merging === null && addTree === null && base.authz !== null) return { tree: base.authz, sources: base.authzSources };
+  if (merging === null || merging === 'off' || (base.authz === null && addTree === null)) {
+    return { tree: addTree, sources: addSources };
+  }
+  if (base.authz !== null && addTree !== null) {
+    return { tree: { kind: 'merged', op: merging, children: [base.authz, addTree] }, sources: [...base.authzSources, ...addSources] };
+  }
+  return base.authz !== null ? { tree: base.authz, sources: base.authzSources } : { tree: addTree, sources: addSources };
+}
+
+function collectSources(nodes: RequireNode[]): SourceRef[] {
+  return nodes.flatMap((node) => (node.kind === 'rule' ? [node.source] : collectSources(node.children)));
+}
+
+/** config_perdir_merge(): rules are replaced unless RewriteOptions Inherit / InheritBefore. */
+function mergeRewriteRules(base: RewriteRuleEntry[], add: RewriteRuleEntry[], options: string[]): RewriteRuleEntry[] {
+  const lowered = options.map((option) => option.toLowerCase());
+  if (lowered.includes('inherit')) return [...add, ...base];
+  if (lowered.includes('inheritbefore')) return [...base, ...add];
+  return add;
+}

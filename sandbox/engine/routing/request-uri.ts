@@ -1,0 +1,207 @@
+/**
+ * From the raw request-target to r->uri and r->args, the way httpd 2.4 does it before any module
+ * sees the request: ap_parse_uri() (server/protocol.c) splits the target, then
+ * ap_process_request_internal() (server/request.c) normalises the path with ap_normalize_path()
+ * (merge slashes, remove "." and "..", decode unreserved %XX) and unescapes it with
+ * ap_unescape_url_ex() (server/util.c), refusing encoded slashes.
+ */
+import type { ErrorLogEntry } from '../logs/error-log.ts';
+
+/** The request-target split into what httpd keeps. */
+export interface ParsedTarget {
+  /** The target exactly as received (r->unparsed_uri). */
+  unparsedUri: string;
+  /** Host from an absolute-form target whose scheme is the connection's; null otherwise. */
+  hostname: string | null;
+  /** Port written in that absolute-form target, or null. */
+  port: number | null;
+  /** The path as received, still encoded (r->parsed_uri.path), or "*" for "OPTIONS *". */
+  rawPath: string;
+  /** Query string without "?" (r->args), null when absent. */
+  args: string | null;
+}
+
+/** Result of turning the raw path into r->uri. */
+export type UriResult =
+  | { ok: true; uri: string; normalizedRaw: string }
+  | { ok: false; status: 400 | 404; log: ErrorLogEntry[] };
+
+const UNRESERVED = /[A-Za-z0-9\-._~]/;
+
+/** Split a request-target like ap_parse_uri(); returns null when apr_uri_parse would fail. */
+export function parseRequestTarget(target: string, secure: boolean, method: string): ParsedTarget | null {
+  let text = target;
+  // ap_parse_uri treats "//x" as a path, not a network-path reference.
+  while (text.startsWith('//')) text = text.slice(1);
+
+  if (text === '*') {
+    return { unparsedUri: target, hostname: null, port: null, rawPath: '*', args: null };
+  }
+
+  let hostname: string | null = null;
+  let port: number | null = null;
+  let rest = text;
+  const absolute = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)(.*)$/.exec(text);
+  if (absolute) {
+    const scheme = absolute[1].toLowerCase();
+    const authority = absolute[2].replace(/^.*@/, '');
+    const hostPort = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(authority);
+    if (!hostPort) return null;
+    if (hostPort[2] !== undefined && hostPort[2] !== '' && Number(hostPort[2]) > 65535) return null;
+    // Only an absolute URI in the connection's own scheme names the host (ap_parse_uri).
+    if (scheme === (secure ? 'https' : 'http')) {
+      hostname = hostPort[1].replace(/^\[|\]$/g, '');
+      port = hostPort[2] ? Number(hostPort[2]) : null;
+    }
+    rest = absolute[3];
+  } else if (method === 'CONNECT') {
+    return null;
+  }
+
+  const fragmentAt = rest.indexOf('#');
+  if (fragmentAt >= 0) rest = rest.slice(0, fragmentAt);
+  const queryAt = rest.indexOf('?');
+  const rawPath = queryAt >= 0 ? rest.slice(0, queryAt) : rest;
+  const args = queryAt >= 0 ? rest.slice(queryAt + 1) : null;
+  const path = rawPath === '' ? (method === 'OPTIONS' && absolute ? '*' : '/') : rawPath;
+  return { unparsedUri: target, hostname, port, rawPath: path, args };
+}
+
+/**
+ * ap_normalize_path() with AP_NORMALIZE_NOT_ABOVE_ROOT | AP_NORMALIZE_DECODE_UNRESERVED and,
+ * when MergeSlashes is on, AP_NORMALIZE_MERGE_SLASHES. Returns null where httpd returns failure
+ * (bad %-escape, a path not starting with "/", ".." above the root).
+ */
+export function normalizePath(path: string, mergeSlashes: boolean): string | null {
+  if (path === '*') return path;
+  if (!path.startsWith('/')) return null;
+  const chars = path.split('');
+  let ok = true;
+  let read = 1;
+  const out: string[] = ['/'];
+  const at = (index: number) => (index < chars.length ? chars[index] : '');
+  while (read < chars.length) {
+    if (chars[read] === '%') {
+      if (isHex(at(read + 1)) && isHex(at(read + 2))) {
+        const decoded = String.fromCharCode(parseInt(chars[read + 1] + chars[read + 2], 16));
+        if (UNRESERVED.test(decoded)) {
+          read += 2;
+          chars[read] = decoded;
+        }
+      } else {
+        ok = false;
+      }
+    }
+    if (out.length === 0 || out[out.length - 1] === '/') {
+      if (mergeSlashes && chars[read] === '/') {
+        while (at(read) === '/') read++;
+        continue;
+      }
+      if (chars[read] === '.') {
+        if (isSlashOrEnd(at(read + 1))) {
+          read++;
+          if (read < chars.length) read++;
+          continue;
+        }
+        // "/.%2e/" counts as "/../": only the first dot was decoded above.
+        let next = -1;
+        if (at(read + 1) === '.') next = read + 1;
+        else if (at(read + 1) === '%' && at(read + 2) === '2' && (at(read + 3) === 'e' || at(read + 3) === 'E')) next = read + 3;
+        if (next > 0 && isSlashOrEnd(at(next + 1))) {
+          if (out.length > 1) {
+            do {
+              out.pop();
+            } while (out.length > 0 && out[out.length - 1] !== '/');
+          } else {
+            ok = false;
+          }
+          read = next + 1;
+          if (read < chars.length) read++;
+          continue;
+        }
+      }
+    }
+    out.push(chars[read]);
+    read++;
+  }
+  return ok ? out.join('') : null;
+}
+
+/**
+ * ap_unescape_url_ex() with AP_UNESCAPE_URL_KEEP_UNRESERVED and, unless AllowEncodedSlashes,
+ * AP_UNESCAPE_URL_FORBID_SLASHES: 400 for a bad escape, 404 for an encoded NUL or slash.
+ */
+export function unescapePath(path: string, allowEncodedSlashes: boolean, decodeEncodedSlashes: boolean): { path: string; status: 200 | 400 | 404 } {
+  let out = '';
+  let badEscape = false;
+  let badPath = false;
+  for (let index = 0; index < path.length; index++) {
+    const char = path[index];
+    if (char !== '%') {
+      out += char;
+      continue;
+    }
+    if (!isHex(path[index + 1] ?? '') || !isHex(path[index + 2] ?? '')) {
+      badEscape = true;
+      out += '%';
+      continue;
+    }
+    const decoded = String.fromCharCode(parseInt(path.slice(index + 1, index + 3), 16));
+    if (decoded === '\0' || (!allowEncodedSlashes && decoded === '/')) {
+      badPath = true;
+      out += decoded;
+      index += 2;
+    } else if (UNRESERVED.test(decoded) || (allowEncodedSlashes && !decodeEncodedSlashes && decoded === '/')) {
+      out += path.slice(index, index + 3);
+      index += 2;
+    } else {
+      out += decoded;
+      index += 2;
+    }
+  }
+  return { path: out, status: badEscape ? 400 : badPath ? 404 : 200 };
+}
+
+/** The whole path pipeline of ap_process_request_internal(): normalise, then unescape. */
+export function resolveUri(
+  parsed: ParsedTarget,
+  options: { mergeSlashes: boolean; allowEncodedSlashes: boolean; decodeEncodedSlashes: boolean; client: string },
+): UriResult {
+  const normalized = normalizePath(parsed.rawPath, options.mergeSlashes);
+  if (normalized === null) {
+    return {
+      ok: false,
+      status: 400,
+      log: [{ module: 'core', level: 'error', code: 'AH10244', message: `invalid URI path (${parsed.unparsedUri})`, client: options.client }],
+    };
+  }
+  const unescaped = unescapePath(normalized, options.allowEncodedSlashes, options.decodeEncodedSlashes);
+  if (unescaped.status === 400) return { ok: false, status: 400, log: [] };
+  if (unescaped.status === 404) {
+    const log: ErrorLogEntry[] = options.allowEncodedSlashes
+      ? []
+      : [
+          {
+            module: 'core',
+            level: 'info',
+            code: 'AH00026',
+            message: `found %2f (encoded '/') in URI path (${parsed.unparsedUri}), returning 404`,
+            client: options.client,
+          },
+        ];
+    return { ok: false, status: 404, log };
+  }
+  let uri = unescaped.path;
+  if (options.allowEncodedSlashes && options.decodeEncodedSlashes) {
+    uri = normalizePath(uri, options.mergeSlashes) ?? uri;
+  }
+  return { ok: true, uri, normalizedRaw: normalized };
+}
+
+function isHex(char: string): boolean {
+  return /^[0-9A-Fa-f]$/.test(char);
+}
+
+function isSlashOrEnd(char: string): boolean {
+  return char === '/' || char === '';
+}

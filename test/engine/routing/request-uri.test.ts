@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { normalizePath, parseRequestTarget, resolveUri, unescapePath } from '../../../sandbox/engine/routing/request-uri.ts';
+
+const options = { mergeSlashes: true, allowEncodedSlashes: false, decodeEncodedSlashes: false, client: '127.0.0.1:5000' };
+
+function uriOf(target: string) {
+  const parsed = parseRequestTarget(target, false, 'GET');
+  if (!parsed) throw new Error('unparsable target in test');
+  return resolveUri(parsed, options);
+}
+
+describe('parseRequestTarget (ap_parse_uri)', () => {
+  it('splits the path and the query string', () => {
+    expect(parseRequestTarget('/ws/chat?x=1&y', false, 'GET')).toEqual({
+      unparsedUri: '/ws/chat?x=1&y',
+      hostname: null,
+      port: null,
+      rawPath: '/ws/chat',
+      args: 'x=1&y',
+    });
+  });
+
+  it('takes the host of an absolute-form target in the connection scheme', () => {
+    expect(parseRequestTarget('http://a.test:8080/ws/abs', false, 'GET')).toMatchObject({
+      hostname: 'a.test',
+      port: 8080,
+      rawPath: '/ws/abs',
+    });
+  });
+
+  it('ignores the host of an absolute-form target in another scheme', () => {
+    expect(parseRequestTarget('https://a.test/x', false, 'GET')).toMatchObject({ hostname: null, rawPath: '/x' });
+  });
+
+  it('uses / for an absolute-form target without a path', () => {
+    expect(parseRequestTarget('http://a.test', false, 'GET')).toMatchObject({ rawPath: '/' });
+  });
+
+  it('drops a fragment', () => {
+    expect(parseRequestTarget('/a#frag', false, 'GET')).toMatchObject({ rawPath: '/a', args: null });
+  });
+});
+
+describe('normalizePath (ap_normalize_path)', () => {
+  it('removes /./ segments', () => {
+    expect(normalizePath('/ws/./chat', true)).toBe('/ws/chat');
+  });
+
+  it('resolves /x/../ segments', () => {
+    expect(normalizePath('/ws/x/../../y', true)).toBe('/y');
+  });
+
+  it('refuses .. above the root', () => {
+    expect(normalizePath('/../x', true)).toBeNull();
+  });
+
+  it('merges repeated slashes when MergeSlashes is on', () => {
+    expect(normalizePath('/ws//chat', true)).toBe('/ws/chat');
+  });
+
+  it('keeps repeated slashes when MergeSlashes is off', () => {
+    expect(normalizePath('/ws//chat', false)).toBe('/ws//chat');
+  });
+
+  it('decodes unreserved characters and treats %2e%2e as ..', () => {
+    expect(normalizePath('/ws/%2e%2e/x', true)).toBe('/x');
+    expect(normalizePath('/ws/%7euser/%41', true)).toBe('/ws/~user/A');
+  });
+
+  it('fails on a bad %-escape', () => {
+    expect(normalizePath('/ws/%zz', true)).toBeNull();
+  });
+});
+
+describe('unescapePath (ap_unescape_url_ex)', () => {
+  it('decodes reserved characters', () => {
+    expect(unescapePath('/a%20b%3Fc', false, false)).toEqual({ path: '/a b?c', status: 200 });
+  });
+
+  it('answers 404 for an encoded slash when AllowEncodedSlashes is off', () => {
+    expect(unescapePath('/a%2Fb', false, false).status).toBe(404);
+  });
+
+  it('keeps %2F encoded when AllowEncodedSlashes is on without decoding', () => {
+    expect(unescapePath('/a%2Fb', true, false)).toEqual({ path: '/a%2Fb', status: 200 });
+  });
+
+  it('answers 404 for an encoded NUL', () => {
+    expect(unescapePath('/a%00b', false, false).status).toBe(404);
+  });
+});
+
+describe('resolveUri', () => {
+  it('answers 400 with AH10244 for a bad escape, as measured on httpd 2.4.71', () => {
+    expect(uriOf('/ws/%zz')).toEqual({
+      ok: false,
+      status: 400,
+      log: [{ module: 'core', level: 'error', code: 'AH10244', message: 'invalid URI path (/ws/%zz)', client: '127.0.0.1:5000' }],
+    });
+  });
+
+  it('answers 404 with AH00026 for %2F', () => {
+    expect(uriOf('/ws/a%2Fb')).toEqual({
+      ok: false,
+      status: 404,
+      log: [
+        {
+          module: 'core',
+          level: 'info',
+          code: 'AH00026',
+          message: "found %2f (encoded '/') in URI path (/ws/a%2Fb), returning 404",
+          client: '127.0.0.1:5000',
+        },
+      ],
+    });
+  });
+
+  it('turns /ws/a%20b into the decoded path /ws/a b', () => {
+    expect(uriOf('/ws/a%20b')).toMatchObject({ ok: true, uri: '/ws/a b' });
+  });
+});
