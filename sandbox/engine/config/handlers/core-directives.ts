@@ -1,0 +1,304 @@
+/**
+ * Directives of core.c, http_core.c, mod_unixd.c, the listeners (listen.c) and the MPMs, with the
+ * checks and messages of their httpd handlers. Numbers go through atoi() as in httpd: "Timeout
+ * abc" is accepted as 0, which a vhost then treats as "not set".
+ */
+import { parseAddressPort } from '../address.ts';
+import { atoi } from '../c-numbers.ts';
+import type { SplitArguments } from '../argument-splitter.ts';
+import { sourceOf } from '../directive-node.ts';
+import { LOG_LEVELS, type LogLevelName, type MpmSettings, type Setting } from '../model.ts';
+import { findModuleBySourceName, COMPILED_IN_MODULES } from '../module-registry.ts';
+import { serverRootRelative } from '../parse-state.ts';
+import {
+  checkCommandContext,
+  GLOBAL_ONLY,
+  NOT_IN_DIR_CONTEXT,
+  recordNotSimulated,
+  wordSpan,
+  type CommandContext,
+  type HandlerError,
+  type HandlerTable,
+} from '../process-phase.ts';
+import { startupEvent } from '../parse-state.ts';
+
+type Result = HandlerError | string | null;
+
+/** util.c ap_timeout_parameter_parse: "5", "5s", "100ms", "2mi", "1h"; seconds, or null if malformed. */
+export function parseTimeoutParameter(text: string, defaultUnit: 's' | 'ms'): number | null {
+  const match = /^([+-]?\d*)(.*)$/.exec(text.trimStart());
+  if (!match) return null;
+  const number = match[1] === '' || match[1] === '+' || match[1] === '-' ? 0 : Number.parseInt(match[1], 10);
+  const unit = match[2] === '' ? defaultUnit : match[2];
+  if (number < 0) return null;
+  if (unit.startsWith('s')) return number;
+  if (unit.startsWith('h')) return number * 3600;
+  if (unit.startsWith('ms')) return number / 1000;
+  if (unit.startsWith('mi')) return number * 60;
+  return null;
+}
+
+function setting<T>(context: CommandContext, value: T): Setting<T> {
+  return { value, source: sourceOf(context.node) };
+}
+
+function serverOnly(context: CommandContext): string | null {
+  return checkCommandContext(context, NOT_IN_DIR_CONTEXT);
+}
+
+function globalOnly(context: CommandContext): string | null {
+  return checkCommandContext(context, GLOBAL_ONLY);
+}
+
+function serverName(context: CommandContext, args: SplitArguments): Result {
+  const error = serverOnly(context);
+  if (error) return error;
+  const arg = args.words[0].value;
+  if (/[*?[]/.test(arg)) return { message: `Invalid ServerName "${arg}" use ServerAlias to set multiple server names.`, span: wordSpan(context, args.words[0]) };
+  const schemeEnd = arg.indexOf('://');
+  const scheme = schemeEnd === -1 ? null : arg.slice(0, schemeEnd).toLowerCase();
+  const part = schemeEnd === -1 ? arg : arg.slice(schemeEnd + 3);
+  const colon = part.indexOf(':');
+  let port: number | null = null;
+  if (colon !== -1) {
+    port = atoi(part.slice(colon + 1));
+    if (port <= 0 || port >= 65536) {
+      return { message: `The port number "${arg}" is outside the appropriate range (i.e., 1..65535).`, span: wordSpan(context, args.words[0]) };
+    }
+  }
+  const host = colon === -1 ? part : part.slice(0, colon);
+  context.server.server.serverName = setting(context, { raw: arg, scheme, host, port });
+  return null;
+}
+
+function serverAlias(context: CommandContext, args: SplitArguments): Result {
+  if (!context.virtualHost) return 'ServerAlias only used in <VirtualHost>';
+  for (const word of args.words) context.server.server.serverAliases.push(setting(context, word.value));
+  return null;
+}
+
+function serverAdmin(context: CommandContext, args: SplitArguments): Result {
+  const error = serverOnly(context);
+  if (error) return error;
+  context.server.server.serverAdmin = setting(context, args.words[0].value);
+  return null;
+}
+
+function documentRoot(context: CommandContext, args: SplitArguments): Result {
+  const error = serverOnly(context);
+  if (error) return error;
+  const path = serverRootRelative(context.state, args.words[0].value);
+  const fileSystem = context.state.options.fileSystem;
+  // Without a file system the sandbox cannot look, and assumes the directory exists.
+  if (fileSystem && fileSystem.listDirectory(path) === null) {
+    if (!context.virtualHost) return { message: `DocumentRoot '${path}' is not a directory, or is not readable`, span: wordSpan(context, args.words[0]) };
+    const message = `AH00112: Warning: DocumentRoot [${path}] does not exist`;
+    context.state.diagnostics.push({ code: 'AH00112', severity: 'warning', message, ...wordSpan(context, args.words[0]) });
+    context.state.events.push(startupEvent('process', [message]));
+  }
+  context.server.server.documentRoot = setting(context, path);
+  return null;
+}
+
+function errorLog(context: CommandContext, args: SplitArguments): Result {
+  const error = serverOnly(context);
+  if (error) return error;
+  context.server.server.errorLog = setting(context, args.words[0].value);
+  return null;
+}
+
+function timeout(context: CommandContext, args: SplitArguments): Result {
+  const error = serverOnly(context);
+  if (error) return error;
+  context.server.server.timeout = setting(context, atoi(args.words[0].value));
+  return null;
+}
+
+function keepAlive(context: CommandContext, args: SplitArguments): Result {
+  const error = serverOnly(context);
+  if (error) return error;
+  context.server.server.keepAlive = setting(context, args.flag === true);
+  return null;
+}
+
+function maxKeepAliveRequests(context: CommandContext, args: SplitArguments): Result {
+  const error = serverOnly(context);
+  if (error) return error;
+  context.server.server.maxKeepAliveRequests = setting(context, atoi(args.words[0].value));
+  return null;
+}
+
+function keepAliveTimeout(context: CommandContext, args: SplitArguments): Result {
+  const error = serverOnly(context);
+  if (error) return error;
+  const seconds = parseTimeoutParameter(args.words[0].value, 's');
+  if (seconds === null) return { message: 'KeepAliveTimeout has wrong format', span: wordSpan(context, args.words[0]) };
+  context.server.server.keepAliveTimeout = setting(context, seconds);
+  return null;
+}
+
+const LOG_LEVEL_ERROR = 'Log level keyword must be one of emerg/alert/crit/error/warn/notice/info/debug/trace1/.../trace8';
+
+function parseLogLevel(text: string): LogLevelName | null {
+  const lower = text.toLowerCase();
+  return (LOG_LEVELS as readonly string[]).includes(lower) ? (lower as LogLevelName) : null;
+}
+
+/** core.c find_module as LogLevel uses it: source name, then built-in or loaded identifier. */
+function findLoadedModule(context: CommandContext, name: string): string | null {
+  const { state } = context;
+  if (state.loadedSourceNames.has(name)) {
+    const module = findModuleBySourceName(name);
+    return module ? module.id : null;
+  }
+  if (state.loadedIds.has(name) || COMPILED_IN_MODULES.some((module) => module.id === name)) return name;
+  return null;
+}
+
+function logLevel(context: CommandContext, args: SplitArguments): Result {
+  const target = context.path !== null ? context.scope.logLevel : context.server.server.logLevel;
+  for (const word of args.words) {
+    const arg = word.value;
+    const colon = arg.lastIndexOf(':');
+    if (colon === -1) {
+      const level = parseLogLevel(arg);
+      if (!level) return { message: LOG_LEVEL_ERROR, span: wordSpan(context, word) };
+      target.level = setting(context, level);
+      target.modules = [];
+      continue;
+    }
+    const moduleName = arg.slice(0, colon);
+    const levelText = arg.slice(colon + 1);
+    if (levelText === '') return { message: `Module specifier '${moduleName}' must be followed by a log level keyword`, span: wordSpan(context, word) };
+    const level = parseLogLevel(levelText);
+    if (!level) return { message: `${moduleName}:${levelText}: ${LOG_LEVEL_ERROR}`, span: wordSpan(context, word) };
+    const id = findLoadedModule(context, moduleName) ?? findLoadedModule(context, `${moduleName}_module`);
+    if (!id) return { message: `Cannot find module ${moduleName}`, span: wordSpan(context, word) };
+    const module = id.replace(/_module$/, '');
+    target.modules = target.modules.filter((entry) => entry.module !== module);
+    target.modules.push({ module, level, source: sourceOf(context.node) });
+  }
+  return null;
+}
+
+function serverTokens(context: CommandContext, args: SplitArguments): Result {
+  const error = globalOnly(context);
+  if (error) return error;
+  const value = args.words[0].value.toLowerCase();
+  const known = ['os', 'min', 'minimal', 'major', 'minor', 'prod', 'productonly', 'full'];
+  if (!known.includes(value)) {
+    return { message: "ServerTokens takes 1 argument: 'Prod(uctOnly)', 'Major', 'Minor', 'Min(imal)', 'OS', or 'Full'", span: wordSpan(context, args.words[0]) };
+  }
+  context.state.config.global.serverTokens = setting(context, args.words[0].value);
+  return null;
+}
+
+function keywordDirective(allowed: string[], message: string) {
+  return (context: CommandContext, args: SplitArguments): Result => {
+    if (!allowed.includes(args.words[0].value.toLowerCase())) return { message, span: wordSpan(context, args.words[0]) };
+    recordNotSimulated(context, [args.words[0].value]);
+    return null;
+  };
+}
+
+function protocols(context: CommandContext, args: SplitArguments): Result {
+  const error = serverOnly(context);
+  if (error) return error;
+  const previous = context.server.server.protocols?.value ?? [];
+  context.server.server.protocols = setting(context, [...previous, ...args.words.map((word) => word.value)]);
+  return null;
+}
+
+function globalString(key: 'pidFile' | 'user' | 'group') {
+  return (context: CommandContext, args: SplitArguments): Result => {
+    const error = globalOnly(context);
+    if (error) return error;
+    const value = args.words[0].value;
+    if (key === 'user' && (value === 'root' || value === '#0')) {
+      return 'Error:\tApache has not been designed to serve pages while\n\trunning as root.  There are known race conditions that\n\twill allow any local user to read any file on the system.\n\tIf you still desire to serve pages as root then\n\tadd -DBIG_SECURITY_HOLE to the CFLAGS env variable\n\tand then rebuild the server.\n\tIt is strongly suggested that you instead modify the User\n\tdirective in your httpd.conf file to list a non-root\n\tuser.\n';
+    }
+    context.state.config.global[key] = setting(context, value);
+    return null;
+  };
+}
+
+function mutex(context: CommandContext, args: SplitArguments): Result {
+  const error = globalOnly(context);
+  if (error) return error;
+  context.state.config.global.mutex.push(setting(context, args.raw));
+  return null;
+}
+
+function listen(context: CommandContext, args: SplitArguments): Result {
+  const error = globalOnly(context);
+  if (error) return error;
+  if (args.words.length < 1 || args.words.length > 2) return 'Listen requires 1 or 2 arguments.';
+  const parsed = parseAddressPort(args.words[0].value);
+  if (!parsed) return { message: 'Invalid address or port', span: wordSpan(context, args.words[0]) };
+  if (parsed.port === 0) return { message: 'Port must be specified', span: wordSpan(context, args.words[0]) };
+  const address = parsed.host === '*' ? null : parsed.host;
+  const protocol = args.words[1] ? args.words[1].value.toLowerCase() : null;
+  const duplicate = context.state.config.listens.some((entry) => entry.port === parsed.port && entry.address === address);
+  if (duplicate) return 'Cannot define multiple Listeners on the same IP:port';
+  context.state.config.listens.push({ address, port: parsed.port, protocol, source: sourceOf(context.node) });
+  return null;
+}
+
+type MpmKey = Exclude<keyof MpmSettings, 'module'>;
+
+function mpmNumber(key: MpmKey) {
+  return (context: CommandContext, args: SplitArguments): Result => {
+    const error = globalOnly(context);
+    if (error) return error;
+    context.state.config.global.mpm[key] = setting(context, atoi(args.words[0].value));
+    return null;
+  };
+}
+
+function asyncRequestWorkerFactor(context: CommandContext, args: SplitArguments): Result {
+  const error = globalOnly(context);
+  if (error) return error;
+  const text = args.words[0].value;
+  const value = Number(text.trim());
+  if (text.trim() === '' || Number.isNaN(value)) return { message: 'error parsing value', span: wordSpan(context, args.words[0]) };
+  if (value <= 0) return { message: 'AsyncRequestWorkerFactor argument must be a positive number', span: wordSpan(context, args.words[0]) };
+  context.state.config.global.mpm.asyncRequestWorkerFactor = setting(context, value);
+  return null;
+}
+
+/** Handlers for core, http_core, unixd, listeners and MPM directives. */
+export const coreDirectiveHandlers: HandlerTable = {
+  servername: serverName,
+  serveralias: serverAlias,
+  serveradmin: serverAdmin,
+  documentroot: documentRoot,
+  errorlog: errorLog,
+  timeout,
+  keepalive: keepAlive,
+  maxkeepaliverequests: maxKeepAliveRequests,
+  keepalivetimeout: keepAliveTimeout,
+  loglevel: logLevel,
+  servertokens: serverTokens,
+  serversignature: keywordDirective(['on', 'off', 'email'], 'ServerSignature: use one of: off | on | email'),
+  usecanonicalname: keywordDirective(['on', 'off', 'dns'], "parameter must be 'on', 'off', or 'dns'"),
+  hostnamelookups: keywordDirective(['on', 'off', 'double'], "parameter must be 'on', 'off', or 'double'"),
+  protocols,
+  pidfile: globalString('pidFile'),
+  user: globalString('user'),
+  group: globalString('group'),
+  mutex,
+  listen,
+  startservers: mpmNumber('startServers'),
+  minsparethreads: mpmNumber('minSpareThreads'),
+  maxsparethreads: mpmNumber('maxSpareThreads'),
+  minspareservers: mpmNumber('minSpareServers'),
+  maxspareservers: mpmNumber('maxSpareServers'),
+  threadlimit: mpmNumber('threadLimit'),
+  threadsperchild: mpmNumber('threadsPerChild'),
+  maxrequestworkers: mpmNumber('maxRequestWorkers'),
+  maxclients: mpmNumber('maxRequestWorkers'),
+  serverlimit: mpmNumber('serverLimit'),
+  maxconnectionsperchild: mpmNumber('maxConnectionsPerChild'),
+  maxrequestsperchild: mpmNumber('maxConnectionsPerChild'),
+  asyncrequestworkerfactor: asyncRequestWorkerFactor,
+};
