@@ -11,22 +11,13 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.ts';
 import { serveStatic } from './serve-static.ts';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const distDir = join(repoRoot, 'dist');
 const outputDir = join(repoRoot, 'site', 'screenshots');
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+const executablePath = CHROMIUM_PATH;
 
 const VIEWPORTS = [
   { name: 'desktop', width: 1280, height: 900 },
@@ -57,10 +48,26 @@ async function main(): Promise<void> {
           });
           const url = `${server.origin}/${locale}/lessons/${slug}/`;
           const response = await page.goto(url, { waitUntil: 'networkidle' });
+          if (response?.status() === 404) {
+            // Lessons land one locale at a time; shoot what exists.
+            console.warn(`skipped ${url}: not built`);
+            await page.close();
+            continue;
+          }
           if (!response?.ok()) throw new Error(`${url} answered ${response?.status()}`);
-          const file = join(outputDir, `${slug}-${locale}-${theme}-${viewport.name}.png`);
-          await page.screenshot({ path: file, fullPage: true });
-          console.log(file);
+          const name = `${slug}-${locale}-${theme}-${viewport.name}`;
+          await page.screenshot({ path: join(outputDir, `${name}.png`), fullPage: true });
+          // A long lesson is too tall to review as one image; also cut it into screen-sized parts.
+          const height = await page.evaluate(() => document.documentElement.scrollHeight);
+          const partHeight = viewport.height * 1.5;
+          for (let top = 0, part = 1; top < height; top += partHeight, part++) {
+            await page.screenshot({
+              path: join(outputDir, `${name}-part${String(part).padStart(2, '0')}.png`),
+              fullPage: true,
+              clip: { x: 0, y: top, width: viewport.width, height: Math.min(partHeight, height - top) },
+            });
+          }
+          console.log(`${name}: ${Math.ceil(height / partHeight)} parts`);
           await page.close();
         }
       }

@@ -21,7 +21,7 @@ export function pagefindIndex(): AstroIntegration {
           if (addErrors.length > 0) throw new Error(addErrors.join('\n'));
           const { errors: writeErrors } = await index.writeFiles({ outputPath: join(outputDir, 'pagefind') });
           if (writeErrors.length > 0) throw new Error(writeErrors.join('\n'));
-          logger.info(`Indexed ${pageCount} pages for search into ${outputDir}/pagefind`);
+          logger.info(`Indexed ${pageCount} pages for search into ${join(outputDir, 'pagefind')}`);
         } catch (error) {
           throw new Error(
             `Pagefind could not index ${outputDir}: ${(error as Error).message}\n` +

@@ -7,7 +7,19 @@
 import { z } from 'astro/zod';
 import type { BackendName, Check, Expectation, OutgoingMessage, Probe, ProbeSetup } from '../../../sandbox/engine/probe.ts';
 
-const nonEmptyText = z.string().trim().min(1, 'must not be empty');
+/**
+ * Text fields. YAML reads unquoted text containing ": " as a mapping, which is the most common way a
+ * frontmatter string breaks; say so instead of "expected string, received object".
+ */
+const nonEmptyText = z
+  .string({
+    error: (issue) =>
+      typeof issue.input === 'object' && issue.input !== null && !Array.isArray(issue.input)
+        ? 'is a YAML mapping, not text: unquoted text containing ": " starts a mapping. Put the whole text in double quotes.'
+        : undefined,
+  })
+  .trim()
+  .min(1, 'must not be empty');
 
 // ---------------------------------------------------------------------------------------------
 // Frontmatter of lessons/NN-slug/{en,ja}.mdx
