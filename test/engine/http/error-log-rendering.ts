@@ -1,4 +1,12 @@
-import type { HeadLogEntry } from '../../../sandbox/engine/http/request-head.ts';
+/** The shape shared by the engine's request- and response-head log entries. */
+interface LogEntryLike {
+  module: string;
+  level: string;
+  code?: string;
+  message: string;
+  osError?: string;
+  source?: string;
+}
 import { shortenLogLine } from './httpd-transcript.ts';
 
 /** ap_escape_errorlog_item: control and 8-bit bytes as \xhh, the usual C escapes, backslash doubled, quotes left alone. */
@@ -15,7 +23,7 @@ export function escapeErrorLogItem(text: string): string {
 }
 
 /** An entry as it appears in a transcript: "[core:debug] protocol.c(1): (28)x: AH1: message", shortened. */
-export function renderForTranscript(entry: HeadLogEntry): string {
+export function renderForTranscript(entry: LogEntryLike): string {
   const parts = [`[${entry.module}:${entry.level}]`];
   if (entry.source && entry.level === 'debug') parts.push(`${entry.source}:`);
   if (entry.osError) parts.push(`${entry.osError}:`);

@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ResponseHeadParser } from '../../../sandbox/engine/http/response-head.ts';
+import type { ResponseHeadResult } from '../../../sandbox/engine/http/response-head.ts';
+import { renderForTranscript, sameLogLine } from './error-log-rendering.ts';
+import type { HttpdTranscript } from './httpd-transcript.ts';
+import { RESPONSE_HEAD_CASES } from './response-head-cases.ts';
+
+const fixture: { transcripts: Record<string, HttpdTranscript> } = JSON.parse(
+  readFileSync(new URL('./fixtures/httpd-response-head.json', import.meta.url), 'utf8'),
+);
+const bytes = (text: string) => new Uint8Array(Buffer.from(text, 'latin1'));
+
+/** The backend sent `response` and closed, as in the recording. */
+function read(name: string, response: string): ResponseHeadResult {
+  const parser = new ResponseHeadParser({ path: `/r/${name}`, backendHost: '127.0.0.1', backendPort: 12345 });
+  const result = parser.push(bytes(response));
+  return result.state === 'incomplete' ? parser.finish() : result;
+}
+
+/** Hop-by-hop and framing fields httpd rewrites rather than relays. */
+const REWRITTEN = new Set(['content-length', 'transfer-encoding', 'connection', 'upgrade', 'keep-alive']);
+
+describe('ResponseHeadParser against recorded httpd 2.4.71 proxy behaviour', () => {
+  for (const [name, response] of Object.entries(RESPONSE_HEAD_CASES)) {
+    it(`${name}: reads the backend's head like mod_proxy_http`, () => {
+      const transcript = fixture.transcripts[name];
+      expect(transcript, `no recording for ${name}`).toBeDefined();
+      const clientResponse = transcript.response ?? '';
+      const clientStatusLine = clientResponse.split('\r\n')[0];
+      const result = read(name, response);
+
+      if (clientStatusLine.startsWith('HTTP/1.1 502')) {
+        expect(result.state).toBe('error');
+        if (result.state !== 'error') return;
+        const proxyError = clientStatusLine === 'HTTP/1.1 502 Proxy Error';
+        expect(result.error.proxyErrorReason !== undefined).toBe(proxyError);
+        if (proxyError) expect(clientResponse).toContain(`<strong>${result.error.proxyErrorReason}</strong>`);
+        const rendered = result.error.log.map((entry) => renderForTranscript(entry).replace(/:\d{4,5}\b/g, ':PORT'));
+        expect(rendered.length, rendered.join('\n')).toBe(transcript.log.length);
+        rendered.forEach((line, index) => expect(sameLogLine(line, transcript.log[index]), `${line}\n!=\n${transcript.log[index]}`).toBe(true));
+      } else if (name.startsWith('http09')) {
+        expect(result).toEqual({ state: 'http09' });
+      } else {
+        expect(result.state).toBe('complete');
+        if (result.state !== 'complete') return;
+        expect(`HTTP/1.1 ${result.head.statusLine}`).toBe(clientStatusLine);
+        for (const [field, value] of result.head.headers) {
+          if (!REWRITTEN.has(field.toLowerCase())) expect(clientResponse).toContain(`\r\n${field}: ${value}\r\n`);
+        }
+        expect(result.head.log.map((entry) => renderForTranscript(entry).replace(/:\d{4,5}\b/g, ':PORT'))).toEqual(transcript.log);
+      }
+    });
+  }
+});
+
+describe('ResponseHeadParser results', () => {
+  it('returns status, reason, ordered fields and where the body starts', () => {
+    const head = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n';
+    const parser = new ResponseHeadParser({ path: '/ws/', backendHost: 'localhost', backendPort: 8080, requestedUpgrade: 'WebSocket' });
+    const result = parser.push(bytes(`${head}\x81\x05Hello`));
+    expect(result.state === 'complete' && result.head).toEqual({
+      version: 'HTTP/1.1',
+      versionNumber: 1001,
+      status: 101,
+      statusLine: '101 Switching Protocols',
+      headers: [
+        ['Upgrade', 'websocket'],
+        ['Connection', 'Upgrade'],
+        ['Sec-WebSocket-Accept', 's3pPLMBiTxaQ9kYGzzhZRbK+xOo='],
+      ],
+      rawHead: bytes(head),
+      consumed: head.length,
+      lengthDropped: false,
+      backendCloses: true,
+      log: [],
+    });
+  });
+
+  it('waits for the byte after a field line, since it may start a fold', () => {
+    const parser = new ResponseHeadParser({ path: '/', backendHost: 'b', backendPort: 1 });
+    expect(parser.push(bytes('HTTP/1.1 200 OK\r\nX-Fold: a\r\n')).state).toBe('incomplete');
+    const result = parser.push(bytes('\tb\r\n\r\n'));
+    expect(result.state === 'complete' && result.head.headers).toEqual([['X-Fold', 'a\tb']]);
+  });
+
+  it('gives the same head when the response arrives one byte at a time', () => {
+    const response = 'HTTP/1.0 302 Found\r\nLocation: http://localhost:3000/elsewhere\r\n  (folded)\r\n\r\n';
+    const parser = new ResponseHeadParser({ path: '/', backendHost: 'b', backendPort: 1 });
+    let result: ResponseHeadResult = { state: 'incomplete' };
+    for (const byte of bytes(response)) result = parser.push(new Uint8Array([byte]));
+    const whole = new ResponseHeadParser({ path: '/', backendHost: 'b', backendPort: 1 }).push(bytes(response));
+    expect(result).toEqual(whole);
+    expect(result.state === 'complete' && [result.head.headers, result.head.backendCloses]).toEqual([
+      [['Location', 'http://localhost:3000/elsewhere  (folded)']],
+      true,
+    ]);
+  });
+
+  it('accepts a 101 only for the Upgrade the client asked for', () => {
+    const parser = new ResponseHeadParser({ path: '/ws/', backendHost: 'b', backendPort: 1, requestedUpgrade: 'websocket' });
+    const result = parser.push(bytes('HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n'));
+    expect(result.state === 'error' && [result.error.reason, result.error.proxyErrorReason]).toEqual([
+      'UNEXPECTED_UPGRADE',
+      'Unexpected Upgrade: h2c (expecting websocket)',
+    ]);
+  });
+
+  it('leaves out AH01105 when the client connection already served a request', () => {
+    const parser = new ResponseHeadParser({ path: '/', backendHost: 'b', backendPort: 1, clientKeepalives: 2 });
+    const result = parser.finish();
+    expect(result.state === 'error' && result.error.log.map((entry) => entry.code)).toEqual(['AH01102', 'AH00898']);
+  });
+});
