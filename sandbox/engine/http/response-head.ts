@@ -110,13 +110,17 @@ export class ResponseHeadParser {
   push(chunk: Uint8Array): ResponseHeadResult {
     if (this.state === 'done') return this.result;
     this.received += bytesToLatin1(chunk);
+    this.readLines();
+    return this.result;
+  }
+
+  private readLines(): void {
     while (this.state !== 'done') {
       const line = this.state === 'fields' ? this.nextFoldedLine() : this.nextLine(this.lineStart);
       if (line === null) break;
       if (this.state === 'status-line') this.onStatusLine(line);
       else this.onFieldLine(line);
     }
-    return this.result;
   }
 
   /** The backend closed its side. */
