@@ -40,6 +40,16 @@ export default defineConfig({
     },
   },
   vite: {
+    build: {
+      rolldownOptions: {
+        // Astro marks every MDX module with this directive for its own head handling; the bundler
+        // warns about each lesson. Keep the build output readable for lesson authors.
+        onwarn(warning, defaultHandler) {
+          if (warning.code === 'MODULE_LEVEL_DIRECTIVE' && warning.message.includes('astro:head-inject')) return;
+          defaultHandler(warning);
+        },
+      },
+    },
     server: {
       // Dev server reads lesson files from outside site/.
       fs: { allow: [resolve(siteRoot, '..')] },
