@@ -264,6 +264,7 @@ describe('the built site', () => {
       ['--color-success', '--color-bg'],
       ['--color-danger', '--color-bg'],
       ['--color-text', '--color-highlight-bg'],
+      ['--color-text', '--color-code-bg'],
     ];
     const failures: string[] = [];
     for (const theme of ['light', 'dark'] as const) {
@@ -283,7 +284,7 @@ describe('the built site', () => {
 
   it('meets WCAG AA contrast for every highlighted code token in both themes', () => {
     const tokens = lightDarkTokens(readFileSync(join(repoRoot, 'site/src/styles/global.css'), 'utf8'));
-    const codeBackground = tokens.get('--color-bg-subtle')!;
+    const codeBackground = tokens.get('--color-code-bg')!;
     const failures = new Set<string>();
     for (const page of pages) {
       for (const match of page.html.matchAll(/--shiki-light:(#[0-9a-fA-F]{3,8});--shiki-dark:(#[0-9a-fA-F]{3,8})/g)) {
