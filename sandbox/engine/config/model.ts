@@ -84,6 +84,14 @@ export interface ProxyPassRule {
   keywords: string[];
   /** True when the rule was written inside a <Location>/<LocationMatch>. */
   inSection: boolean;
+  /**
+   * The worker parameters really in effect. When an earlier rule already defined a worker whose
+   * name is a prefix of this target, httpd shares that worker and ignores this rule's parameters
+   * (warning AH01146); then these are the earlier worker's. Absent for "!" rules.
+   */
+  effectiveParams?: ProxyParam[];
+  /** Name of the earlier worker this rule shares, when it shares one. */
+  sharedWorker?: string | null;
   source: SourceRef;
 }
 

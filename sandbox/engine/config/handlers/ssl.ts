@@ -1,0 +1,141 @@
+/**
+ * mod_ssl directives the sandbox models (ssl_engine_config.c): SSLEngine, certificate and key
+ * files, SSLProtocol, SSLCipherSuite, the SSLProxy* switches, and the session cache.
+ * File checks need a ConfigFileSystem; without one the files are assumed present.
+ */
+import type { SplitArguments } from '../argument-splitter.ts';
+import { atoi } from '../c-numbers.ts';
+import { sourceOf } from '../directive-node.ts';
+import type { Setting, SslProxyConfig } from '../model.ts';
+import { serverRootRelative, startupEvent } from '../parse-state.ts';
+import { checkCommandContext, GLOBAL_ONLY, wordSpan, type CommandContext, type HandlerError, type HandlerTable } from '../process-phase.ts';
+
+type Result = HandlerError | string | null;
+
+function setting<T>(context: CommandContext, value: T): Setting<T> {
+  return { value, source: sourceOf(context.node) };
+}
+
+/** SSLProxy* settings go to the <Proxy> section when written there, else to the server. */
+function proxyConfig(context: CommandContext): SslProxyConfig {
+  return context.path !== null ? context.scope.sslProxy : context.server.server.sslProxy;
+}
+
+function sslEngine(context: CommandContext, args: SplitArguments): Result {
+  const value = args.words[0].value.toLowerCase();
+  if (value !== 'on' && value !== 'off' && value !== 'optional') return 'Argument must be On, Off, or Optional';
+  context.server.server.sslEngine = setting(context, value === 'on');
+  return null;
+}
+
+function certificateFile(key: 'sslCertificateFiles' | 'sslCertificateKeyFiles') {
+  return (context: CommandContext, args: SplitArguments): Result => {
+    const written = args.words[0].value;
+    const isEngineId = /^pkcs11:/i.test(written);
+    const path = isEngineId ? written : serverRootRelative(context.state, written);
+    const fileSystem = context.state.options.fileSystem;
+    if (!isEngineId && fileSystem) {
+      const text = fileSystem.readFile(path);
+      if (text === null || text === '') return { message: `${context.spec.name}: file '${path}' does not exist or is empty`, span: wordSpan(context, args.words[0]) };
+    }
+    context.server.server[key].push(setting(context, path));
+    return null;
+  };
+}
+
+const PROTOCOLS = ['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3', 'all'];
+
+function sslProtocol(context: CommandContext, args: SplitArguments): Result {
+  let anySet = false;
+  for (const word of args.words) {
+    let name = word.value;
+    const action = name[0] === '+' || name[0] === '-' ? name[0] : '';
+    if (action) name = name.slice(1);
+    if (name === 'SSLv2') {
+      if (action === '-') continue;
+      return 'SSLProtocol: SSLv2 is no longer supported';
+    }
+    if (name === 'SSLv3') {
+      if (action !== '-') return 'SSLv3 not supported by this version of OpenSSL';
+      continue;
+    }
+    if (!PROTOCOLS.includes(name)) return { message: `${context.spec.name}: Illegal protocol '${name}'`, span: wordSpan(context, word) };
+    if (!action && anySet) {
+      const message = `AH02532: ${context.spec.name}: Protocol '${name}' overrides already set parameter(s). Check if a +/- prefix is missing.`;
+      context.state.events.push(startupEvent('process', [message], { bare: false, level: 'warn', module: 'ssl' }));
+    }
+    anySet = true;
+  }
+  context.server.server.sslProtocol = setting(context, args.raw);
+  return null;
+}
+
+function sslCipherSuite(context: CommandContext, args: SplitArguments): Result {
+  context.server.server.sslCipherSuite = setting(context, args.words.map((word) => word.value).join(' '));
+  return null;
+}
+
+function proxyFlag(key: 'engine' | 'checkPeerName' | 'checkPeerCN' | 'checkPeerExpire') {
+  return (context: CommandContext, args: SplitArguments): Result => {
+    proxyConfig(context)[key] = setting(context, args.flag === true);
+    return null;
+  };
+}
+
+function proxyVerify(context: CommandContext, args: SplitArguments): Result {
+  const value = args.words[0].value;
+  if (!['none', 'off', 'optional', 'require', 'on', 'optional_no_ca'].includes(value)) {
+    return { message: `${context.spec.name}: Invalid argument '${value}'`, span: wordSpan(context, args.words[0]) };
+  }
+  proxyConfig(context).verify = setting(context, value);
+  return null;
+}
+
+/** socache providers and the modules that register them. */
+const SOCACHE_PROVIDERS: Array<[name: string, module: string]> = [
+  ['shmcb', 'socache_shmcb_module'],
+  ['dbm', 'socache_dbm_module'],
+  ['memcache', 'socache_memcache_module'],
+  ['redis', 'socache_redis_module'],
+  ['dc', 'socache_dc_module'],
+];
+
+function sessionCache(context: CommandContext, args: SplitArguments): Result {
+  const contextError = checkCommandContext(context, GLOBAL_ONLY);
+  if (contextError) return contextError;
+  const value = args.words[0].value;
+  if (value !== 'none' && value !== 'nonenotnull') {
+    const colon = value.indexOf(':');
+    const name = colon === -1 ? value : value.slice(0, colon);
+    const loaded = SOCACHE_PROVIDERS.filter(([, module]) => context.state.loadedIds.has(module));
+    if (!loaded.some(([provider]) => provider === name)) {
+      const known = loaded.map(([provider]) => provider).join(',');
+      return `SSLSessionCache: '${name}' session cache not supported (known names: ${known}). Maybe you need to load the appropriate socache module (mod_socache_${name}?).`;
+    }
+  }
+  context.state.config.global.sslSessionCache = setting(context, value);
+  return null;
+}
+
+function sessionCacheTimeout(context: CommandContext, args: SplitArguments): Result {
+  const seconds = atoi(args.words[0].value);
+  if (seconds < 0) return 'SSLSessionCacheTimeout: Invalid argument';
+  if (!context.virtualHost) context.state.config.global.sslSessionCacheTimeout = setting(context, seconds);
+  return null;
+}
+
+/** Handlers for mod_ssl. */
+export const sslHandlers: HandlerTable = {
+  sslengine: sslEngine,
+  sslcertificatefile: certificateFile('sslCertificateFiles'),
+  sslcertificatekeyfile: certificateFile('sslCertificateKeyFiles'),
+  sslprotocol: sslProtocol,
+  sslciphersuite: sslCipherSuite,
+  sslproxyengine: proxyFlag('engine'),
+  sslproxycheckpeername: proxyFlag('checkPeerName'),
+  sslproxycheckpeercn: proxyFlag('checkPeerCN'),
+  sslproxycheckpeerexpire: proxyFlag('checkPeerExpire'),
+  sslproxyverify: proxyVerify,
+  sslsessioncache: sessionCache,
+  sslsessioncachetimeout: sessionCacheTimeout,
+};
