@@ -24,14 +24,15 @@ export type ServerTokens = 'Major' | 'Minor' | 'Minimal' | 'OS' | 'Full' | 'Prod
 /** httpd's default is Off; Debian's conf-enabled/security.conf turns it On. */
 export type ServerSignature = 'Off' | 'On' | 'EMail';
 
-/** How the response ends the connection, which decides its Connection and Keep-Alive headers. */
-export type ConnectionDisposition =
-  /** "Connection: close": httpd hangs up after the response. */
-  | { close: true }
-  /** HTTP/1.1 persistent connection: no header at all. */
-  | { close: false }
-  /** An HTTP/1.0 client asked for keep-alive: httpd confirms with Keep-Alive and Connection headers. */
-  | { close: false; keepAlive: { timeoutSeconds: number; remaining: number } };
+/**
+ * How the response ends the connection, which decides its Connection and Keep-Alive headers:
+ * close sends "Connection: close"; an open HTTP/1.1 connection gets no header; keepAlive (an
+ * HTTP/1.0 client that asked for it) gets "Keep-Alive: timeout=T, max=M" and "Connection: Keep-Alive".
+ */
+export interface ConnectionDisposition {
+  close: boolean;
+  keepAlive?: { timeoutSeconds: number; remaining: number };
+}
 
 export interface ErrorPageOptions {
   status: number;
@@ -141,6 +142,14 @@ export const STATUS_LINES: Readonly<Record<number, string>> = {
   511: 'Network Authentication Required',
 };
 
+/** Statuses after which httpd never keeps the connection (ap_status_drops_connection). */
+const CONNECTION_DROPPING_STATUSES = new Set([400, 408, 411, 413, 414, 500, 503, 501]);
+
+/** Whether httpd closes the connection after answering with this status, whatever the client asked. */
+export function statusDropsConnection(status: number): boolean {
+  return CONNECTION_DROPPING_STATUSES.has(status);
+}
+
 /** "404 Not Found"; httpd falls back to its 500 line for a code it has no phrase for. */
 export function statusText(status: number): string {
   const phrase = STATUS_LINES[status];
@@ -211,7 +220,7 @@ export function buildErrorResponse(options: ErrorPageOptions): ErrorResponse {
   const connection = options.connection ?? { close: true };
   if (connection.close) {
     headers.push(['Connection', 'close']);
-  } else if ('keepAlive' in connection) {
+  } else if (connection.keepAlive) {
     headers.push(['Keep-Alive', `timeout=${connection.keepAlive.timeoutSeconds}, max=${connection.keepAlive.remaining}`]);
     headers.push(['Connection', 'Keep-Alive']);
   }

@@ -8,6 +8,7 @@
  * Bytes are handled as latin1 text, one character per byte, so lengths and offsets are the wire's.
  */
 import type { LogLevelName } from '../logs/log-level.ts';
+import { statusDropsConnection } from './error-page.ts';
 import { checkHost } from './host-header.ts';
 import { bytesToLatin1, isFieldContentChar, isTokenChar, scanWhile } from './http-chars.ts';
 import { logField, parseRequestLine } from './request-line.ts';
@@ -97,8 +98,13 @@ export interface RequestHeadError {
   errorLog: HeadLogEntry[];
   /** Text httpd adds to the 400 page ("error-notes"). */
   errorNotes?: string;
-  /** Bytes read before httpd gave up; httpd discards the rest of the connection. */
+  /** Bytes read before httpd gave up. */
   consumed: number;
+  /**
+   * Whether httpd hangs up after the error page. A head it could not read leaves the connection
+   * unusable; a 417 (a readable head with an unknown Expect) keeps it open for the next request.
+   */
+  closeConnection: boolean;
   /** What was understood before the failure, for the error page and access log. */
   method?: string;
   path?: string;
@@ -457,7 +463,8 @@ export class RequestHeadParser {
     host: { hostname?: string; hostPort?: number } = {},
   ): RequestHeadResult {
     const named = errorLog.find((entry) => entry.code !== undefined);
-    const error: RequestHeadError = { status, reason, errorLog, consumed };
+    const closeConnection = statusDropsConnection(status) || !KEEPS_CONNECTION.has(reason);
+    const error: RequestHeadError = { status, reason, errorLog, consumed, closeConnection };
     if (named) {
       error.errorLogCode = named.code;
       error.errorLogMessage = named.message;
@@ -484,6 +491,9 @@ export class RequestHeadParser {
 export function parseRequestHead(bytes: Uint8Array, options: RequestHeadOptions = {}): RequestHeadResult {
   return new RequestHeadParser(options).push(bytes);
 }
+
+/** Failures found after the head was read whole (ap_check_request_header); only these may keep the connection. */
+const KEEPS_CONNECTION = new Set<RequestHeadFailure>(['MALFORMED_HOST', 'MISSING_HOST', 'EXPECTATION_FAILED']);
 
 /** Where protocol.c logs each request-line problem (printed at LogLevel debug). */
 const REQUEST_LINE_LOG_LINES: Record<string, number> = {

@@ -165,9 +165,21 @@ describe('RequestHeadParser results', () => {
     ]);
   });
 
-  it('keeps the host of a 417 so the error page can name it', () => {
+  it('keeps the host of a 417 so the error page can name it, and keeps the connection open', () => {
     const result = parseRequestHead(bytes('GET / HTTP/1.1\r\nHost: Example.COM:8080\r\nExpect: foo\r\n\r\n'));
-    expect(result.state === 'error' && [result.error.status, result.error.hostname, result.error.hostPort]).toEqual([417, 'example.com', 8080]);
+    expect(result.state === 'error' && [result.error.status, result.error.hostname, result.error.hostPort, result.error.closeConnection]).toEqual([
+      417,
+      'example.com',
+      8080,
+      false,
+    ]);
+  });
+
+  it('closes the connection after every 400 and 414', () => {
+    for (const request of ['GET / HTTP/1.1\r\n\r\n', 'G@T / HTTP/1.1\r\n\r\n', `GET /${'a'.repeat(9000)} HTTP/1.1\r\n`]) {
+      const result = parseRequestHead(bytes(request));
+      expect(result.state === 'error' && result.error.closeConnection).toBe(true);
+    }
   });
 
   it('is abandoned when the client leaves before a request line', () => {
