@@ -28,6 +28,13 @@ export interface BodyError {
   message: string;
   /** Offset within the body where the problem was found. */
   offset: number;
+  /**
+   * How httpd answers a request whose chunked body fails this way (measured through mod_proxy):
+   * 413 when a size or line overflows, 400 otherwise. Absent for a truncated body.
+   */
+  status?: 400 | 413;
+  /** The info-level line httpd logs for it (AH01590), with its OS error prefix. */
+  errorLog?: { code: 'AH01590'; message: string; osError: string };
 }
 
 /** What one push found. */
@@ -280,7 +287,16 @@ export class BodyDecoder {
 
   private fail(code: BodyErrorCode, message: string): void {
     this.chunkState = 'failed';
-    this.failure = { code, message, offset: this.offset };
+    const overflow = code === 'CHUNK_SIZE_OVERFLOW' || code === 'CHUNK_LINE_TOO_LONG';
+    this.failure = {
+      code,
+      message,
+      offset: this.offset,
+      status: overflow ? 413 : 400,
+      errorLog: overflow
+        ? { code: 'AH01590', message: 'Error reading/parsing chunk (overflow) ', osError: '(28)No space left on device' }
+        : { code: 'AH01590', message: 'Error reading/parsing chunk  ', osError: '(22)Invalid argument' },
+    };
   }
 }
 

@@ -103,7 +103,13 @@ describe('BodyDecoder with chunked framing', () => {
     expect(decodeWhole(chunked, '\r\n')).toEqual({
       consumed: 1,
       done: false,
-      error: { code: 'CHUNK_SIZE_INVALID', message: 'chunk size must start with a hex digit', offset: 0 },
+      error: {
+        code: 'CHUNK_SIZE_INVALID',
+        message: 'chunk size must start with a hex digit',
+        offset: 0,
+        status: 400,
+        errorLog: { code: 'AH01590', message: 'Error reading/parsing chunk  ', osError: '(22)Invalid argument' },
+      },
     });
     expect(decodeWhole(chunked, ' 1\r\nx\r\n0\r\n\r\n').error?.code).toBe('CHUNK_SIZE_INVALID');
   });
@@ -114,7 +120,7 @@ describe('BodyDecoder with chunked framing', () => {
   });
 
   it('refuses data that is not followed by CRLF', () => {
-    expect(decodeWhole(chunked, '1\r\nxy\r\n').error).toEqual({ code: 'CHUNK_CRLF_EXPECTED', message: 'CRLF expected after chunk data', offset: 4 });
+    expect(decodeWhole(chunked, '1\r\nxy\r\n').error).toMatchObject({ code: 'CHUNK_CRLF_EXPECTED', message: 'CRLF expected after chunk data', offset: 4 });
   });
 
   it('refuses sizes beyond a signed 64-bit length', () => {
@@ -134,4 +140,27 @@ describe('BodyDecoder with chunked framing', () => {
     decoder.push(bytes('5\r\nab'));
     expect(decoder.finish().error?.code).toBe('BODY_TRUNCATED');
   });
+});
+
+describe('BodyDecoder verdicts measured on httpd 2.4.71 (chunked POST through mod_proxy_http)', () => {
+  // Each body was sent as a chunked request to a ProxyPass location; httpd's answer is on the right.
+  const measured: Array<[string, string, 'ok' | 400 | 413]> = [
+    ['plain', '4\r\nWiki\r\n0\r\n\r\n', 'ok'],
+    ['bare LF after the size', '4\nWiki\r\n0\r\n\r\n', 400],
+    ['bare LF after the data', '4\r\nWiki\n0\r\n\r\n', 400],
+    ['ten blanks after the size', '4          \r\nWiki\r\n0\r\n\r\n', 'ok'],
+    ['eleven blanks after the size', '4           \r\nWiki\r\n0\r\n\r\n', 400],
+    ['an extension', '4;a=b\r\nWiki\r\n0\r\n\r\n', 'ok'],
+    ['a bad hex digit', '4x\r\nWiki\r\n0\r\n\r\n', 400],
+    ['a size past 2^63 - 1', '8000000000000000\r\nWiki\r\n0\r\n\r\n', 413],
+    ['a trailer', '4\r\nWiki\r\n0\r\nX-T: 1\r\n\r\n', 'ok'],
+    ['a blank before the size', ' 4\r\nWiki\r\n0\r\n\r\n', 400],
+  ];
+  for (const [name, body, verdict] of measured) {
+    it(`${name}: ${verdict === 'ok' ? 'accepted' : verdict}`, () => {
+      const progress = decodeWhole(chunked, body);
+      if (verdict === 'ok') expect(progress).toEqual({ consumed: body.length, done: true });
+      else expect(progress.error?.status).toBe(verdict);
+    });
+  }
 });
