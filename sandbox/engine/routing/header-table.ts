@@ -120,3 +120,18 @@ export function hasToken(value: string | undefined, token: string): boolean {
   const wanted = token.toLowerCase();
   return value.split(/[,;]/).some((part) => part.trim().toLowerCase() === wanted);
 }
+
+/**
+ * ap_proxy_clear_connection(): drop Proxy-Connection, Connection, and every header Connection
+ * names (its tokens, split on "," and ";").
+ */
+export function clearConnectionHeaders(table: HeaderTable): void {
+  table.unset('Proxy-Connection');
+  const named = table
+    .getAll('Connection')
+    .flatMap((value) => value.split(/[,;]/))
+    .map((token) => token.trim())
+    .filter((token) => token !== '');
+  table.unset('Connection');
+  for (const name of named) table.unset(name);
+}

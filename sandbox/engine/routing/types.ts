@@ -220,6 +220,10 @@ export type RouteDecision = ProxyDecision | ResponseDecision;
 /** The request as mod_proxy sees it when it builds the backend request. */
 export interface PreparedProxyRequest {
   method: string;
+  /** r->uri, for log messages. */
+  uri: string;
+  /** mod_proxy_http may keep the backend connection alive (Connection: Keep-Alive rather than close). */
+  backendKeepAlive: boolean;
   /** HTTP/1.x minor version of the client request. */
   protoMinor: number;
   /** Client headers after compression and RequestHeader ops (r->headers_in). */

@@ -43,7 +43,7 @@ export interface VhostTable {
 }
 
 /** Build httpd's vhost address chains (ap_fini_vhost_config). */
-export function buildVhostTable(config: HttpdConfig, localHostname = 'localhost'): VhostTable {
+export function buildVhostTable(config: HttpdConfig, localHostname = '127.0.0.1'): VhostTable {
   const mainName = config.main.server.serverName?.value.host ?? localHostname;
   const mainPort = config.main.server.serverName?.value.port ?? 0;
   const specific: AddressChain[] = [];

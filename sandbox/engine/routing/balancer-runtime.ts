@@ -1,0 +1,268 @@
+/**
+ * Runtime state of balancer:// groups and member selection, as mod_proxy_balancer and the
+ * lbmethod modules do it at request time:
+ * - proxy_balancer_pre_request() first runs force_recovery(): members in error whose retry=
+ *   period elapsed come back; if every member is still in error and forcerecovery is on (the
+ *   default), all are put back in service;
+ * - proxy_balancer_get_best_worker() (proxy_util.c) walks lbsets in order, skipping unusable
+ *   members, using spares for unusable ones and hot standbys only when nothing else is left, and
+ *   asks the lbmethod which member is best:
+ *   byrequests: every usable member's lbstatus += lbfactor; the highest lbstatus wins (first on
+ *   ties) and pays back the sum of lbfactors (weighted round robin);
+ *   bybusyness: fewest active requests, ties broken like byrequests;
+ *   bytraffic: least (bytes sent + bytes received) / lbfactor;
+ * - when none is usable: 503 with AH01170 ("All workers are in error state"), or AH01171 when the
+ *   balancer has no members;
+ * - a refused connection puts the member in error for retry= seconds (AH00959) and proxy_handler
+ *   tries another member, up to maxattempts (default: members - 1) more times.
+ */
+import type { BalancerDefinition, ProxyParam, SourceRef } from '../config/model.ts';
+import type { ErrorLogEntry } from '../logs/error-log.ts';
+import { DEFAULT_RETRY_SECONDS, parseSeconds, workerName } from './workers.ts';
+
+/** One BalancerMember at runtime (its proxy_worker_shared). */
+export interface BalancerMemberState {
+  /** The worker name (name_ex), e.g. "http://127.0.0.1:8080/app". */
+  name: string;
+  /** The URL as written on the BalancerMember line. */
+  url: string;
+  params: ProxyParam[];
+  /** loadfactor x 100, as httpd stores it. */
+  lbfactor: number;
+  lbset: number;
+  lbstatus: number;
+  /** Requests in flight (bybusyness). */
+  busy: number;
+  /** Bytes sent to and read from the member (bytraffic). */
+  transferred: number;
+  read: number;
+  /** Times chosen. */
+  elected: number;
+  disabled: boolean;
+  stopped: boolean;
+  hotStandby: boolean;
+  spare: boolean;
+  draining: boolean;
+  ignoreErrors: boolean;
+  /** When the member went into error state (ms), or null when it is usable. */
+  errorSinceMs: number | null;
+  retrySeconds: number;
+  source: SourceRef;
+}
+
+/** One balancer at runtime. */
+export interface BalancerState {
+  name: string;
+  lbmethod: 'byrequests' | 'bybusyness' | 'bytraffic' | 'heartbeat';
+  forceRecovery: boolean;
+  /** How many more members proxy_handler tries after a failed one. */
+  maxAttempts: number;
+  members: BalancerMemberState[];
+  source: SourceRef;
+}
+
+/** The outcome of asking a balancer for a member. */
+export type MemberChoice =
+  | { ok: true; member: BalancerMemberState; log: ErrorLogEntry[] }
+  | { ok: false; status: 503; log: ErrorLogEntry[]; reason: string };
+
+/** Build the runtime state of a balancer from its definition and the ProxyPass parameters. */
+export function createBalancerState(definition: BalancerDefinition, proxyPassParams: readonly ProxyParam[] = []): BalancerState {
+  const params = [...definition.params, ...proxyPassParams];
+  const param = (key: string) => params.findLast((entry) => entry.key === key)?.value ?? null;
+  const method = (param('lbmethod') ?? 'byrequests').toLowerCase();
+  const members = definition.members.map((member) => createMemberState(member.url, member.params, member.source));
+  const maxAttemptsText = param('maxattempts');
+  return {
+    name: definition.name,
+    lbmethod: method === 'bybusyness' || method === 'bytraffic' || method === 'heartbeat' ? method : 'byrequests',
+    forceRecovery: (param('forcerecovery') ?? 'on').toLowerCase() !== 'off',
+    maxAttempts: maxAttemptsText !== null ? Number.parseInt(maxAttemptsText, 10) || 0 : Math.max(members.length - 1, 0),
+    members,
+    source: definition.source,
+  };
+}
+
+function createMemberState(url: string, params: ProxyParam[], source: SourceRef): BalancerMemberState {
+  const param = (key: string) => params.findLast((entry) => entry.key === key)?.value ?? null;
+  const flags = parseStatusFlags(param('status') ?? '');
+  const flag = (letter: string) => flags.has(letter);
+  const loadfactor = Number.parseFloat(param('loadfactor') ?? '1');
+  const retry = param('retry');
+  return {
+    name: workerName(url) ?? url,
+    url,
+    params: [...params],
+    lbfactor: Math.round((Number.isFinite(loadfactor) ? loadfactor : 1) * 100),
+    lbset: Number.parseInt(param('lbset') ?? '0', 10) || 0,
+    lbstatus: 0,
+    busy: 0,
+    transferred: 0,
+    read: 0,
+    elected: 0,
+    disabled: flag('D'),
+    stopped: flag('S'),
+    hotStandby: flag('H'),
+    spare: flag('R'),
+    draining: flag('N'),
+    ignoreErrors: flag('I'),
+    errorSinceMs: flag('E') ? 0 : null,
+    retrySeconds: retry === null ? DEFAULT_RETRY_SECONDS : (parseSeconds(retry) ?? DEFAULT_RETRY_SECONDS),
+    source,
+  };
+}
+
+/** status=: letters set with "+" (the default) or cleared with "-", e.g. "+H", "-D", "DI". */
+function parseStatusFlags(status: string): Set<string> {
+  const flags = new Set<string>();
+  let adding = true;
+  for (const char of status.toUpperCase()) {
+    if (char === '+') adding = true;
+    else if (char === '-') adding = false;
+    else if (adding) flags.add(char);
+    else flags.delete(char);
+  }
+  return flags;
+}
+
+/** Choose a member for one request attempt (proxy_balancer_pre_request). */
+export function chooseMember(state: BalancerState, nowMs: number, client: string): MemberChoice {
+  forceRecovery(state, nowMs);
+  const best = findBestMember(state, nowMs);
+  if (!best) {
+    const empty = state.members.length === 0;
+    return {
+      ok: false,
+      status: 503,
+      reason: empty ? `${state.name} has no BalancerMember` : `every member of ${state.name} is in error state or out of service`,
+      log: [
+        {
+          module: 'proxy_balancer',
+          level: 'error',
+          code: empty ? 'AH01171' : 'AH01170',
+          message: empty ? `${state.name}: No workers in balancer` : `${state.name}: All workers are in error state`,
+          client,
+        },
+      ],
+    };
+  }
+  best.elected++;
+  best.busy++;
+  return { ok: true, member: best, log: [] };
+}
+
+/** A connection to the member was refused or timed out: put it in error (AH00959) unless it ignores errors. */
+export function markMemberFailed(member: BalancerMemberState, nowMs: number): ErrorLogEntry[] {
+  if (member.ignoreErrors || !isUsable(member)) return [];
+  member.errorSinceMs = nowMs;
+  const { host, port } = hostAndPort(member.name);
+  return [
+    {
+      module: 'proxy',
+      level: 'error',
+      code: 'AH00959',
+      message: `ap_proxy_connect_backend disabling worker for (${host}:${port}) for ${Math.floor(member.retrySeconds)}s`,
+    },
+  ];
+}
+
+/** The request using this member finished. */
+export function releaseMember(member: BalancerMemberState, bytesSent = 0, bytesRead = 0): void {
+  if (member.busy > 0) member.busy--;
+  member.transferred += bytesSent;
+  member.read += bytesRead;
+}
+
+/** True when the member can take requests (PROXY_WORKER_IS_USABLE). */
+export function isUsable(member: BalancerMemberState): boolean {
+  return !member.disabled && !member.stopped && member.errorSinceMs === null;
+}
+
+function retryIfDue(member: BalancerMemberState, nowMs: number): void {
+  if (member.errorSinceMs === null || member.stopped) return;
+  if (member.ignoreErrors || nowMs > member.errorSinceMs + member.retrySeconds * 1000) member.errorSinceMs = null;
+}
+
+/** force_recovery(): give retried members their chance; with forcerecovery, revive all when all are down. */
+function forceRecovery(state: BalancerState, nowMs: number): void {
+  let ok = false;
+  for (const member of state.members) {
+    if (member.errorSinceMs === null) {
+      ok = true;
+      break;
+    }
+    retryIfDue(member, nowMs);
+    if (member.errorSinceMs === null) {
+      ok = true;
+      break;
+    }
+  }
+  if (!ok && state.forceRecovery) for (const member of state.members) member.errorSinceMs = null;
+}
+
+function findBestMember(state: BalancerState, nowMs: number): BalancerMemberState | null {
+  const maxLbset = Math.max(0, ...state.members.map((member) => member.lbset));
+  const context = { totalFactor: 0, minTraffic: 0 };
+  for (let lbset = 0; lbset <= maxLbset; lbset++) {
+    let best: BalancerMemberState | null = null;
+    let unusable = 0;
+    const spares: BalancerMemberState[] = [];
+    const standbys: BalancerMemberState[] = [];
+    context.totalFactor = 0;
+    for (const member of state.members) {
+      if (member.lbset !== lbset) continue;
+      if (member.draining) {
+        if (!member.spare && !member.hotStandby) unusable++;
+        continue;
+      }
+      if (!isUsable(member)) retryIfDue(member, nowMs);
+      if (member.spare) {
+        if (isUsable(member)) spares.push(member);
+      } else if (member.hotStandby) {
+        if (isUsable(member)) standbys.push(member);
+      } else if (isUsable(member)) {
+        if (isBetter(state.lbmethod, member, best, context)) best = member;
+      } else {
+        unusable++;
+      }
+    }
+    for (const spare of spares.slice(0, unusable)) if (isBetter(state.lbmethod, spare, best, context)) best = spare;
+    if (!best) for (const standby of standbys) if (isBetter(state.lbmethod, standby, best, context)) best = standby;
+    if (best) {
+      if (state.lbmethod === 'byrequests' || state.lbmethod === 'bybusyness') best.lbstatus -= context.totalFactor;
+      return best;
+    }
+  }
+  return null;
+}
+
+/** The lbmethod's is_best callback. */
+function isBetter(
+  method: BalancerState['lbmethod'],
+  current: BalancerMemberState,
+  best: BalancerMemberState | null,
+  context: { totalFactor: number; minTraffic: number },
+): boolean {
+  if (method === 'bytraffic') {
+    const traffic = Math.trunc(current.transferred / current.lbfactor) + Math.trunc(current.read / current.lbfactor);
+    if (!best || traffic < context.minTraffic) {
+      context.minTraffic = traffic;
+      return true;
+    }
+    return false;
+  }
+  current.lbstatus += current.lbfactor;
+  context.totalFactor += current.lbfactor;
+  if (method === 'bybusyness') {
+    return !best || current.busy < best.busy || (current.busy === best.busy && current.lbstatus > best.lbstatus);
+  }
+  return !best || current.lbstatus > best.lbstatus;
+}
+
+function hostAndPort(name: string): { host: string; port: number } {
+  const match = /^([a-z][a-z0-9+.-]*):\/\/(\[[^\]]*\]|[^/:]*)(?::(\d+))?/i.exec(name);
+  if (!match) return { host: name, port: 0 };
+  const scheme = match[1].toLowerCase();
+  const defaultPort = scheme === 'https' || scheme === 'wss' ? 443 : 80;
+  return { host: match[2].replace(/^\[|\]$/g, ''), port: match[3] ? Number(match[3]) : defaultPort };
+}

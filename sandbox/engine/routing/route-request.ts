@@ -1,0 +1,730 @@
+/**
+ * routeRequest(): one request through httpd 2.4's request-processing phases, up to the point
+ * where the proxy would open a backend connection. See index.ts for the order and the httpd
+ * functions each step follows.
+ */
+import type { HttpdConfig, ProxyPassRule, RedirectRule, Section } from '../config/model.ts';
+import type { ErrorLogEntry } from '../logs/error-log.ts';
+import { compileHttpdRegex } from '../config/regex.ts';
+import { describeRequire, evaluateAuthz } from './authz.ts';
+import { aliasMatch } from './alias-match.ts';
+import {
+  buildBackendRequestHead,
+  chooseSchemeHandler,
+  computeTimeouts,
+  decideUpgrade,
+  parseBackendUrl,
+  tlsFailureAfterConnect,
+} from './backend-plan.ts';
+import { mergeDirectoryScope, type DirectoryState } from './directory-state.ts';
+import { applyHeaderOps } from './header-ops.ts';
+import { HeaderTable } from './header-table.ts';
+import { parseHostHeader } from './host-header.ts';
+import { describeProxyPass, translateProxy } from './proxy-translate.ts';
+import { pregsub } from './regex-substitute.ts';
+import { parseRequestTarget, resolveUri, normalizePath, type ParsedTarget } from './request-uri.ts';
+import { applyServerRewrite } from './rewrite.ts';
+import { matchDirectories, matchLocations, matchProxySections } from './section-walk.ts';
+import { serverView, type ServerView } from './server-view.ts';
+import { canonicaliseProxyUrl } from './proxy-canon.ts';
+import { escapePathForRedirect } from './url-escape.ts';
+import { buildVhostTable, selectVirtualHost, type VhostTable } from './vhost-select.ts';
+import { findWorker, workerSettings, type WorkerDefinition } from './workers.ts';
+import type {
+  BackendPlan,
+  ConsideredRule,
+  DecisionBase,
+  HeaderPair,
+  MatchedDirective,
+  PreparedProxyRequest,
+  ProxyDecision,
+  ResponseContext,
+  ResponseDecision,
+  RouteDecision,
+  RouteRequest,
+  SelectedServer,
+} from './types.ts';
+
+/** Knobs that are not part of the config text. */
+export interface RouteOptions {
+  /** The machine's host name, used when the main server has no ServerName. */
+  localHostname?: string;
+  /** Reverse DNS of a client address, for Require host; default: loopback is "localhost", others have none. */
+  reverseLookup?: (ip: string) => string | null;
+  /** Request start, microseconds since the epoch (for %t in header values). */
+  requestTimeMicros?: number;
+  /** Precomputed vhost chains (buildVhostTable) when routing many requests against one config. */
+  vhostTable?: VhostTable;
+}
+
+/** Decide what httpd does with one request, before any network I/O. */
+export function routeRequest(config: HttpdConfig, request: RouteRequest, options: RouteOptions = {}): RouteDecision {
+  const router = new RequestRouter(config, request, options);
+  return router.route();
+}
+
+/** The mutable per-request state (request_rec) while the phases run. */
+class RequestRouter {
+  private readonly config: HttpdConfig;
+  private readonly request: RouteRequest;
+  private readonly options: RouteOptions;
+  private readonly client: string;
+  private readonly log: ErrorLogEntry[] = [];
+  private readonly considered: ConsideredRule[] = [];
+  private readonly modules: Set<string>;
+  private headers: HeaderTable;
+  private selected: SelectedServer | null = null;
+  private server: ServerView | null = null;
+  private hostname: string | null = null;
+  private hostPort: number | null = null;
+  private uri: string | null = null;
+  private args: string | null = null;
+  private env: Record<string, string> = {};
+  private dir: DirectoryState | null = null;
+
+  constructor(config: HttpdConfig, request: RouteRequest, options: RouteOptions) {
+    this.config = config;
+    this.request = request;
+    this.options = options;
+    this.client = formatClient(request.remoteAddress, request.remotePort);
+    this.modules = new Set(config.modules.map((module) => module.sourceName));
+    this.headers = new HeaderTable(request.headers);
+    this.headers.compress();
+  }
+
+  route(): RouteDecision {
+    const protoMinor = parseProtocolMinor(this.request.httpVersion);
+    const parsed = parseRequestTarget(this.request.target, this.request.secure, this.request.method);
+
+    // ap_update_vhost_given_ip: the connection's address picks the candidate vhosts.
+    const table = this.options.vhostTable ?? buildVhostTable(this.config, this.options.localHostname);
+    const base = selectVirtualHost(this.config, table, this.request.localAddress, this.request.localPort, null);
+    this.useServer(base.index, base.selected);
+
+    if (!parsed) return this.respond(400, 'bad-request', [], null, `the request-target ${this.request.target} cannot be parsed`);
+    this.args = parsed.args;
+
+    const headerCheck = this.checkRequestHeaders(parsed, protoMinor, table);
+    if (headerCheck) return headerCheck;
+
+    // post_read_request: mod_headers' early RequestHeader operations.
+    applyHeaderOps(this.currentServer().directory.headerOps, 'RequestHeader', 'early', this.headers, this.headerOpContext());
+
+    return this.processRequest(parsed, protoMinor);
+  }
+
+  /** ap_read_request's header checks and ap_check_request_header(). */
+  private checkRequestHeaders(parsed: ParsedTarget, protoMinor: number, table: VhostTable): ResponseDecision | null {
+    const contentLength = this.headers.get('Content-Length');
+    if (contentLength !== undefined && !/^\d+$/.test(contentLength)) {
+      this.pushLog('core', 'debug', 'AH10242', `client sent invalid Content-Length (${contentLength}): ${parsed.rawPath}`);
+      return this.respond(400, 'bad-request', [], null, `Content-Length "${contentLength}" is not a number`);
+    }
+    const transferEncoding = this.headers.get('Transfer-Encoding');
+    if (transferEncoding !== undefined) {
+      const codings = transferEncoding.split(',').map((coding) => coding.trim().toLowerCase());
+      if (codings[codings.length - 1] !== 'chunked') {
+        this.pushLog('core', 'debug', 'AH02539', `client sent unknown Transfer-Encoding (${transferEncoding}): ${parsed.rawPath}`);
+        return this.respond(400, 'bad-request', [], null, `Transfer-Encoding "${transferEncoding}" does not end in chunked`);
+      }
+      this.headers.unset('Content-Length');
+    }
+
+    const hostHeader = this.headers.get('Host');
+    let hostSource: string | null = null;
+    if (parsed.hostname !== null) hostSource = parsed.port !== null ? `${bracket(parsed.hostname)}:${parsed.port}` : bracket(parsed.hostname);
+    else if (hostHeader !== undefined) hostSource = hostHeader;
+    if (hostSource !== null) {
+      const host = parseHostHeader(hostSource);
+      if (!host.ok) {
+        this.pushLog('core', 'debug', host.code, host.message);
+        return this.respond(400, 'bad-request', [], null, host.message);
+      }
+      this.hostname = host.hostname === '' ? null : host.hostname;
+      this.hostPort = host.port;
+      if (parsed.hostname !== null && hostHeader !== undefined) {
+        // RFC 7230 5.4: the absolute-form's host replaces the Host header.
+        this.headers.set('Host', hostSource);
+      }
+    }
+
+    const named = selectVirtualHost(this.config, table, this.request.localAddress, this.request.localPort, this.hostname);
+    this.useServer(named.index, named.selected);
+
+    if ((this.hostname === null && protoMinor >= 1) || (protoMinor === 1 && hostHeader === undefined && parsed.hostname === null)) {
+      this.pushLog('core', 'debug', 'AH00569', `client sent HTTP/1.1 request without hostname (see RFC2616 section 14.23): ${parsed.rawPath}`);
+      return this.respond(400, 'bad-request', [], null, 'an HTTP/1.1 request must carry a Host header');
+    }
+    const expect = this.headers.get('Expect');
+    if (expect !== undefined && expect !== '' && expect.toLowerCase() !== '100-continue') {
+      this.pushLog('core', 'info', 'AH00570', `client sent an unrecognized expectation value of Expect: ${expect}`);
+      return this.respond(417, 'expectation-failed', [], null, `Expect: ${expect} is not understood`);
+    }
+    return null;
+  }
+
+  /** ap_process_request_internal(), then the handler. */
+  private processRequest(parsed: ParsedTarget, protoMinor: number): RouteDecision {
+    const server = this.currentServer();
+    const normalized = normalizePath(parsed.rawPath, true);
+    if (normalized === null) {
+      this.pushLog('core', 'error', 'AH10244', `invalid URI path (${parsed.unparsedUri})`);
+      return this.respond(400, 'bad-request', [], null, `the path ${parsed.rawPath} is invalid (bad %-escape or ".." above the root)`);
+    }
+
+    // Early location walk and pre_translate_name: ProxyPass ... mapping=encoded sees the encoded path.
+    this.uri = normalized;
+    this.dir = this.walkLocations(server.directory, normalized, server.sections);
+    const encodedPass = translateProxy({
+      uri: normalized,
+      unparsedUri: parsed.unparsedUri,
+      sectionRule: this.dir.proxyAlias,
+      serverRules: server.proxyPass,
+      hasUpgradeHeader: this.headers.has('Upgrade'),
+      wstunnelClaimsWebSockets: this.wstunnelClaimsWebSockets(this.dir),
+      phase: 'pre-translate',
+      client: this.client,
+    });
+    this.considered.push(...encodedPass.considered);
+    this.log.push(...encodedPass.log);
+    if (encodedPass.kind === 'matched') {
+      return this.proxyTranslated(encodedPass.filename, encodedPass.rule, { nocanon: encodedPass.nocanon, noencode: true }, protoMinor);
+    }
+
+    const resolved = resolveUri(parsed, { mergeSlashes: true, allowEncodedSlashes: false, decodeEncodedSlashes: false, client: this.client });
+    if (!resolved.ok) {
+      this.log.push(...resolved.log);
+      const reason = resolved.status === 400 ? `the path ${parsed.rawPath} has a bad %-escape` : `the path ${parsed.rawPath} encodes "/" or NUL (AllowEncodedSlashes is Off)`;
+      return this.respond(resolved.status, resolved.status === 400 ? 'bad-request' : 'not-found', [], null, reason);
+    }
+    this.uri = resolved.uri;
+    this.dir = this.walkLocations(server.directory, resolved.uri, server.sections);
+
+    // translate_name: mod_rewrite first.
+    if (this.dir.rewrite.engine && server.rewriteRules.length > 0) {
+      const rewritten = applyServerRewrite(server.rewriteRules, this.rewriteRequest(protoMinor));
+      this.considered.push(...rewritten.considered);
+      this.log.push(...rewritten.log);
+      const outcome = rewritten.outcome;
+      const matched: MatchedDirective | null =
+        outcome.kind === 'none' ? null : { directive: 'RewriteRule', text: describeRewrite(outcome.rule), source: outcome.rule.source };
+      switch (outcome.kind) {
+        case 'proxy': {
+          if (!this.modules.has('mod_proxy.c')) {
+            this.pushLog('rewrite', 'error', 'AH00669', `attempt to make remote request from mod_rewrite without proxy enabled: proxy:${outcome.url}`);
+            return this.respond(403, 'forbidden', [], matched, '[P] needs mod_proxy, which is not loaded');
+          }
+          this.args = outcome.args;
+          const filename = `proxy:${outcome.url}${outcome.noEscape && outcome.args !== null ? `?${outcome.args}` : ''}`;
+          return this.proxyTranslated(filename, null, { nocanon: outcome.noEscape, noencode: false }, protoMinor, matched);
+        }
+        case 'redirect':
+          return this.respond(outcome.status, 'redirect', [['Location', outcome.location]], matched, `the RewriteRule redirects to ${outcome.location}`);
+        case 'status':
+          return this.respond(outcome.status, outcome.status === 403 ? 'forbidden' : outcome.status === 410 ? 'gone' : 'rewrite-status', [], matched, `the RewriteRule answers ${outcome.status}`);
+        case 'local':
+          this.args = outcome.args;
+          return this.serveLocally(`${server.documentRoot}${outcome.path}`, matched, `the RewriteRule rewrote the path to ${outcome.path}, which httpd serves from the filesystem: no ProxyPass is consulted`);
+        case 'pass-through':
+          this.uri = outcome.uri;
+          this.args = outcome.args;
+          break;
+        case 'none':
+          break;
+      }
+    }
+
+    // translate_name: mod_proxy.
+    if (this.modules.has('mod_proxy.c')) {
+      const translation = translateProxy({
+        uri: this.uri,
+        unparsedUri: parsed.unparsedUri,
+        sectionRule: this.dir.proxyAlias,
+        serverRules: server.proxyPass,
+        hasUpgradeHeader: this.headers.has('Upgrade'),
+        wstunnelClaimsWebSockets: this.wstunnelClaimsWebSockets(this.dir),
+        phase: 'translate',
+        client: this.client,
+      });
+      this.considered.push(...translation.considered);
+      this.log.push(...translation.log);
+      if (translation.kind === 'matched') {
+        return this.proxyTranslated(translation.filename, translation.rule, { nocanon: translation.nocanon, noencode: false }, protoMinor);
+      }
+    }
+
+    // translate_name: mod_alias redirects.
+    if (this.modules.has('mod_alias.c')) {
+      const redirect = this.tryRedirects(this.dir.redirects.filter((rule) => rule.inSection), server.redirects);
+      if (redirect) return redirect;
+    }
+
+    return this.serveLocally(null, null, null);
+  }
+
+  /** A request mod_proxy claimed: map_to_storage, access checks, fixups, handler. */
+  private proxyTranslated(
+    filename: string,
+    rule: ProxyPassRule | null,
+    flags: { nocanon: boolean; noencode: boolean },
+    protoMinor: number,
+    matchedByRewrite: MatchedDirective | null = null,
+  ): RouteDecision {
+    const server = this.currentServer();
+    const uri = this.uri ?? '/';
+    const matched: MatchedDirective | null =
+      matchedByRewrite ?? (rule ? { directive: rule.directive, text: describeProxyPass(rule), source: rule.source } : null);
+
+    // map_to_storage: proxy_walk merges <Proxy> sections, then the location walk runs again.
+    let dir = server.directory;
+    for (const { section, env } of matchProxySections(server.sections, filename.slice(6))) {
+      dir = mergeDirectoryScope(dir, section.settings, section.source);
+      Object.assign(this.env, env);
+    }
+    dir = this.walkLocations(dir, uri, server.sections);
+    this.dir = dir;
+
+    const denied = this.checkAccess(dir, filename, matched);
+    if (denied) return denied;
+
+    // fixups: proxy_fixup canonicalises the URL; then mod_alias' per-directory Redirect.
+    const canon = canonicaliseProxyUrl(filename.slice(6), {
+      ...flags,
+      args: this.args,
+      modules: this.modules,
+      wstunnelClaimsWebSockets: this.wstunnelClaimsWebSockets(dir),
+      client: this.client,
+    });
+    if (!canon.ok) {
+      this.log.push(...canon.log);
+      return this.respond(canon.status, canon.status === 400 ? 'bad-request' : 'forbidden', [], matched, canon.reason);
+    }
+    const redirect = this.tryRedirects(dir.redirects.filter((entry) => entry.inSection), []);
+    if (redirect) return redirect;
+
+    applyHeaderOps(dir.headerOps, 'RequestHeader', 'late', this.headers, this.headerOpContext());
+
+    // proxy_handler: Max-Forwards, then balancer or worker, then the scheme handler.
+    const maxForwards = this.headers.get('Max-Forwards');
+    if (maxForwards !== undefined) {
+      const value = /^\d+$/.test(maxForwards) ? Number(maxForwards) : NaN;
+      if (!Number.isFinite(value)) {
+        this.pushLog('proxy', 'warn', 'AH10188', `Max-Forwards value '${maxForwards}' could not be parsed`);
+        return this.respond(400, 'bad-request', [], matched, 'Max-Forwards request header could not be parsed');
+      }
+      if (value === 0 && this.request.method !== 'TRACE' && this.request.method !== 'OPTIONS') {
+        this.pushLog('proxy', 'error', 'AH00898', `Max-Forwards has reached zero - proxy loop? returned by ${uri}`);
+        return this.respond(400, 'bad-request', [], matched, 'Max-Forwards has reached zero - proxy loop?');
+      }
+      this.headers.set('Max-Forwards', String(Math.max(value - 1, 0)));
+    }
+
+    const prepared = this.prepare(dir, protoMinor, uri);
+    const url = canon.url;
+    const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
+    const base = this.decisionBase(matched, '');
+    if (scheme === 'balancer' && this.modules.has('mod_proxy_balancer.c')) {
+      const name = url.replace(/^(balancer:\/\/[^/?#]*).*$/i, '$1').toLowerCase();
+      const definition = server.balancers.find((balancer) => balancer.name.toLowerCase() === name);
+      if (definition) {
+        const lbmethod = [...definition.params, ...(rule?.params ?? [])].findLast((param) => param.key === 'lbmethod')?.value ?? 'byrequests';
+        return {
+          ...base,
+          kind: 'proxy',
+          filename,
+          backend: null,
+          balancer: { name: definition.name, pathSuffix: url.slice(name.length), lbmethod, source: definition.source },
+          prepared,
+          explanation: `${matched ? describeMatched(matched) : 'the request'} sends it to ${definition.name}; a member (lbmethod=${lbmethod}) is chosen when connecting`,
+        };
+      }
+    }
+    const plan = planBackendForUrl(prepared, url, server.workers, this.client);
+    if (!plan.ok) {
+      this.log.push(...plan.log);
+      return this.respond(plan.status, plan.status === 426 ? 'upgrade-required' : 'no-handler', plan.headers, matched, plan.reason);
+    }
+    this.log.push(...plan.log);
+    return {
+      ...this.decisionBase(matched, explainPlan(matched, plan.plan)),
+      kind: 'proxy',
+      filename,
+      backend: plan.plan,
+      balancer: null,
+      prepared,
+    };
+  }
+
+  /** mod_authz_core: 403 with AH01630 naming r->filename. */
+  private checkAccess(dir: DirectoryState, filename: string, matched: MatchedDirective | null): ResponseDecision | null {
+    const { result, steps } = evaluateAuthz(dir.authz, {
+      method: this.request.method,
+      clientIp: this.request.remoteAddress,
+      localIp: this.request.localAddress,
+      env: this.env,
+      clientHostname: (this.options.reverseLookup ?? defaultReverseLookup)(this.request.remoteAddress),
+    });
+    for (const step of steps) {
+      this.considered.push({
+        directive: 'Require',
+        text: describeRequire(step.rule),
+        source: step.rule.source,
+        result: step.result === 'granted' ? 'matched' : 'no-match',
+        note: `${step.result}: ${step.note}`,
+      });
+    }
+    if (result === 'granted') return null;
+    if (result === 'denied-no-user') {
+      this.pushLog('core', 'error', 'AH00027', `No authentication done but request not allowed without authentication for ${this.uri}. Authentication not configured?`);
+      return this.respond(500, 'server-error', [], matched, 'a Require needs an authenticated user, but no authentication is configured');
+    }
+    this.pushLog('authz_core', 'error', 'AH01630', `client denied by server configuration: ${filename}`);
+    const denier = steps.find((step) => step.result === 'denied') ?? steps[steps.length - 1];
+    return this.respond(
+      403,
+      'forbidden',
+      [],
+      denier ? { directive: 'Require', text: describeRequire(denier.rule), source: denier.rule.source } : matched,
+      `access denied for ${this.request.remoteAddress}${denier ? `: ${describeRequire(denier.rule)} (${denier.note})` : ''}`,
+    );
+  }
+
+  /** mod_alias: a <Location> Redirect (the URL only), then the server's Redirect lines in order. */
+  private tryRedirects(sectionRedirects: RedirectRule[], serverRedirects: RedirectRule[]): ResponseDecision | null {
+    const uri = this.uri ?? '/';
+    for (const rule of sectionRedirects) {
+      this.considered.push({ directive: rule.directive, text: describeRedirect(rule), source: rule.source, result: 'matched', note: `the <Location> for ${rule.path} redirects everything under it` });
+      return this.redirectTo(rule, rule.target === null ? null : escapeRedirectTarget(rule.target));
+    }
+    for (const rule of serverRedirects) {
+      let target: string | null | undefined;
+      if (rule.regex) {
+        const compiled = compileHttpdRegex(rule.path);
+        const match = compiled.ok ? compiled.regex.exec(uri) : null;
+        if (match) target = rule.target === null ? null : escapeRedirectTarget(pregsub(rule.target, match));
+      } else {
+        const consumed = aliasMatch(uri, rule.path);
+        if (consumed > 0) target = rule.target === null ? null : rule.target + escapePathForRedirect(uri.slice(consumed));
+      }
+      if (target === undefined) {
+        this.considered.push({ directive: rule.directive, text: describeRedirect(rule), source: rule.source, result: 'no-match', note: `${uri} does not match ${rule.path}` });
+        continue;
+      }
+      this.considered.push({ directive: rule.directive, text: describeRedirect(rule), source: rule.source, result: 'matched', note: `${uri} matches ${rule.path}` });
+      return this.redirectTo(rule, target);
+    }
+    return null;
+  }
+
+  private redirectTo(rule: RedirectRule, target: string | null): ResponseDecision {
+    const matched = { directive: rule.directive, text: describeRedirect(rule), source: rule.source };
+    if (rule.status < 300 || rule.status > 399 || target === null) {
+      return this.respond(rule.status, rule.status === 410 ? 'gone' : 'redirect', [], matched, `${describeRedirect(rule)} answers ${rule.status}`);
+    }
+    let location = target.startsWith('/') ? this.constructUrl(target) : target;
+    if (this.args !== null && !location.includes('?')) location += `?${this.args}`;
+    return this.respond(rule.status, 'redirect', [['Location', location]], matched, `${describeRedirect(rule)} sends the client to ${location}`);
+  }
+
+  /** Nothing proxied: the core maps the path to DocumentRoot, checks access, and finds no file. */
+  private serveLocally(filenameOverride: string | null, matched: MatchedDirective | null, why: string | null): ResponseDecision {
+    const server = this.currentServer();
+    const uri = this.uri ?? '/';
+    const fullPath = filenameOverride ?? `${server.documentRoot}${uri}`;
+    // directory_walk stops at the first path component that does not exist; only DocumentRoot does.
+    const firstSegment = filenameOverride ? fullPath : firstComponentPath(server.documentRoot, uri);
+    let dir = server.directory;
+    for (const { section } of matchDirectories(server.sections, firstSegment)) dir = mergeDirectoryScope(dir, section.settings, section.source);
+    dir = this.walkLocations(dir, uri, server.sections);
+    this.dir = dir;
+    const denied = this.checkAccess(dir, firstSegment, matched);
+    if (denied) return denied;
+    if (this.modules.has('mod_alias.c')) {
+      const redirect = this.tryRedirects(dir.redirects.filter((rule) => rule.inSection), []);
+      if (redirect) return redirect;
+    }
+    this.pushLog('core', 'info', 'AH00128', `File does not exist: ${fullPath}`);
+    return this.respond(404, 'not-found', [], matched, why ?? explainNoMatch(uri, this.considered, server.proxyPass));
+  }
+
+  /** The location walk over a base config: every matching <Location>, merged in order. */
+  private walkLocations(base: DirectoryState, uri: string, sections: Section[]): DirectoryState {
+    let dir = base;
+    for (const { section, env } of matchLocations(sections, uri)) {
+      dir = mergeDirectoryScope(dir, section.settings, section.source);
+      Object.assign(this.env, env);
+    }
+    return dir;
+  }
+
+  private wstunnelClaimsWebSockets(dir: DirectoryState | null): boolean {
+    if (!this.modules.has('mod_proxy_wstunnel.c')) return false;
+    return !(this.modules.has('mod_proxy_http.c') && (dir?.websocketFallbackToProxyHttp ?? true));
+  }
+
+  private prepare(dir: DirectoryState, protoMinor: number, uri: string): PreparedProxyRequest {
+    const server = this.currentServer();
+    const expect = this.headers.get('Expect');
+    return {
+      method: this.request.method,
+      uri,
+      backendKeepAlive: !(this.headers.has('Content-Length') && this.headers.has('Transfer-Encoding')),
+      protoMinor,
+      headers: this.headers.toPairs(),
+      remoteAddress: this.request.remoteAddress,
+      serverHostname: server.serverHostname,
+      preserveHost: dir.preserveHost,
+      addForwardedHeaders: dir.addHeaders,
+      expecting100: expect !== undefined && expect.toLowerCase() === '100-continue',
+      wstunnelFallsBack: !this.wstunnelClaimsWebSockets(dir),
+      modules: this.modules,
+      sslProxyEngine: dir.sslProxyEngine ?? server.sslProxyEngine,
+      sslLoaded: this.modules.has('mod_ssl.c'),
+      serverTimeout: server.timeout,
+      proxyTimeout: server.proxyTimeout,
+      proxyTimeoutSet: server.proxyTimeoutSet,
+      localPort: this.request.localPort,
+    };
+  }
+
+  private rewriteRequest(protoMinor: number) {
+    const server = this.currentServer();
+    return {
+      method: this.request.method,
+      uri: this.uri ?? '/',
+      args: this.args,
+      theRequest: `${this.request.method} ${this.request.target} HTTP/1.${protoMinor}`,
+      protocol: `HTTP/1.${protoMinor}`,
+      headers: this.headers,
+      remoteAddress: this.request.remoteAddress,
+      remotePort: this.request.remotePort,
+      localAddress: this.request.localAddress,
+      localPort: this.request.localPort,
+      secure: this.request.secure,
+      serverName: this.serverNameForUrl(),
+      serverPort: this.serverPort(),
+      serverAdmin: server.serverAdmin,
+      documentRoot: server.documentRoot,
+      env: this.env,
+      client: this.client,
+    };
+  }
+
+  /** ap_get_server_name() with UseCanonicalName Off: the client's host name when it gave one. */
+  private serverNameForUrl(): string {
+    return this.hostname ?? this.currentServer().serverHostname;
+  }
+
+  /** ap_get_server_port() with UseCanonicalName Off: the Host port, else the connection's. */
+  private serverPort(): number {
+    return this.hostPort ?? this.request.localPort;
+  }
+
+  /** ap_construct_url() */
+  private constructUrl(path: string): string {
+    const scheme = this.request.secure ? 'https' : 'http';
+    const port = this.serverPort();
+    const defaultPort = this.request.secure ? 443 : 80;
+    return `${scheme}://${bracket(this.serverNameForUrl())}${port === defaultPort ? '' : `:${port}`}${path}`;
+  }
+
+  private headerOpContext() {
+    return { env: this.env, requestTimeMicros: this.options.requestTimeMicros ?? 0 };
+  }
+
+  private useServer(index: number | null, selected: SelectedServer): void {
+    this.selected = selected;
+    this.server = serverView(this.config, index, this.options.localHostname ?? '127.0.0.1');
+    this.selected = { ...selected, serverName: this.server.serverHostname };
+  }
+
+  private currentServer(): ServerView {
+    if (!this.server) throw new Error('routing invariant: a server is chosen before any phase runs');
+    return this.server;
+  }
+
+  private pushLog(module: string, level: ErrorLogEntry['level'], code: string, message: string): void {
+    this.log.push({ module, level, code, message, client: this.client });
+  }
+
+  private responseContext(): ResponseContext {
+    return {
+      headerOps: this.dir?.headerOps ?? [],
+      proxyPassReverse: this.dir?.proxyPassReverse ?? [],
+      serverName: this.serverNameForUrl(),
+      scheme: this.request.secure ? 'https' : 'http',
+      port: this.serverPort(),
+    };
+  }
+
+  private decisionBase(matched: MatchedDirective | null, explanation: string): DecisionBase {
+    return {
+      server: this.selected,
+      uri: this.uri,
+      args: this.args,
+      considered: [...this.considered],
+      matched,
+      explanation,
+      log: [...this.log],
+      responseContext: this.responseContext(),
+    };
+  }
+
+  private respond(
+    status: number,
+    reason: ResponseDecision['reason'],
+    headers: HeaderPair[],
+    matched: MatchedDirective | null,
+    explanation: string,
+  ): ResponseDecision {
+    return { ...this.decisionBase(matched, explanation), kind: 'respond', status, headers, reason };
+  }
+}
+
+/**
+ * Plan one backend URL: scheme handler, upgrade, request head, timeouts. Used for ProxyPass
+ * targets and for the member a balancer picked.
+ */
+export function planBackendForUrl(
+  prepared: PreparedProxyRequest,
+  url: string,
+  workers: readonly WorkerDefinition[],
+  client: string,
+  memberWorker: WorkerDefinition | null = null,
+):
+  | { ok: true; plan: BackendPlan; log: ErrorLogEntry[] }
+  | { ok: false; status: number; headers: HeaderPair[]; log: ErrorLogEntry[]; reason: string } {
+  const schemeEnd = url.indexOf(':');
+  const scheme = schemeEnd > 0 ? url.slice(0, schemeEnd).toLowerCase() : '';
+  const handler = chooseSchemeHandler(scheme, prepared);
+  const noHandler = (reason: string) => ({
+    ok: false as const,
+    status: 500,
+    headers: [] as HeaderPair[],
+    reason,
+    log: [
+      {
+        module: 'proxy',
+        level: 'warn' as const,
+        code: 'AH01144',
+        message: `No protocol handler was valid for the URL ${prepared.uri} (scheme '${scheme}'). If you are using a DSO version of mod_proxy, make sure the proxy submodules are included in the configuration using LoadModule.`,
+        client,
+      },
+    ],
+  });
+  if (handler.module === null) return noHandler(handler.reason);
+  const parsed = parseBackendUrl(url);
+  if (!parsed) return noHandler(`the target URL ${url} has no host`);
+
+  const worker = workerSettings(memberWorker ?? findWorker(workers, url), url);
+  const clientUpgrade = new HeaderTable(prepared.headers).get('Upgrade') ?? null;
+  const upgrade = decideUpgrade(handler.module, parsed.scheme, clientUpgrade, worker, false);
+  if (handler.module === 'proxy_wstunnel' && !upgrade.forwarded) {
+    const expected = worker.upgrade || 'WebSocket';
+    return {
+      ok: false,
+      status: 426,
+      headers: [
+        ['Connection', 'Upgrade'],
+        ['Upgrade', expected],
+      ],
+      reason: `mod_proxy_wstunnel answers 426: it needs "Upgrade: ${expected}" and got ${clientUpgrade === null ? 'none' : `"${clientUpgrade}"`}`,
+      log: [
+        {
+          module: 'proxy_wstunnel',
+          level: 'info',
+          code: 'AH02900',
+          message: `require upgrade for URL ${url} (Upgrade header is ${clientUpgrade ?? 'missing'}, expecting ${expected})`,
+          client,
+        },
+      ],
+    };
+  }
+  const head = buildBackendRequestHead(prepared, parsed, handler.module, upgrade, client);
+  const plan: BackendPlan = {
+    module: handler.module,
+    url,
+    scheme: parsed.scheme,
+    host: parsed.host,
+    port: parsed.port,
+    tls: parsed.scheme === 'https' || parsed.scheme === 'wss',
+    worker,
+    upgrade,
+    request: { requestLine: head.requestLine, headers: head.headers, bodyFraming: head.bodyFraming },
+    timeouts: computeTimeouts(prepared, worker, handler.module),
+    afterConnectFailure: tlsFailureAfterConnect(prepared, handler.module, parsed),
+  };
+  return { ok: true, plan, log: head.log };
+}
+
+function explainPlan(matched: MatchedDirective | null, plan: BackendPlan): string {
+  const via = matched ? `${describeMatched(matched)} proxies` : 'proxied';
+  const upgrade = plan.upgrade.forwarded ? 'the WebSocket upgrade is forwarded' : plan.upgrade.reason;
+  return `${via} to ${plan.url} via mod_${plan.module}; ${upgrade}`;
+}
+
+function describeMatched(matched: MatchedDirective): string {
+  return `${matched.text} (${matched.source.file}:${matched.source.line})`;
+}
+
+/** "no ProxyPass matched /wsx; closest: ProxyPass /ws on line 12" */
+function explainNoMatch(uri: string, considered: ConsideredRule[], serverRules: ProxyPassRule[]): string {
+  const proxyRules = considered.filter((entry) => entry.directive === 'ProxyPass' || entry.directive === 'ProxyPassMatch');
+  const excluded = proxyRules.find((entry) => entry.result === 'excluded');
+  if (excluded) return `${excluded.text} on line ${excluded.source.line} excludes ${uri} from proxying, and nothing else serves it: 404`;
+  if (proxyRules.length === 0 && serverRules.length === 0) return `no ProxyPass applies to ${uri}, and the sandbox serves no files: 404`;
+  let closest: ConsideredRule | null = null;
+  let best = -1;
+  for (const entry of proxyRules) {
+    const prefix = entry.text.split(' ')[1] ?? '';
+    let common = 0;
+    while (common < prefix.length && common < uri.length && prefix[common] === uri[common]) common++;
+    if (common > best) {
+      best = common;
+      closest = entry;
+    }
+  }
+  return closest
+    ? `no ProxyPass matched ${uri}; closest: ${closest.text} on line ${closest.source.line} (${closest.note}): 404`
+    : `no ProxyPass matched ${uri}: 404`;
+}
+
+function describeRewrite(rule: { pattern: string; substitution: string; flags: { raw: string[] } }): string {
+  return `RewriteRule ${rule.pattern} ${rule.substitution}${rule.flags.raw.length ? ` [${rule.flags.raw.join(',')}]` : ''}`;
+}
+
+function describeRedirect(rule: RedirectRule): string {
+  const target = rule.target ?? '';
+  return `${rule.directive} ${rule.status} ${rule.inSection ? '' : `${rule.path} `}${target}`.replace(/\s+/g, ' ').trim();
+}
+
+/** Redirect targets are escaped except for the query and fragment (try_alias_list, try_redirect). */
+function escapeRedirectTarget(target: string): string {
+  const match = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*)?([^?#]*)(.*)$/s.exec(target);
+  if (!match) return target;
+  return `${match[1] ?? ''}${escapePathForRedirect(match[2])}${match[3]}`;
+}
+
+/** r->filename after directory_walk: DocumentRoot plus the first path component (which does not exist). */
+function firstComponentPath(documentRoot: string, uri: string): string {
+  const first = uri.split('/').filter((part) => part !== '')[0];
+  return first === undefined ? `${documentRoot}/` : `${documentRoot}/${first}`;
+}
+
+function parseProtocolMinor(version: string): number {
+  const match = /(\d+)\.(\d+)\s*$/.exec(version);
+  if (!match) return 1;
+  return Number(match[1]) > 1 ? 1 : Number(match[2]);
+}
+
+function defaultReverseLookup(ip: string): string | null {
+  return ip === '127.0.0.1' || ip === '::1' ? 'localhost' : null;
+}
+
+function formatClient(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+function bracket(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}

@@ -1,0 +1,150 @@
+/**
+ * What routing needs to know about the server that answers a request: the main server's
+ * settings merged with the vhost's the way each module's server-config merger does it
+ * (merge_proxy_config, merge_alias_config, config_server_merge of mod_rewrite, core's
+ * merge_core_server_configs), plus the per-directory defaults (lookup_defaults).
+ */
+import type {
+  BalancerDefinition,
+  HttpdConfig,
+  ProxyPassRule,
+  RedirectRule,
+  RewriteRuleEntry,
+  Section,
+  ServerConfig,
+  SourceRef,
+} from '../config/model.ts';
+import type { ErrorLogEntry } from '../logs/error-log.ts';
+import { emptyDirectoryState, mergeDirectoryScope, type DirectoryState } from './directory-state.ts';
+import { defineWorkers, type WorkerDefinition } from './workers.ts';
+
+/** httpd's compiled-in Timeout (DEFAULT_TIMEOUT). */
+export const DEFAULT_TIMEOUT_SECONDS = 60;
+/** Debian's compiled-in DocumentRoot. */
+export const DEFAULT_DOCUMENT_ROOT = '/var/www/html';
+
+/** One server as routing sees it. */
+export interface ServerView {
+  /** null for the main server. */
+  virtualHostIndex: number | null;
+  serverHostname: string;
+  /** Port from ServerName, or null (then the connection's port is used). */
+  serverNamePort: number | null;
+  serverAdmin: string;
+  documentRoot: string;
+  /** ProxyPass lines of the server level, in the order mod_proxy tries them. */
+  proxyPass: ProxyPassRule[];
+  /** Workers in lookup order (the main server's, then the vhost's). */
+  workers: WorkerDefinition[];
+  /** Startup log lines about shared workers. */
+  workerLog: ErrorLogEntry[];
+  balancers: BalancerDefinition[];
+  /** Server-context RewriteRules (run when the per-directory RewriteEngine state is on). */
+  rewriteRules: RewriteRuleEntry[];
+  /** Server-level Redirect lines in the order mod_alias tries them. */
+  redirects: RedirectRule[];
+  timeout: number;
+  proxyTimeout: number;
+  proxyTimeoutSet: boolean;
+  sslProxyEngine: boolean;
+  /** <Location>, <Proxy>, <Directory> sections in walk order (main's, then the vhost's). */
+  sections: Section[];
+  /** Per-directory defaults (lookup_defaults). */
+  directory: DirectoryState;
+  source: SourceRef | null;
+}
+
+/** Build the view of the main server (index null) or of one vhost. */
+export function serverView(config: HttpdConfig, virtualHostIndex: number | null, fallbackHostname: string): ServerView {
+  const main = config.main;
+  const vhost = virtualHostIndex === null ? null : config.virtualHosts[virtualHostIndex];
+  const own: ServerConfig = vhost ?? main;
+
+  const mainWorkers = defineWorkers(serverProxyPassInConfigOrder(main, config), main.server.workers);
+  const vhostWorkers = vhost ? defineWorkers(serverProxyPassInConfigOrder(vhost, config), vhost.server.workers) : null;
+
+  const proxyPassInherit = vhost?.server.proxyPassInherit?.value ?? main.server.proxyPassInherit?.value ?? true;
+  const balancerInherit = vhost?.server.balancerInherit?.value ?? main.server.balancerInherit?.value ?? true;
+  const proxyPass = vhost ? [...(proxyPassInherit ? main.server.proxyPass : []), ...vhost.server.proxyPass] : main.server.proxyPass;
+  const workers = vhostWorkers
+    ? [...(proxyPassInherit || balancerInherit ? mainWorkers.workers : []), ...vhostWorkers.workers]
+    : mainWorkers.workers;
+  const balancers = vhost ? mergeBalancers(balancerInherit || proxyPassInherit ? main.server.balancers : [], vhost.server.balancers) : main.server.balancers;
+
+  const rewriteOptions = (vhost?.server.rewrite.options.length ? vhost.server.rewrite.options : main.server.rewrite.options).map((option) =>
+    option.value.toLowerCase(),
+  );
+  let rewriteRules = own.server.rewrite.rules;
+  if (vhost) {
+    const inheritDown = main.server.rewrite.options.some((option) => option.value.toLowerCase() === 'inheritdown');
+    const inheritDownBefore = main.server.rewrite.options.some((option) => option.value.toLowerCase() === 'inheritdownbefore');
+    const ignore = rewriteOptions.includes('ignoreinherit');
+    if (rewriteOptions.includes('inherit') || (inheritDown && !ignore)) rewriteRules = [...vhost.server.rewrite.rules, ...main.server.rewrite.rules];
+    else if (rewriteOptions.includes('inheritbefore') || (inheritDownBefore && !ignore)) {
+      rewriteRules = [...main.server.rewrite.rules, ...vhost.server.rewrite.rules];
+    }
+  }
+
+  const timeout = (vhost?.server.timeout ?? main.server.timeout)?.value ?? DEFAULT_TIMEOUT_SECONDS;
+  const proxyTimeoutSetting = vhost?.server.proxyTimeout ?? main.server.proxyTimeout;
+
+  // A server-level RewriteEngine also sets the server's per-directory state (cmd_rewriteengine),
+  // which is what hook_uri2file checks.
+  const withServerEngine = (server: ServerConfig) => ({
+    ...server.directory,
+    rewrite: { ...server.directory.rewrite, engine: server.server.rewrite.engine ?? server.directory.rewrite.engine },
+  });
+  let directory = mergeDirectoryScope(emptyDirectoryState(), withServerEngine(main), null);
+  if (vhost) directory = mergeDirectoryScope(directory, withServerEngine(vhost), null);
+
+  const serverName = own.server.serverName?.value ?? null;
+  return {
+    virtualHostIndex,
+    serverHostname: serverName?.host ?? fallbackHostname,
+    serverNamePort: serverName?.port ?? null,
+    serverAdmin: (vhost?.server.serverAdmin ?? main.server.serverAdmin)?.value ?? '[no address given]',
+    documentRoot: (vhost?.server.documentRoot ?? main.server.documentRoot)?.value ?? DEFAULT_DOCUMENT_ROOT,
+    proxyPass,
+    workers,
+    workerLog: [...mainWorkers.log, ...(vhostWorkers?.log ?? [])],
+    balancers,
+    rewriteRules,
+    redirects: vhost ? [...vhost.server.redirects, ...main.server.redirects] : main.server.redirects,
+    timeout,
+    proxyTimeout: proxyTimeoutSetting?.value ?? timeout,
+    proxyTimeoutSet: proxyTimeoutSetting !== null && proxyTimeoutSetting !== undefined,
+    sslProxyEngine: (vhost?.server.sslProxy.engine ?? main.server.sslProxy.engine)?.value ?? false,
+    sections: vhost ? [...main.sections, ...vhost.sections] : main.sections,
+    directory,
+    source: vhost?.source ?? null,
+  };
+}
+
+/**
+ * A server's own ProxyPass lines (server level and in sections) in the order httpd read them,
+ * which is the order workers get defined in.
+ */
+function serverProxyPassInConfigOrder(server: ServerConfig, config: HttpdConfig): ProxyPassRule[] {
+  const inSections = collectSectionProxyPass(server.sections);
+  const files = [config.file, ...config.includedFiles];
+  const fileRank = (source: SourceRef) => {
+    const index = files.indexOf(source.file);
+    return index < 0 ? files.length : index;
+  };
+  return [...server.server.proxyPass, ...inSections].sort(
+    (a, b) => fileRank(a.source) - fileRank(b.source) || a.source.line - b.source.line,
+  );
+}
+
+function collectSectionProxyPass(sections: readonly Section[]): ProxyPassRule[] {
+  return sections.flatMap((section) => [
+    ...(section.settings.proxyPass ? [section.settings.proxyPass] : []),
+    ...collectSectionProxyPass(section.nested),
+  ]);
+}
+
+/** merge_balancers(): the vhost's balancers override same-named ones of the main server. */
+function mergeBalancers(base: readonly BalancerDefinition[], own: readonly BalancerDefinition[]): BalancerDefinition[] {
+  const names = new Set(own.map((balancer) => balancer.name));
+  return [...base.filter((balancer) => !names.has(balancer.name)), ...own];
+}
