@@ -40,6 +40,22 @@ export function formatLogTime(date: Date, microseconds = date.getUTCMilliseconds
   return `${DAYS[date.getUTCDay()]} ${MONTHS[date.getUTCMonth()]} ${pad(date.getUTCDate())} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}.${pad(microseconds, 6)} ${date.getUTCFullYear()}`;
 }
 
+/** ap_escape_errorlog_item: how httpd writes message bytes (UTF-8 beyond ASCII becomes \\xhh). */
+export function escapeLogText(text: string): string {
+  let out = '';
+  for (const byte of new TextEncoder().encode(text)) {
+    if (byte >= 0x20 && byte < 0x7f && byte !== 0x5c) out += String.fromCharCode(byte);
+    else if (byte === 0x5c) out += '\\\\';
+    else if (byte === 0x08) out += '\\b';
+    else if (byte === 0x0a) out += '\\n';
+    else if (byte === 0x0d) out += '\\r';
+    else if (byte === 0x09) out += '\\t';
+    else if (byte === 0x0b) out += '\\v';
+    else out += `\\x${byte.toString(16).padStart(2, '0')}`;
+  }
+  return out;
+}
+
 /** Render startup events as httpd prints them, stopping after the first fatal one. */
 export function renderStartupEvents(events: StartupEvent[], options: { now?: Date; pid?: number } = {}): { lines: string[]; fatal: boolean } {
   const now = options.now ?? new Date();
@@ -47,7 +63,8 @@ export function renderStartupEvents(events: StartupEvent[], options: { now?: Dat
   const lines: string[] = [];
   for (const event of events) {
     for (const text of event.lines) {
-      lines.push(event.bare ? text : `[${formatLogTime(now)}] [${event.module}:${event.level}] [pid ${pid}:tid ${pid}] ${text}`);
+      const escaped = escapeLogText(text);
+      lines.push(event.bare ? escaped : `[${formatLogTime(now)}] [${event.module}:${event.level}] [pid ${pid}:tid ${pid}] ${escaped}`);
     }
     if (event.fatal) return { lines, fatal: true };
   }

@@ -3,6 +3,7 @@
  */
 import type { ConfigDiagnostic, StartupEvent, StartupPhase } from './diagnostics.ts';
 import type { SourceSpan } from './directive-node.ts';
+import { isIpLiteral } from './address.ts';
 import type { HttpdConfig, LoadedModule, LogLevelName } from './model.ts';
 
 /** Read-only access to files, for Include, IfFile and path checks. The engine does no I/O itself. */
@@ -39,6 +40,12 @@ export interface ParseOptions {
   localHostName?: string;
   /** argv[0] as httpd prints it in messages. Default "apache2". */
   programName?: string;
+  /**
+   * Host names the resolver knows (Listen and <VirtualHost> resolve names while reading the
+   * config). IP literals always resolve. Default ["localhost"]: the sandbox has no DNS, and
+   * neither does the machine the differential tests run on.
+   */
+  resolvableHosts?: string[];
 }
 
 /** Options with defaults applied. */
@@ -51,6 +58,7 @@ export interface ResolvedOptions {
   serverRoot: string;
   localHostName: string;
   programName: string;
+  resolvableHosts: string[];
 }
 
 /** Apply defaults to parse options. */
@@ -64,6 +72,7 @@ export function resolveOptions(options: ParseOptions = {}): ResolvedOptions {
     serverRoot: options.serverRoot ?? '/etc/apache2',
     localHostName: options.localHostName ?? '127.0.0.1',
     programName: options.programName ?? 'apache2',
+    resolvableHosts: (options.resolvableHosts ?? ['localhost']).map((host) => host.toLowerCase()),
   };
 }
 
@@ -119,6 +128,11 @@ export function addLoadedModule(state: ParseState, module: LoadedModule): void {
   state.config.modules.push(module);
   state.loadedSourceNames.add(module.sourceName);
   state.loadedIds.add(module.id);
+}
+
+/** Whether httpd could resolve this host name while reading the config. */
+export function canResolve(state: ParseState, host: string): boolean {
+  return isIpLiteral(host) || state.options.resolvableHosts.includes(host.toLowerCase());
 }
 
 /** Make a path absolute against ServerRoot, as ap_server_root_relative does. */

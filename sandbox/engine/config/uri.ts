@@ -95,9 +95,9 @@ export function parseUri(uri: string): ParsedUri | null {
       if (portText !== '') {
         const match = /^[+-]?\d*/.exec(portText);
         if (!match || match[0].length !== portText.length) return null;
+        // strtol into an unsigned short: out-of-range ports wrap, as in APR.
         const port = Number.parseInt(portText, 10);
-        if (!Number.isFinite(port) || port < 0 || port > 65535) return null;
-        result.port = port;
+        result.port = Number.isFinite(port) ? ((port % 65536) + 65536) % 65536 : 0;
       } else {
         result.port = defaultPortOf(result.scheme);
       }

@@ -3,6 +3,7 @@
  * AuthMerging (mod_authz_core.c add_authz_provider / add_authz_section), with the providers the
  * loaded modules register and their argument checks.
  */
+import { isIpv6 } from '../address.ts';
 import type { SplitArguments } from '../argument-splitter.ts';
 import { sourceOf } from '../directive-node.ts';
 import { readWord, skipSpaces } from '../lexer.ts';
@@ -76,19 +77,6 @@ export function checkIpSubnet(text: string): { invalid: true } | { error: string
     }
   }
   return null;
-}
-
-function isIpv6(text: string): boolean {
-  const parts = text.split('::');
-  if (parts.length > 2) return false;
-  const groups = parts.flatMap((part) => (part === '' ? [] : part.split(':')));
-  const last = groups[groups.length - 1];
-  const hasIpv4Tail = last !== undefined && last.includes('.');
-  if (hasIpv4Tail && checkIpSubnet(last) !== null) return false;
-  const hexGroups = hasIpv4Tail ? groups.slice(0, -1) : groups;
-  if (!hexGroups.every((group) => /^[0-9A-Fa-f]{1,4}$/.test(group))) return false;
-  const count = hexGroups.length + (hasIpv4Tail ? 2 : 0);
-  return parts.length === 2 ? count < 8 : count === 8;
 }
 
 /** A provider's parse_require_line check. */

@@ -9,11 +9,13 @@ import type { SplitArguments } from '../argument-splitter.ts';
 import { sourceOf } from '../directive-node.ts';
 import { LOG_LEVELS, type LogLevelName, type MpmSettings, type Setting } from '../model.ts';
 import { findModuleBySourceName, COMPILED_IN_MODULES } from '../module-registry.ts';
-import { serverRootRelative } from '../parse-state.ts';
+import { canResolve, serverRootRelative } from '../parse-state.ts';
 import {
   checkCommandContext,
   GLOBAL_ONLY,
   NOT_IN_DIR_CONTEXT,
+  NOT_IN_FILES,
+  NOT_IN_LOCATION,
   recordNotSimulated,
   wordSpan,
   type CommandContext,
@@ -237,6 +239,11 @@ function listen(context: CommandContext, args: SplitArguments): Result {
   if (!parsed) return { message: 'Invalid address or port', span: wordSpan(context, args.words[0]) };
   if (parsed.port === 0) return { message: 'Port must be specified', span: wordSpan(context, args.words[0]) };
   const address = parsed.host === '*' ? null : parsed.host;
+  if (address !== null && !canResolve(context.state, address)) {
+    const message = `(EAI 2)Name or service not known: AH00077: alloc_listener: failed to set up sockaddr for ${address}`;
+    context.state.events.push(startupEvent('process', [message], { bare: false, level: 'crit', module: 'core' }));
+    return { message: 'Listen setup failed', span: wordSpan(context, args.words[0]) };
+  }
   const protocol = args.words[1] ? args.words[1].value.toLowerCase() : null;
   const duplicate = context.state.config.listens.some((entry) => entry.port === parsed.port && entry.address === address);
   if (duplicate) return 'Cannot define multiple Listeners on the same IP:port';
@@ -266,6 +273,60 @@ function asyncRequestWorkerFactor(context: CommandContext, args: SplitArguments)
   return null;
 }
 
+const OPTION_NAMES = ['indexes', 'includes', 'includesnoexec', 'followsymlinks', 'symlinksifownermatch', 'execcgi', 'multiviews', 'runscripts'];
+const MIXED_OPTIONS = 'Either all Options must start with + or -, or no Option may.';
+
+/** core.c set_options: validated like httpd, recorded as not simulated. */
+function options(context: CommandContext, args: SplitArguments): Result {
+  let first = true;
+  let merge = false;
+  let allOrNone = false;
+  for (const word of args.words) {
+    let name = word.value;
+    const action = name[0] === '+' || name[0] === '-' ? name[0] : '';
+    if (action) {
+      name = name.slice(1);
+      if (!merge && !first && !allOrNone) return { message: MIXED_OPTIONS, span: wordSpan(context, word) };
+      merge = true;
+    } else if (!first && merge) {
+      return { message: MIXED_OPTIONS, span: wordSpan(context, word) };
+    }
+    const lower = name.toLowerCase();
+    if (lower === 'none' || lower === 'all') {
+      const label = lower === 'none' ? 'None' : 'All';
+      if (!first) return { message: lower === 'none' ? "'Options None' must be the first Option given." : "'Options All' must be the first option given.", span: wordSpan(context, word) };
+      if (merge) return { message: `You may not use 'Options +${label}' or 'Options -${label}'.`, span: wordSpan(context, word) };
+      allOrNone = true;
+    } else if (!OPTION_NAMES.includes(lower)) {
+      return { message: `Illegal option ${name}`, span: wordSpan(context, word) };
+    }
+    first = false;
+  }
+  recordNotSimulated(context, args.words.map((word) => word.value));
+  return null;
+}
+
+/** core.c set_override: AllowOverride, validated like httpd, recorded as not simulated. */
+function allowOverride(context: CommandContext, args: SplitArguments): Result {
+  if (checkCommandContext(context, NOT_IN_LOCATION | NOT_IN_FILES)) {
+    const message = `AH00114: Useless use of AllowOverride in line ${context.node.line.httpdLine} of ${context.node.file}.`;
+    context.state.diagnostics.push({ code: 'AH00114', severity: 'warning', message, ...wordSpan(context, undefined) });
+    context.state.events.push(startupEvent('process', [message], { bare: false, level: 'warn', module: 'core' }));
+  }
+  for (const word of args.words) {
+    const [key, value] = word.value.split(/=(.*)/s) as [string, string | undefined];
+    const lower = key.toLowerCase();
+    if (lower === 'nonfatal') {
+      if (value === undefined) return { message: `=Override, =Unknown or =All expected after ${word.value}`, span: wordSpan(context, word) };
+      continue;
+    }
+    if (['limit', 'options', 'fileinfo', 'authconfig', 'indexes', 'none', 'all'].includes(lower) && (lower === 'options' || value === undefined)) continue;
+    return { message: `Illegal override option ${word.value}`, span: wordSpan(context, word) };
+  }
+  recordNotSimulated(context, args.words.map((word) => word.value));
+  return null;
+}
+
 /** Handlers for core, http_core, unixd, listeners and MPM directives. */
 export const coreDirectiveHandlers: HandlerTable = {
   servername: serverName,
@@ -288,6 +349,8 @@ export const coreDirectiveHandlers: HandlerTable = {
   group: globalString('group'),
   mutex,
   listen,
+  options,
+  allowoverride: allowOverride,
   startservers: mpmNumber('startServers'),
   minsparethreads: mpmNumber('minSpareThreads'),
   maxsparethreads: mpmNumber('maxSpareThreads'),

@@ -9,6 +9,7 @@ import { readWord, skipSpaces } from '../lexer.ts';
 import { emptyDirectoryScope, emptyServerConfig } from '../model-factory.ts';
 import type { Section, SectionKind, VirtualHostAddress, VirtualHostConfig } from '../model.ts';
 import { sourceOf } from '../directive-node.ts';
+import { canResolve, startupEvent } from '../parse-state.ts';
 import {
   checkCommandContext,
   GLOBAL_ONLY,
@@ -18,6 +19,7 @@ import {
   recordNotSimulated,
   SECTION_OVERRIDE,
   walkNodes,
+  wordSpan,
   type CommandContext,
   type HandlerError,
   type HandlerTable,
@@ -81,6 +83,14 @@ function virtualHost(context: CommandContext, args: SplitArguments): HandlerErro
     const parsed = parseAddressPort(text);
     if (!parsed) return 'The address or port is invalid';
     if (parsed.host === null) return 'Missing address for VirtualHost';
+    const wildcard = parsed.host === '*' || parsed.host.toLowerCase() === '_default_';
+    if (!wildcard && !canResolve(context.state, parsed.host)) {
+      // httpd logs it and leaves the address out: the vhost then matches nothing there.
+      const message = `(EAI 2)Name or service not known: AH00547: Could not resolve host name ${parsed.host} -- ignoring!`;
+      context.state.diagnostics.push({ code: 'AH00547', severity: 'warning', message, ...wordSpan(context, word) });
+      context.state.events.push(startupEvent('process', [message], { bare: false, level: 'error', module: 'core' }));
+      continue;
+    }
     addresses.push({ host: parsed.host, port: wildPort ? '*' : parsed.port === 0 ? null : parsed.port, raw: word.value });
   }
   const host: VirtualHostConfig = { ...emptyServerConfig(), addresses, source: sourceOf(context.node) };

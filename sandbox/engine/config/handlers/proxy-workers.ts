@@ -36,17 +36,21 @@ function stateOf(server: ServerConfig): ProxyServerState {
   return state;
 }
 
-/** ap_proxy_valid_balancer_name with its default length: does it start with "balancer://"? */
+/** ap_proxy_valid_balancer_name(name, 9) as mod_proxy calls it: only "balancer:" is compared. */
 export function isBalancerName(name: string): boolean {
-  return name.slice(0, 11).toLowerCase() === 'balancer://';
+  return name.slice(0, 9).toLowerCase() === 'balancer:';
 }
 
-/** ap_proxy_de_socketfy: the URL after "unix:/path|"; null for a unix: URL without "|". */
+/** ap_proxy_de_socketfy: the URL after "unix:/path|" (null when that part has no scheme). */
 export function deSocketfy(url: string): string | null {
-  if (url.slice(0, 5).toLowerCase() !== 'unix:') return url;
-  const bar = url.indexOf('|');
-  if (bar === -1) return null;
-  return url.slice(bar + 1);
+  const bar = url.indexOf('|', 5);
+  if (url.slice(0, 5).toLowerCase() !== 'unix:' || bar === -1) return url;
+  const rest = url.slice(bar + 1);
+  const colon = rest.indexOf(':');
+  if (colon === -1) return null;
+  if (colon === rest.length - 1) return `${rest}//localhost`;
+  if (rest.slice(colon + 1) === '//') return `${rest}localhost`;
+  return rest;
 }
 
 /** The worker name httpd derives from a URL, or its error ("URL must be absolute!: ..."). */

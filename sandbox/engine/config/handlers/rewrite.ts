@@ -242,15 +242,29 @@ function rewriteCond(context: CommandContext, args: SplitArguments): Result {
     pattern = pattern.slice(1);
   }
   condition.pattern = pattern;
+  const regex = parsed.first.toLowerCase() !== 'expr' && isRegexPattern(pattern);
+  const stringCompare = /^[<>=]/.test(pattern) && pattern.length > 1;
+  if (condition.noCase && !regex && !stringCompare && parsed.first.toLowerCase() !== 'expr') {
+    const shown = nonRegexOperand(pattern);
+    const message = `AH00665: RewriteCond: NoCase option for non-regex pattern '${shown}' is not supported and will be ignored. (${context.node.file}:${context.node.line.httpdLine})`;
+    context.state.events.push(startupEvent('process', [message], { bare: false, level: 'warn', module: 'rewrite' }));
+    condition.noCase = false;
+  }
   const scope = rewriteScope(context);
   const pending = pendingConditions.get(scope) ?? [];
   pending.push(condition);
   pendingConditions.set(scope, pending);
-  if (parsed.first.toLowerCase() !== 'expr' && isRegexPattern(pattern)) {
+  if (regex) {
     const compiled = compileHttpdRegex(pattern, { caseInsensitive: condition.noCase });
     if (!compiled.ok && !compiled.unsupported) return `RewriteCond: cannot compile regular expression '${pattern}'`;
   }
   return null;
+}
+
+/** The part of a non-regex CondPattern httpd prints: integer comparisons drop their "-lt". */
+function nonRegexOperand(pattern: string): string {
+  if (pattern[0] === '-' && pattern.length > 3 && ['lt', 'le', 'gt', 'ge', 'eq', 'ne'].includes(pattern.slice(1, 3))) return pattern.slice(3);
+  return pattern;
 }
 
 /** Whether a CondPattern is a regex (not -f, -d, =, <, >, -lt... forms). */
