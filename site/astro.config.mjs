@@ -6,6 +6,7 @@ import mdx from '@astrojs/mdx';
 import { defineConfig } from 'astro/config';
 import { CODE_THEMES } from './src/code-themes.ts';
 import { pagefindIndex } from './src/integrations/pagefind-index.ts';
+import { findSandboxEntry, sandboxEntryPlugin } from './src/integrations/sandbox-entry.ts';
 
 const siteRoot = fileURLToPath(new URL('.', import.meta.url));
 
@@ -23,11 +24,15 @@ if (!existsSync(lessonsDir)) {
   );
 }
 process.env.WSLAB_LESSONS_DIR = lessonsDir;
-process.env.WSLAB_REPO_ROOT = resolve(siteRoot, '..');
+
+// The sandbox UI is built outside site/; whether this build has it decides the "Open sandbox" button.
+const sandboxEntry = findSandboxEntry(resolve(siteRoot, '..'));
+process.env.WSLAB_SANDBOX_BUILT = String(sandboxEntry.exists);
 
 export default defineConfig({
   srcDir: './src',
-  outDir: '../dist',
+  // WSLAB_OUT_DIR lets the site tests build a variant without overwriting dist/.
+  outDir: process.env.WSLAB_OUT_DIR ? resolve(process.cwd(), process.env.WSLAB_OUT_DIR) : '../dist',
   // Every page is a folder with index.html, so links end in "/" and work on any static host.
   trailingSlash: 'always',
   build: { format: 'directory' },
@@ -40,6 +45,8 @@ export default defineConfig({
     },
   },
   vite: {
+    plugins: [sandboxEntryPlugin(sandboxEntry)],
+    define: { __WSLAB_SANDBOX_BUILT__: JSON.stringify(sandboxEntry.exists) },
     build: {
       rolldownOptions: {
         // Astro marks every MDX module with this directive for its own head handling; the bundler

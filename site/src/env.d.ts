@@ -14,3 +14,8 @@ declare namespace App {
     };
   }
 }
+
+/** sandbox/ui/entry.ts, resolved by site/src/integrations/sandbox-entry.ts (see SandboxEntryModule). */
+declare module 'virtual:wslab/sandbox-entry' {
+  export const prepareSandbox: (() => void | Promise<void>) | undefined;
+}

@@ -42,11 +42,11 @@ const LOCALES = ['en', 'ja'] as const;
 const LESSON_JS_BUDGET_GZIP = 100 * 1024;
 
 /** Runs the Astro CLI with the repository's Node (Astro 7 needs Node 22; PATH may have older). */
-function runAstro(args: string[], lessons: string) {
+function runAstro(args: string[], lessons: string, env: NodeJS.ProcessEnv = {}) {
   return spawnSync(process.execPath, [join(repoRoot, 'node_modules/astro/bin/astro.mjs'), ...args, '--root', 'site'], {
     cwd: repoRoot,
     encoding: 'utf8',
-    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', WSLAB_LESSONS_DIR: lessons },
+    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', WSLAB_LESSONS_DIR: lessons, ...env },
     timeout: 10 * 60_000,
   });
 }
@@ -491,6 +491,66 @@ describe('the built site in a browser', () => {
       expect(await detail).toMatchObject({ lesson: firstLesson(), hostId: 'wslab-sandbox' });
     }
     await page.close();
+  });
+});
+
+describe('the sandbox hook, with a stand-in sandbox entry', () => {
+  let outDir: string;
+  let server: StaticServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    // A second build, from the fixture lessons with test/site/fixtures/sandbox-entry.ts as the
+    // sandbox, into a temporary folder so dist/ stays the real site.
+    outDir = mkdtempSync(join(tmpdir(), 'wslab-site-with-sandbox-'));
+    const build = runAstro(['build'], join(import.meta.dirname, 'fixtures/lessons'), {
+      WSLAB_OUT_DIR: outDir,
+      WSLAB_SANDBOX_ENTRY: join(import.meta.dirname, 'fixtures/sandbox-entry.ts'),
+    });
+    if (build.status !== 0) throw new Error(`build with a sandbox entry failed:\n${build.stdout}\n${build.stderr}`);
+    server = await serveStatic(outDir);
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  }, 10 * 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('loads the entry only on the first press, then hands it the lesson, exercise and host', async () => {
+    const page = await browser.newPage();
+    const scripts: string[] = [];
+    page.on('request', (request) => {
+      if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
+    });
+    await page.goto(`${server.origin}/ja/lessons/websocket-basics/`, { waitUntil: 'networkidle' });
+    const loadedBeforePress = [...scripts];
+    const button = page.locator('[data-open-sandbox]');
+    expect(await button.isDisabled()).toBe(false);
+    expect(await page.locator('[data-sandbox-status]').textContent()).toBe('');
+    expect(await page.locator('#wslab-sandbox').isVisible()).toBe(false);
+
+    await button.click();
+    await page.locator('#wslab-sandbox').waitFor({ state: 'visible', timeout: 10_000 });
+    const received = JSON.parse((await page.locator('#wslab-sandbox').getAttribute('data-received')) ?? '{}');
+    expect(received).toEqual({
+      prepared: true,
+      lesson: 'websocket-basics',
+      locale: 'ja',
+      checkIds: ['upgrade-reaches-echo', 'stopped-echo-gives-503'],
+      startsWith: 'Listen 80',
+    });
+    const loadedByPress = scripts.filter((script) => !loadedBeforePress.includes(script));
+    expect(loadedByPress.length, 'the entry is a chunk of its own, fetched on the press').toBeGreaterThan(0);
+    await page.close();
+  });
+
+  it('keeps the lesson page under the JavaScript budget with a sandbox in the build', () => {
+    for (const page of readBuiltPages(outDir).filter((built) => built.url.includes('/lessons/'))) {
+      const gzip = scriptCostOf(page, outDir).reduce((sum, cost) => sum + cost.gzipBytes, 0);
+      expect(gzip, page.url).toBeLessThan(LESSON_JS_BUDGET_GZIP);
+    }
   });
 });
 

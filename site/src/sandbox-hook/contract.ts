@@ -4,10 +4,11 @@
  * owns everything that opens.
  *
  * How it fits together:
- *  1. The sandbox provides an entry module at `sandbox/ui/entry.ts` (see SANDBOX_ENTRY_PATH). The
- *     site bundles it as a separate chunk, so a lesson page downloads none of it until the reader
- *     presses "Open sandbox". If the file does not exist the button is rendered disabled with a
- *     note saying this build has no sandbox; nothing pretends to work.
+ *  1. The sandbox provides an entry module at `sandbox/ui/entry.ts` (SANDBOX_ENTRY_PATH; the
+ *     WSLAB_SANDBOX_ENTRY environment variable points a build elsewhere). The site bundles it as a
+ *     separate chunk, so a lesson page downloads none of it until the reader presses "Open
+ *     sandbox". If the file does not exist the button is rendered disabled with a note saying this
+ *     build has no sandbox; nothing pretends to work.
  *  2. On the first press the page imports the entry. Importing it must register a listener for
  *     OPEN_SANDBOX_EVENT on `window` (that is all the module needs to do at import time).
  *  3. The page then dispatches OPEN_SANDBOX_EVENT from the button. It bubbles to `window`; its

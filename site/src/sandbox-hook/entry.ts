@@ -1,13 +1,15 @@
 /**
- * Finds the sandbox entry module at build time. import.meta.glob resolves to an empty object when
- * the file does not exist, which is how the site knows this build has no sandbox.
+ * Loads the sandbox entry module on demand. Whether the build has one is decided at build time
+ * (site/src/integrations/sandbox-entry.ts); without one, the import below is dead code the bundler
+ * drops, and the exercise panel renders its button disabled.
  */
 import type { SandboxEntryModule } from './contract.ts';
 
-// The literal must match SANDBOX_ENTRY_PATH in contract.ts (import.meta.glob only takes literals).
-const found = import.meta.glob<SandboxEntryModule>('../../../sandbox/ui/entry.ts');
+declare const __WSLAB_SANDBOX_BUILT__: boolean;
+
+export const sandboxIsBuilt: boolean = __WSLAB_SANDBOX_BUILT__;
 
 /** Imports the sandbox entry (a separate chunk), or null when this build has none. */
-export const loadSandboxEntry: (() => Promise<SandboxEntryModule>) | null = Object.values(found)[0] ?? null;
-
-export const sandboxIsBuilt: boolean = loadSandboxEntry !== null;
+export const loadSandboxEntry: (() => Promise<SandboxEntryModule>) | null = __WSLAB_SANDBOX_BUILT__
+  ? () => import('virtual:wslab/sandbox-entry') as Promise<SandboxEntryModule>
+  : null;
