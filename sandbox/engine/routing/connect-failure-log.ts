@@ -1,0 +1,45 @@
+/**
+ * The error-log lines httpd writes when it cannot connect to a backend, in its order (measured
+ * on httpd 2.4.71 for a refused connection):
+ *   [proxy:error] (111)Connection refused: AH00957: ws: attempt to connect to 127.0.0.1:8080 (127.0.0.1:8080) failed
+ *   [proxy:error] AH00959: ap_proxy_connect_backend disabling worker for (127.0.0.1:8080) for 60s   (balancer members only)
+ *   [proxy_http:error] [client …] AH01114: HTTP: failed to make connection to backend: 127.0.0.1
+ * AH00957 comes from ap_proxy_connect_backend() (proxy_util.c) with the scheme handler's name for
+ * itself: mod_proxy_http passes the URL scheme ("ws", "http"), mod_proxy_wstunnel "WS"/"WSS".
+ * AH00959 is what markMemberFailed() in balancer-runtime.ts returns. The client answer is 503.
+ */
+import type { ErrorLogEntry } from '../logs/error-log.ts';
+import type { BackendPlan } from './types.ts';
+
+/** One failed connection attempt. */
+export interface ConnectFailure {
+  plan: BackendPlan;
+  /** The address tried, as the proxy resolved it ("127.0.0.1" or "::1"). */
+  resolvedAddress: string;
+  /** OS error as httpd prints it, e.g. "(111)Connection refused" or "(110)Connection timed out". */
+  osError: string;
+  /** "127.0.0.1:54938" */
+  client: string;
+  /** True when other resolved addresses remain to be tried (then AH00957 is only a debug line). */
+  moreAddresses?: boolean;
+}
+
+/** AH00957 for the attempt; add the handler's line (AH01114 / AH02452) when no address is left. */
+export function connectFailureLog(failure: ConnectFailure): { attempt: ErrorLogEntry; handler: ErrorLogEntry | null } {
+  const { plan } = failure;
+  const proxyFunction = plan.module === 'proxy_wstunnel' ? plan.scheme.toUpperCase() : plan.scheme;
+  const address = failure.resolvedAddress.includes(':') ? `[${failure.resolvedAddress}]:${plan.port}` : `${failure.resolvedAddress}:${plan.port}`;
+  const attempt: ErrorLogEntry = {
+    module: 'proxy',
+    level: failure.moreAddresses ? 'debug' : 'error',
+    code: 'AH00957',
+    message: `${proxyFunction}: attempt to connect to ${address} (${plan.host}:${plan.port}) failed`,
+    osError: failure.osError,
+  };
+  if (failure.moreAddresses) return { attempt, handler: null };
+  const handler: ErrorLogEntry =
+    plan.module === 'proxy_wstunnel'
+      ? { module: 'proxy_wstunnel', level: 'error', code: 'AH02452', message: `failed to make connection to backend: ${plan.host}`, client: failure.client }
+      : { module: 'proxy_http', level: 'error', code: 'AH01114', message: `HTTP: failed to make connection to backend: ${plan.host}`, client: failure.client };
+  return { attempt, handler };
+}

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { routeRequest, type ProxyDecision, type RouteDecision } from '../../../sandbox/engine/routing/index.ts';
+import { bodyLine, CONFIG_FILE, configFrom, request, websocket } from './route-fixtures.ts';
+
+function proxied(decision: RouteDecision): ProxyDecision {
+  if (decision.kind !== 'proxy') throw new Error(`expected a proxy decision, got ${decision.kind} ${decision.explanation}`);
+  return decision;
+}
+
+function backendOf(decision: RouteDecision) {
+  const backend = proxied(decision).backend;
+  if (!backend) throw new Error('expected a single backend');
+  return backend;
+}
+
+describe('routeRequest: path mapping measured on httpd 2.4.71', () => {
+  it('sends //chat to the backend when ProxyPass /ws has no trailing slash', () => {
+    const config = configFrom('ProxyPass /ws ws://127.0.0.1:8801/');
+    const backend = backendOf(routeRequest(config, websocket('/ws/chat')));
+    expect(backend.url).toBe('ws://127.0.0.1:8801//chat');
+    expect(backend.request).toEqual({
+      requestLine: 'GET //chat HTTP/1.1',
+      headers: [
+        ['Host', '127.0.0.1:8801'],
+        ['Sec-WebSocket-Key', 'abc'],
+        ['Sec-WebSocket-Version', '13'],
+        ['X-Forwarded-For', '127.0.0.1'],
+        ['X-Forwarded-Host', 'a.test'],
+        ['X-Forwarded-Server', 'main.test'],
+        ['Connection', 'Upgrade'],
+        ['Upgrade', 'websocket'],
+      ],
+      bodyFraming: 'none',
+    });
+  });
+
+  it('answers 404 for /wsx and names the closest ProxyPass and its line', () => {
+    const config = configFrom('ProxyPass /ws ws://127.0.0.1:8801/');
+    const decision = routeRequest(config, request('/wsx'));
+    expect(decision).toMatchObject({ kind: 'respond', status: 404, reason: 'not-found' });
+    expect(decision.explanation).toBe(
+      `no ProxyPass matched /wsx; closest: ProxyPass /ws ws://127.0.0.1:8801/ on line ${bodyLine(1)} (/wsx continues /ws with "x", not at a "/" boundary): 404`,
+    );
+    expect(decision.log).toEqual([
+      { module: 'core', level: 'info', code: 'AH00128', message: 'File does not exist: /var/www/html/wsx', client: '127.0.0.1:5555' },
+    ]);
+  });
+
+  it('takes the first matching server-level ProxyPass, so ProxyPass / before /ws/ sends the upgrade to the app over plain HTTP', () => {
+    const config = configFrom(['ProxyPass / http://127.0.0.1:8802/', 'ProxyPass /ws/ ws://127.0.0.1:8801/'].join('\n'));
+    const decision = routeRequest(config, websocket('/ws/'));
+    const backend = backendOf(decision);
+    expect(backend.url).toBe('http://127.0.0.1:8802/ws/');
+    expect(backend.upgrade.forwarded).toBe(false);
+    expect(backend.request.headers.at(-1)).toEqual(['Connection', 'Keep-Alive']);
+    expect(decision.matched).toEqual({ directive: 'ProxyPass', text: 'ProxyPass / http://127.0.0.1:8802/', source: { file: CONFIG_FILE, line: bodyLine(1) } });
+  });
+
+  it('sends /room/1 when the longer ProxyPass comes first', () => {
+    const config = configFrom(['ProxyPass /ws/ ws://127.0.0.1:8801/', 'ProxyPass / http://127.0.0.1:8802/'].join('\n'));
+    expect(backendOf(routeRequest(config, websocket('/ws/room/1'))).request.requestLine).toBe('GET /room/1 HTTP/1.1');
+  });
+
+  it('checks a <Location> ProxyPass before every server-level one', () => {
+    const config = configFrom(['ProxyPass / http://127.0.0.1:8802/', '<Location /ws/>', '  ProxyPass ws://127.0.0.1:8801/', '</Location>'].join('\n'));
+    const backend = backendOf(routeRequest(config, websocket('/ws/')));
+    expect(backend.url).toBe('ws://127.0.0.1:8801/');
+    expect(backend.upgrade.forwarded).toBe(true);
+  });
+
+  it('uses the ProxyPass of the last matching <Location> in config order', () => {
+    const config = configFrom(
+      ['<Location /ws/>', 'ProxyPass ws://127.0.0.1:8801/', '</Location>', '<Location /ws/admin/>', 'ProxyPass ws://127.0.0.1:8802/adm/', '</Location>'].join('\n'),
+    );
+    expect(backendOf(routeRequest(config, request('/ws/admin/x'))).url).toBe('ws://127.0.0.1:8802/adm/x');
+    expect(backendOf(routeRequest(config, request('/ws/x'))).url).toBe('ws://127.0.0.1:8801/x');
+  });
+
+  it('lets ProxyPass ! in a <Location> stop the server-level rules too', () => {
+    const config = configFrom(['<Location /a/b/>', 'ProxyPass !', '</Location>', 'ProxyPass /a/ ws://127.0.0.1:8801/server-a/'].join('\n'));
+    const decision = routeRequest(config, request('/a/b/c'));
+    expect(decision).toMatchObject({ kind: 'respond', status: 404 });
+    expect(decision.considered.map((rule) => rule.result)).toEqual(['excluded']);
+  });
+
+  it('answers 404 for /ws/admin when ProxyPass /ws/admin ! comes first', () => {
+    const config = configFrom(['ProxyPass /ws/admin !', 'ProxyPass /ws/ ws://127.0.0.1:8801/'].join('\n'));
+    const decision = routeRequest(config, websocket('/ws/admin'));
+    expect(decision).toMatchObject({ kind: 'respond', status: 404 });
+    expect(decision.explanation).toBe(`ProxyPass /ws/admin ! on line ${bodyLine(1)} excludes /ws/admin from proxying, and nothing else serves it: 404`);
+  });
+
+  it('appends the whole path for a ProxyPass in <LocationMatch> with a regex, and never matches a pattern without wildcards', () => {
+    const config = configFrom(
+      ['<LocationMatch "^/lm/(.*)$">', 'ProxyPass ws://127.0.0.1:8801/', '</LocationMatch>', '<LocationMatch "^/lx/">', 'ProxyPass ws://127.0.0.1:8801/', '</LocationMatch>'].join('\n'),
+    );
+    expect(backendOf(routeRequest(config, request('/lm/chat?q=1'))).request.requestLine).toBe('GET //lm/chat?q=1 HTTP/1.1');
+    expect(routeRequest(config, request('/lx/chat'))).toMatchObject({ kind: 'respond', status: 404 });
+  });
+
+  it('substitutes $N in ProxyPassMatch and encodes a "?" from the substitution', () => {
+    const config = configFrom(['ProxyPassMatch ^/m/(.*)/(.*)$ http://127.0.0.1:8801/m2/$2?x=$1', 'ProxyPassMatch ^/plain/ http://127.0.0.1:8801/base'].join('\n'));
+    expect(backendOf(routeRequest(config, request('/m/one/two?k=v'))).request.requestLine).toBe('GET /m2/two%3Fx=one?k=v HTTP/1.1');
+    expect(backendOf(routeRequest(config, request('/plain/rest'))).request.requestLine).toBe('GET /base/plain/rest HTTP/1.1');
+  });
+
+  it('forwards the query string even with noquery, as httpd 2.4.71 did', () => {
+    const config = configFrom('ProxyPass /q/ http://127.0.0.1:8801/q/ noquery');
+    expect(backendOf(routeRequest(config, request('/q/x?y=1'))).request.requestLine).toBe('GET /q/x?y=1 HTTP/1.1');
+  });
+});
+
+describe('routeRequest: path canonicalisation measured on httpd 2.4.71', () => {
+  const config = configFrom('ProxyPass /ws/ http://127.0.0.1:8801/');
+  const line = (target: string) => backendOf(routeRequest(config, request(target))).request.requestLine;
+
+  it.each([
+    ['/ws/a%20b', 'GET /a%20b HTTP/1.1'],
+    ['/ws/%7euser/%41', 'GET /~user/A HTTP/1.1'],
+    ['/ws/a%3Fb%23c', 'GET /a%3Fb%23c HTTP/1.1'],
+    ['/ws/./chat', 'GET /chat HTTP/1.1'],
+    ['/ws//chat', 'GET /chat HTTP/1.1'],
+    ['/ws/a+b;c=d', 'GET /a+b;c=d HTTP/1.1'],
+    ['/ws/\u00c3\u00bc/x', 'GET /%C3%BC/x HTTP/1.1'],
+    ['/ws/a%25b', 'GET /a%25b HTTP/1.1'],
+    ['/ws/a\'b"c<>', "GET /a'b%22c%3C%3E HTTP/1.1"],
+    ['/ws/%e3%81%82', 'GET /%E3%81%82 HTTP/1.1'],
+    ['/ws/a:b@c!$&()*,;=', 'GET /a:b@c!$&()*,;= HTTP/1.1'],
+    ['http://a.test/ws/abs', 'GET /abs HTTP/1.1'],
+    ['/ws/a%5cb', 'GET /a%5Cb HTTP/1.1'],
+  ])('sends %s as %s', (target, requestLine) => {
+    expect(line(target)).toBe(requestLine);
+  });
+
+  it.each([
+    ['/ws/a%2Fb', 404],
+    ['/ws/../x', 404],
+    ['/ws/x/../../y', 404],
+    ['/ws/%2e%2e/x', 404],
+    ['/ws/a%00b', 404],
+    ['/ws/%zz', 400],
+    ['/../x', 400],
+  ])('answers %s with %i', (target, status) => {
+    expect(routeRequest(config, request(target))).toMatchObject({ kind: 'respond', status });
+  });
+
+  it('logs AH10244 with the raw target for a bad escape', () => {
+    expect(routeRequest(config, request('/ws/%zz')).log).toEqual([
+      { module: 'core', level: 'error', code: 'AH10244', message: 'invalid URI path (/ws/%zz)', client: '127.0.0.1:5555' },
+    ]);
+  });
+});
