@@ -68,6 +68,14 @@ export function translateProxy(input: ProxyTranslateInput): ProxyTranslation {
     const encoded = mappingOf(rule) === 'encoded';
     if ((input.phase === 'pre-translate') !== encoded) continue;
     const outcome = matchRule(rule, input, log);
+    if (outcome.kind === 'matched' && declinedByWstunnel(outcome.filename, input)) {
+      considered.push({
+        ...outcome.considered,
+        result: 'skipped',
+        note: `${outcome.considered.note}, but mod_proxy_wstunnel only takes requests with an Upgrade header, so the next rule is tried`,
+      });
+      continue;
+    }
     considered.push(outcome.considered);
     if (outcome.kind === 'excluded') return { kind: 'excluded', rule, considered, log };
     if (outcome.kind === 'matched') {
@@ -75,6 +83,12 @@ export function translateProxy(input: ProxyTranslateInput): ProxyTranslation {
     }
   }
   return { kind: 'none', considered, log };
+}
+
+/** proxy_wstunnel_check_trans(): a ws:// or wss:// URL without an Upgrade header is not for it. */
+function declinedByWstunnel(filename: string, input: ProxyTranslateInput): boolean {
+  if (!input.wstunnelClaimsWebSockets || input.hasUpgradeHeader) return false;
+  return /^proxy:wss?:/i.test(filename);
 }
 
 /** True when httpd compiles this rule's path as a regex. */

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { routeRequest, type RouteDecision } from '../../../sandbox/engine/routing/index.ts';
+import { configFrom, request, websocket } from './route-fixtures.ts';
+
+function backendOf(decision: RouteDecision) {
+  if (decision.kind !== 'proxy' || !decision.backend) throw new Error(`expected a proxied request: ${decision.explanation}`);
+  return decision.backend;
+}
+
+const WSTUNNEL_ONLY = ['mpm_event', 'authz_core', 'authz_host', 'proxy', 'proxy_wstunnel'];
+
+describe('scheme handlers measured on httpd 2.4.71', () => {
+  it('tunnels through mod_proxy_wstunnel when mod_proxy_http is absent, sending Upgrade: WebSocket then Connection: Upgrade', () => {
+    const config = configFrom('ProxyPass /ws/ ws://127.0.0.1:8801/', WSTUNNEL_ONLY);
+    const backend = backendOf(routeRequest(config, websocket('/ws/')));
+    expect(backend.module).toBe('proxy_wstunnel');
+    expect(backend.request.headers.slice(-2)).toEqual([
+      ['Upgrade', 'WebSocket'],
+      ['Connection', 'Upgrade'],
+    ]);
+  });
+
+  it('skips a ws:// ProxyPass for a plain GET when only mod_proxy_wstunnel is loaded, so the request ends in 404', () => {
+    const config = configFrom(['ProxyPass /ws/ ws://127.0.0.1:8801/', 'ProxyPass / ws://127.0.0.1:8802/'].join('\n'), WSTUNNEL_ONLY);
+    expect(routeRequest(config, request('/ws/'))).toMatchObject({ kind: 'respond', status: 404 });
+  });
+
+  it('still takes the next ws:// rule for a WebSocket when only mod_proxy_wstunnel is loaded', () => {
+    const config = configFrom(['ProxyPass /ws/ ws://127.0.0.1:8801/', 'ProxyPass / ws://127.0.0.1:8802/'].join('\n'), WSTUNNEL_ONLY);
+    expect(backendOf(routeRequest(config, request('/x', [['Host', 'a.test'], ['Upgrade', 'WebSocket']]))).url).toBe('ws://127.0.0.1:8802/x');
+  });
+
+  it('answers 426 with AH02900 when mod_proxy_wstunnel gets Upgrade: h2c', () => {
+    const config = configFrom('ProxyPass /ws/ ws://127.0.0.1:8801/', WSTUNNEL_ONLY);
+    const decision = routeRequest(config, request('/ws/', [['Host', 'a.test'], ['Upgrade', 'h2c'], ['Connection', 'Upgrade']]));
+    expect(decision).toMatchObject({
+      kind: 'respond',
+      status: 426,
+      headers: [
+        ['Connection', 'Upgrade'],
+        ['Upgrade', 'WebSocket'],
+      ],
+    });
+    expect(decision.log).toEqual([
+      {
+        module: 'proxy_wstunnel',
+        level: 'info',
+        code: 'AH02900',
+        message: 'require upgrade for URL ws://127.0.0.1:8801/ (Upgrade header is h2c, expecting WebSocket)',
+        client: '127.0.0.1:5555',
+      },
+    ]);
+  });
+
+  it('lets mod_proxy_wstunnel keep WebSockets when ProxyWebsocketFallbackToProxyHttp is Off', () => {
+    const config = configFrom(['ProxyWebsocketFallbackToProxyHttp Off', 'ProxyPass /ws/ ws://127.0.0.1:8801/'].join('\n'));
+    expect(backendOf(routeRequest(config, websocket('/ws/'))).module).toBe('proxy_wstunnel');
+    expect(routeRequest(config, request('/ws/'))).toMatchObject({ kind: 'respond', status: 404 });
+  });
+
+  it('answers 500 with the exact AH01144 text when only mod_proxy is loaded', () => {
+    const config = configFrom('ProxyPass /ws/ ws://127.0.0.1:8801/', ['mpm_event', 'authz_core', 'authz_host', 'proxy']);
+    const decision = routeRequest(config, websocket('/ws/x'));
+    expect(decision).toMatchObject({ kind: 'respond', status: 500, reason: 'no-handler' });
+    expect(decision.log).toEqual([
+      {
+        module: 'proxy',
+        level: 'warn',
+        code: 'AH01144',
+        message:
+          "No protocol handler was valid for the URL /ws/x (scheme 'ws'). If you are using a DSO version of mod_proxy, make sure the proxy submodules are included in the configuration using LoadModule.",
+        client: '127.0.0.1:5555',
+      },
+    ]);
+  });
+
+  it('declines wss:// without mod_ssl (AH01144) and, with mod_ssl but no SSLProxyEngine, fails after connecting with AH00961', () => {
+    const withoutSsl = configFrom('ProxyPass /ws/ wss://127.0.0.1:8443/');
+    expect(routeRequest(withoutSsl, websocket('/ws/'))).toMatchObject({ kind: 'respond', status: 500, reason: 'no-handler' });
+
+    const withSsl = configFrom('ProxyPass /ws/ wss://127.0.0.1:8443/', ['mpm_event', 'authz_core', 'authz_host', 'proxy', 'proxy_http', 'ssl']);
+    expect(backendOf(routeRequest(withSsl, websocket('/ws/'))).afterConnectFailure).toEqual({
+      status: 500,
+      reason: 'wss:// means "speak TLS to the backend", which needs SSLProxyEngine on',
+      log: [{ module: 'proxy', level: 'error', code: 'AH00961', message: 'wss: failed to enable ssl support for 127.0.0.1:8443 (127.0.0.1)' }],
+    });
+  });
+
+  it('expects TLS to work once SSLProxyEngine is on', () => {
+    const config = configFrom(['SSLProxyEngine on', 'ProxyPass /ws/ wss://127.0.0.1:8443/'].join('\n'), ['mpm_event', 'authz_core', 'authz_host', 'proxy', 'proxy_http', 'ssl']);
+    const backend = backendOf(routeRequest(config, websocket('/ws/')));
+    expect(backend).toMatchObject({ tls: true, afterConnectFailure: null, port: 8443 });
+  });
+});
+
+describe('workers measured on httpd 2.4.71', () => {
+  const config = configFrom(
+    [
+      'ProxyPass /a/ http://127.0.0.1:8801/',
+      'ProxyPass /b/ http://127.0.0.1:8801/b/ upgrade=websocket',
+      'ProxyPass /c/ http://127.0.0.1:8802/c/ upgrade=websocket',
+      'ProxyPass /d/ http://127.0.0.1:8802/',
+    ].join('\n'),
+  );
+  const upgrade = (target: string) => backendOf(routeRequest(config, request(target, [['Host', 'a.test'], ['Upgrade', 'websocket']])));
+
+  it('ignores upgrade= on a ProxyPass whose URL shares an earlier worker (AH01146)', () => {
+    expect(upgrade('/b/x').upgrade.forwarded).toBe(false);
+    expect(upgrade('/b/x').worker.name).toBe('http://127.0.0.1:8801/');
+  });
+
+  it('applies the parameters of the longest worker matching the final URL, whichever ProxyPass matched', () => {
+    const backend = upgrade('/d/c/x');
+    expect(backend.url).toBe('http://127.0.0.1:8802/c/x');
+    expect(backend.worker.name).toBe('http://127.0.0.1:8802/c/');
+    expect(backend.upgrade.forwarded).toBe(true);
+    expect(upgrade('/d/x').upgrade.forwarded).toBe(false);
+  });
+});
+
+describe('timeouts', () => {
+  it('closes an idle tunnel after Timeout when it is larger than ProxyTimeout (Timeout 5, ProxyTimeout 2: 5 s)', () => {
+    const config = configFrom(['Timeout 5', 'ProxyTimeout 2', 'ProxyPass /ws/ ws://127.0.0.1:8801/'].join('\n'));
+    expect(backendOf(routeRequest(config, websocket('/ws/'))).timeouts).toEqual({
+      connect: 2,
+      backend: 2,
+      tunnelIdle: 5,
+      explanation: 'tunnel idle timeout = max(Timeout 5, ProxyTimeout 2) = 5s; connect 2s',
+    });
+  });
+
+  it('closes an idle tunnel after ProxyTimeout when it is larger (Timeout 2, ProxyTimeout 4: 4 s)', () => {
+    const config = configFrom(['Timeout 2', 'ProxyTimeout 4', 'ProxyPass /ws/ ws://127.0.0.1:8801/'].join('\n'));
+    expect(backendOf(routeRequest(config, websocket('/ws/'))).timeouts.tunnelIdle).toBe(4);
+  });
+
+  it('prefers timeout= and connectiontimeout= on the ProxyPass', () => {
+    const config = configFrom(['Timeout 2', 'ProxyPass /ws/ ws://127.0.0.1:8801/ timeout=30 connectiontimeout=3'].join('\n'));
+    expect(backendOf(routeRequest(config, websocket('/ws/'))).timeouts).toMatchObject({ connect: 3, backend: 30, tunnelIdle: 30 });
+  });
+});

@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import { routeRequest, type RouteDecision } from '../../../sandbox/engine/routing/index.ts';
+import { configFrom, request } from './route-fixtures.ts';
+
+function backendOf(decision: RouteDecision) {
+  if (decision.kind !== 'proxy' || !decision.backend) throw new Error(`expected a proxied request: ${decision.explanation}`);
+  return decision.backend;
+}
+
+const upgradeConfig = configFrom(
+  [
+    'ProxyPass /ws/ ws://127.0.0.1:8801/',
+    'ProxyPass /h/ http://127.0.0.1:8801/h/',
+    'ProxyPass /hu/ http://127.0.0.1:8802/hu/ upgrade=websocket',
+    'ProxyPass /hs/ http://127.0.0.1:8802/hs/ upgrade=*',
+    'ProxyPass /h2/ http://127.0.0.1:8802/h2/ upgrade=h2c',
+  ].join('\n'),
+);
+
+function tail(target: string, upgradeHeaders: Array<[string, string]>) {
+  const headers: Array<[string, string]> = [['Host', 'a.test'], ...upgradeHeaders, ['Sec-WebSocket-Key', 'abc'], ['Sec-WebSocket-Version', '13']];
+  const backend = backendOf(routeRequest(upgradeConfig, request(target, headers)));
+  return { forwarded: backend.upgrade.forwarded, last: backend.request.headers.slice(-2) };
+}
+
+describe('upgrade decision measured on httpd 2.4.71', () => {
+  it("counts Firefox's Connection: keep-alive, Upgrade as an upgrade request", () => {
+    expect(tail('/ws/', [['Upgrade', 'websocket'], ['Connection', 'keep-alive, Upgrade']])).toEqual({
+      forwarded: true,
+      last: [['Connection', 'Upgrade'], ['Upgrade', 'websocket']],
+    });
+  });
+
+  it('forwards an Upgrade header without Connection: Upgrade, keeping its spelling', () => {
+    expect(tail('/ws/', [['Upgrade', 'WebSocket']])).toEqual({ forwarded: true, last: [['Connection', 'Upgrade'], ['Upgrade', 'WebSocket']] });
+  });
+
+  it.each([
+    ['/ws/', 'h2c'],
+    ['/ws/', 'websocket, foo'],
+    ['/h/', 'websocket'],
+    ['/h2/', 'websocket'],
+  ])('sends %s with Upgrade: %s as plain HTTP (Connection: Keep-Alive)', (target, upgrade) => {
+    const result = tail(target, [['Upgrade', upgrade], ['Connection', 'Upgrade']]);
+    expect(result.forwarded).toBe(false);
+    expect(result.last[1]).toEqual(['Connection', 'Keep-Alive']);
+  });
+
+  it.each(['/hu/', '/hs/'])('forwards the upgrade for %s (upgrade=websocket, upgrade=*)', (target) => {
+    expect(tail(target, [['Upgrade', 'websocket'], ['Connection', 'Upgrade']])).toEqual({
+      forwarded: true,
+      last: [['Connection', 'Upgrade'], ['Upgrade', 'websocket']],
+    });
+  });
+
+  it('explains why http:// without upgrade= makes the WebSocket client fail', () => {
+    const backend = backendOf(routeRequest(upgradeConfig, request('/h/', [['Host', 'a.test'], ['Upgrade', 'websocket'], ['Connection', 'Upgrade']])));
+    expect(backend.upgrade.reason).toBe(
+      'http:// without upgrade= drops the Upgrade header: the backend answers plain HTTP and the WebSocket client fails',
+    );
+  });
+
+  it('sends a plain GET to a ws:// target as ordinary HTTP through mod_proxy_http', () => {
+    const backend = backendOf(routeRequest(upgradeConfig, request('/ws/')));
+    expect(backend.module).toBe('proxy_http');
+    expect(backend.upgrade).toEqual({
+      requested: null,
+      forwarded: false,
+      sentUpgrade: null,
+      reason: 'the client sent no Upgrade header: an ordinary HTTP request',
+    });
+  });
+});
+
+describe('backend request head measured on httpd 2.4.71', () => {
+  const config = configFrom(
+    [
+      'ProxyPass /ws/ ws://127.0.0.1:8801/',
+      'ProxyPass /p/ http://127.0.0.1:8801/ keepalive=Off',
+      '<Location /ph/>',
+      'ProxyPreserveHost On',
+      'ProxyAddHeaders Off',
+      'ProxyPass http://127.0.0.1:8802/',
+      '</Location>',
+      'RequestHeader set X-Set one',
+      'RequestHeader append Accept two',
+      'RequestHeader add X-Add three',
+      'RequestHeader unset X-Remove',
+      'RequestHeader set X-Early early early',
+    ].join('\n'),
+  );
+
+  it('removes hop-by-hop headers, merges X-Forwarded-*, decrements Max-Forwards and applies RequestHeader in httpd order', () => {
+    const headers: Array<[string, string]> = [
+      ['X-First', '1'],
+      ['Host', 'a.test:8800'],
+      ['Connection', 'Upgrade, X-Foo'],
+      ['X-Foo', '1'],
+      ['Keep-Alive', '300'],
+      ['TE', 'trailers'],
+      ['Trailer', 'x'],
+      ['Proxy-Connection', 'keep-alive'],
+      ['Proxy-Authorization', 'Basic x'],
+      ['Upgrade', 'websocket'],
+      ['Accept', 'a'],
+      ['X-Forwarded-For', '10.0.0.1'],
+      ['X-Remove', 'r'],
+      ['X-Dup', '1'],
+      ['Accept', 'b'],
+      ['X-Forwarded-Host', 'orig'],
+      ['Sec-WebSocket-Key', 'k'],
+      ['Expect', '100-continue'],
+      ['Via', '1.1 other'],
+      ['Max-Forwards', '5'],
+    ];
+    expect(backendOf(routeRequest(config, request('/ws/', headers))).request.headers).toEqual([
+      ['Host', '127.0.0.1:8801'],
+      ['X-First', '1'],
+      ['Proxy-Authorization', 'Basic x'],
+      ['Accept', 'a, b, two'],
+      ['X-Forwarded-For', '10.0.0.1, 127.0.0.1'],
+      ['X-Dup', '1'],
+      ['X-Forwarded-Host', 'orig, a.test:8800'],
+      ['Sec-WebSocket-Key', 'k'],
+      ['Expect', '100-continue'],
+      ['Via', '1.1 other'],
+      ['Max-Forwards', '4'],
+      ['X-Early', 'early'],
+      ['X-Set', 'one'],
+      ['X-Add', 'three'],
+      ['X-Forwarded-Server', 'main.test'],
+      ['Connection', 'Upgrade'],
+      ['Upgrade', 'websocket'],
+    ]);
+  });
+
+  it('drops Content-Length from the copied headers and frames the POST body with it after them', () => {
+    const backend = backendOf(
+      routeRequest(config, request('/p/x', [['Host', 'a.test'], ['Content-Length', '5'], ['Content-Type', 'text/plain']], { method: 'POST' })),
+    );
+    expect(backend.request).toEqual({
+      requestLine: 'POST /x HTTP/1.1',
+      headers: [
+        ['Host', '127.0.0.1:8801'],
+        ['Content-Type', 'text/plain'],
+        ['X-Early', 'early'],
+        ['X-Set', 'one'],
+        ['Accept', 'two'],
+        ['X-Add', 'three'],
+        ['X-Forwarded-For', '127.0.0.1'],
+        ['X-Forwarded-Host', 'a.test'],
+        ['X-Forwarded-Server', 'main.test'],
+        ['Connection', 'Keep-Alive'],
+      ],
+      bodyFraming: 'content-length',
+    });
+  });
+
+  it('keeps the client Host as sent with ProxyPreserveHost On and adds no X-Forwarded-* with ProxyAddHeaders Off', () => {
+    const backend = backendOf(routeRequest(config, request('/ph/', [['Host', 'A.Test:8800'], ['X-Forwarded-For', '9.9.9.9']])));
+    expect(backend.request.headers).toEqual([
+      ['Host', 'A.Test:8800'],
+      ['X-Forwarded-For', '9.9.9.9'],
+      ['X-Early', 'early'],
+      ['X-Set', 'one'],
+      ['Accept', 'two'],
+      ['X-Add', 'three'],
+      ['Connection', 'Keep-Alive'],
+    ]);
+  });
+
+  it('falls back to the ServerName with AH01092 for an HTTP/1.0 request without Host under ProxyPreserveHost', () => {
+    const decision = routeRequest(config, request('/ph/', [], { httpVersion: '1.0' }));
+    expect(backendOf(decision).request.headers[0]).toEqual(['Host', 'main.test']);
+    expect(decision.log).toEqual([
+      {
+        module: 'proxy',
+        level: 'warn',
+        code: 'AH01092',
+        message: 'no HTTP 0.9 request (with no host line) on incoming request and preserve host set forcing hostname to be main.test for uri /ph/',
+        client: '127.0.0.1:5555',
+      },
+    ]);
+  });
+});
