@@ -5,6 +5,7 @@
  * (measured on Debian's apache2 2.4.71). The OS error prefix comes before the client, which is
  * httpd's order, not an accident.
  */
+import { escapeLogText } from '../config/configtest.ts';
 import type { LogLevelName } from './log-level.ts';
 
 /** One error-log entry as the engine produces it, before a timestamp is attached. */
@@ -50,7 +51,9 @@ export function formatErrorLogLine(entry: ErrorLogEntry, epochMicros: number, pr
   ];
   if (entry.osError) parts.push(`${entry.osError}:`);
   if (entry.client) parts.push(`[client ${entry.client}]`);
-  parts.push(entry.code ? `${entry.code}: ${entry.message}` : entry.message);
+  // httpd escapes control and non-ASCII bytes in messages, so a request can't forge log lines.
+  const message = escapeLogText(entry.message);
+  parts.push(entry.code ? `${entry.code}: ${message}` : message);
   return parts.join(' ');
 }
 

@@ -9,7 +9,8 @@ import { dirname, isAbsolute, join } from 'node:path';
 
 /** Receives rendered log lines (no trailing newline). */
 export interface LogSink {
-  errorLine(line: string): void;
+  /** `target` is the ErrorLog of the server that logged (null: none configured). */
+  errorLine(target: string | null, line: string): void;
   /** `target` is the CustomLog target as written, so several access logs stay apart. */
   accessLine(target: string, line: string): void;
   /** Flush buffers; called on graceful stop and restart. */
@@ -27,24 +28,22 @@ export function resolveLogPath(serverRoot: string, target: string): string {
 /** Log sink writing files the way httpd does; piped ("|cmd") and syslog targets go to stderr with a note. */
 export class FileLogSink implements LogSink {
   private readonly serverRoot: string;
-  private readonly errorLogPath: string | null;
   private readonly buffered: boolean;
   private readonly pending = new Map<string, string[]>();
   private readonly pendingBytes = new Map<string, number>();
 
-  /** errorLog null means stderr (httpd's behaviour while still attached to a terminal). */
-  constructor(options: { serverRoot: string; errorLog: string | null; bufferedLogs: boolean }) {
+  constructor(options: { serverRoot: string; bufferedLogs: boolean }) {
     this.serverRoot = options.serverRoot;
-    this.errorLogPath = options.errorLog === null || !isFileTarget(options.errorLog) ? null : resolveLogPath(options.serverRoot, options.errorLog);
     this.buffered = options.bufferedLogs;
   }
 
-  errorLine(line: string): void {
-    if (this.errorLogPath === null) {
+  /** No ErrorLog (or a piped/syslog one) goes to stderr, where a foreground httpd's early messages go. */
+  errorLine(target: string | null, line: string): void {
+    if (target === null || !isFileTarget(target)) {
       process.stderr.write(`${line}\n`);
       return;
     }
-    appendLine(this.errorLogPath, line);
+    appendLine(resolveLogPath(this.serverRoot, target), line);
   }
 
   accessLine(target: string, line: string): void {
@@ -105,7 +104,7 @@ export class MemoryLogSink implements LogSink {
   readonly errorLines: string[] = [];
   readonly accessLines: Array<{ target: string; line: string }> = [];
 
-  errorLine(line: string): void {
+  errorLine(_target: string | null, line: string): void {
     this.errorLines.push(line);
   }
 

@@ -1,0 +1,657 @@
+/**
+ * One client connection through the emulator, in httpd's order: wait for a worker, read the
+ * request head (refusing what httpd refuses), ask the engine where it goes, connect to the
+ * backend, forward the head as httpd writes it, relay the answer, and — after a 101 — tunnel the
+ * bytes until either side closes or the idle timeout fires. The engine decides; this file only
+ * does the I/O and reports every step to the tap.
+ */
+import type { Socket } from 'node:net';
+import type { HttpdConfig } from '../../engine/config/model.ts';
+import { BodyDecoder, requestBodyFraming, responseBodyFraming } from '../../engine/http/body-framing.ts';
+import { buildErrorResponse, serializeResponse, statusDropsConnection, statusText } from '../../engine/http/error-page.ts';
+import type { ConnectionDisposition } from '../../engine/http/error-page.ts';
+import { RequestHeadParser } from '../../engine/http/request-head.ts';
+import type { RequestHead, RequestHeadError } from '../../engine/http/request-head.ts';
+import { ResponseHeadParser } from '../../engine/http/response-head.ts';
+import type { ResponseHead } from '../../engine/http/response-head.ts';
+import type { ErrorLogEntry } from '../../engine/logs/error-log.ts';
+import { chooseMember, markMemberFailed, releaseMember } from '../../engine/routing/balancer-runtime.ts';
+import type { BalancerMemberState } from '../../engine/routing/balancer-runtime.ts';
+import { planBalancerMember } from '../../engine/routing/balancer-plan.ts';
+import { routeRequest } from '../../engine/routing/route-request.ts';
+import { buildClientResponseHead } from '../../engine/routing/response-head.ts';
+import type { BackendPlan, ProxyDecision, RouteDecision } from '../../engine/routing/types.ts';
+import type { Hop, TapEvent } from '../../engine/tap-events.ts';
+import { connectBackend } from './backend-connector.ts';
+import type { ConnectFailure } from './backend-connector.ts';
+import type { ProxyRuntime } from './proxy-runtime.ts';
+import { SocketReader } from './socket-reader.ts';
+import { startTunnel } from './tunnel.ts';
+
+type EmittedEvent = TapEvent extends infer E ? (E extends unknown ? Omit<E, 'connection' | 'time'> : never) : never;
+
+/** What the access log needs about one finished request. */
+interface RequestRecord {
+  head: RequestHead | null;
+  requestLine: string;
+  status: number;
+  bodyBytes: number;
+  responseHeaders: ReadonlyArray<readonly [string, string]>;
+  bytesIn: number;
+  bytesOut: number;
+  startMicros: number;
+  serverIndex: number | null;
+  filename?: string;
+  aborted: boolean;
+}
+
+/** Serve one accepted client connection until it closes. Never throws. */
+export async function serveClientConnection(socket: Socket, runtime: ProxyRuntime, listener: { tls: boolean }): Promise<void> {
+  const connection = runtime.nextConnectionId();
+  const emit = (event: EmittedEvent) => runtime.tap({ ...event, connection, time: Date.now() } as TapEvent);
+  const client = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+  const local = `${socket.localAddress ?? '?'}:${socket.localPort ?? 0}`;
+  emit({ type: 'connection-open', client, local, tls: listener.tls });
+  socket.on('error', () => {
+    // Resets from the client are normal; the reader below sees the end of stream.
+  });
+
+  const abandoned = new AbortController();
+  socket.once('close', () => abandoned.abort(new Error('client closed')));
+  const reader = new SocketReader(socket);
+  let keepalives = 0;
+  let closeReason = 'client closed';
+  try {
+    for (;;) {
+      if (runtime.pool.inUse >= runtime.pool.limit) emit({ type: 'worker-wait', busy: runtime.pool.inUse, limit: runtime.pool.limit });
+      const lease = await runtime.pool.acquire(abandoned.signal);
+      let outcome: 'keep-alive' | 'close' | 'tunnel';
+      try {
+        outcome = await serveOneRequest({ socket, reader, runtime, emit, client, secure: listener.tls, keepalives, connection });
+      } finally {
+        lease.release();
+      }
+      if (outcome !== 'keep-alive') {
+        closeReason = outcome === 'tunnel' ? 'tunnel closed' : 'response closed the connection';
+        break;
+      }
+      keepalives += 1;
+    }
+  } catch {
+    closeReason = 'client went away while waiting for a worker';
+  }
+  if (!socket.destroyed) socket.end();
+  emit({ type: 'connection-close', reason: closeReason });
+}
+
+interface RequestContext {
+  socket: Socket;
+  reader: SocketReader;
+  runtime: ProxyRuntime;
+  emit: (event: EmittedEvent) => void;
+  client: string;
+  secure: boolean;
+  keepalives: number;
+  connection: number;
+}
+
+async function serveOneRequest(context: RequestContext): Promise<'keep-alive' | 'close' | 'tunnel'> {
+  const { reader, runtime, emit } = context;
+  const parser = new RequestHeadParser({ scheme: context.secure ? 'https' : 'http' });
+  // Before the first request httpd waits for the request-read timeout; between requests, KeepAliveTimeout.
+  const waitMs = context.keepalives === 0 ? runtime.requestHeaderTimeoutMs : runtime.keepAliveTimeoutMs;
+  let startMicros = 0;
+  let pushedBefore = 0;
+  for (;;) {
+    const chunk = await reader.read(waitMs);
+    if (chunk === null) return 'close';
+    if (startMicros === 0) startMicros = runtime.nowMicros();
+    const result = parser.push(chunk);
+    if (result.state === 'incomplete') {
+      pushedBefore += chunk.length;
+      continue;
+    }
+    if (result.state === 'abandoned') return 'close';
+    if (result.state === 'error') return answerBadRequest(context, result.error, startMicros, pushedBefore + chunk.length);
+    const head = result.head;
+    // The parser took the head; what follows in this chunk is a body or the next request.
+    reader.unshift(chunk.subarray(head.consumed - pushedBefore));
+    emit({ type: 'head', hop: 'client->proxy', head: latin1(head.rawHead) });
+    return handleRequest(context, head, startMicros);
+  }
+}
+
+async function answerBadRequest(context: RequestContext, error: RequestHeadError, startMicros: number, bytesIn: number): Promise<'close'> {
+  const { runtime } = context;
+  for (const entry of error.errorLog) {
+    runtime.log({ ...entry, client: entry.serverScoped ? undefined : context.client }, null, context.connection);
+  }
+  const server = runtime.defaultServerFor(context.socket.localAddress ?? '', context.socket.localPort ?? 0);
+  const response = buildErrorResponse({
+    status: error.status,
+    serverName: error.hostname ?? server.serverName,
+    port: error.hostPort ?? context.socket.localPort ?? 80,
+    method: error.method,
+    errorNotes: error.errorNotes,
+    connection: { close: true },
+    ...runtime.signatureOptions(server.index),
+  });
+  const bytes = serializeResponse(response);
+  await write(context.socket, bytes);
+  context.emit({ type: 'head', hop: 'proxy->client', head: headText(response.statusLine, response.headers) });
+  context.emit({ type: 'response', status: error.status, explanation: `${error.status} ${statusText(error.status).slice(4)}: ${error.errorLogMessage ?? error.reason}` });
+  runtime.accessLog(
+    {
+      head: null,
+      requestLine: error.theRequest ?? '',
+      status: error.status,
+      bodyBytes: response.body.length,
+      responseHeaders: response.headers,
+      bytesIn,
+      bytesOut: bytes.length,
+      startMicros,
+      serverIndex: server.index,
+      aborted: false,
+    },
+    context,
+  );
+  return 'close';
+}
+
+async function handleRequest(context: RequestContext, head: RequestHead, startMicros: number): Promise<'keep-alive' | 'close' | 'tunnel'> {
+  const { runtime, emit, socket } = context;
+  const decision = routeRequest(runtime.config, {
+    method: head.method,
+    target: head.target,
+    httpVersion: head.version,
+    headers: head.headers,
+    localAddress: socket.localAddress ?? '',
+    localPort: socket.localPort ?? 0,
+    remoteAddress: socket.remoteAddress ?? '',
+    remotePort: socket.remotePort ?? 0,
+    secure: context.secure,
+  });
+  const serverIndex = decision.server?.virtualHostIndex ?? null;
+  for (const entry of decision.log) runtime.log({ ...entry, client: entry.client ?? context.client }, serverIndex, context.connection);
+  emit({ type: 'route', routing: summarizeDecision(decision) });
+
+  if (decision.kind === 'respond') {
+    return respondFromProxy(context, head, decision, startMicros, {
+      status: decision.status,
+      location: decision.headers.find(([name]) => name.toLowerCase() === 'location')?.[1],
+      explanation: decision.explanation,
+    });
+  }
+  return proxyRequest(context, head, decision, startMicros);
+}
+
+interface OwnResponse {
+  status: number;
+  location?: string;
+  proxyErrorReason?: string;
+  errorNotes?: string;
+  explanation: string;
+}
+
+/** httpd answers by itself (error page or redirect). */
+async function respondFromProxy(
+  context: RequestContext,
+  head: RequestHead,
+  decision: RouteDecision,
+  startMicros: number,
+  answer: OwnResponse,
+  extra: { filename?: string; bytesInBody?: number } = {},
+): Promise<'keep-alive' | 'close'> {
+  const { runtime, socket } = context;
+  const serverIndex = decision.server?.virtualHostIndex ?? null;
+  const close = statusDropsConnection(answer.status) || !runtime.keepAliveAllowed(head, context.keepalives, serverIndex);
+  const disposition: ConnectionDisposition = close
+    ? { close: true }
+    : head.versionNumber < 1001
+      ? { close: false, keepAlive: { timeoutSeconds: runtime.keepAliveTimeoutMs / 1000, remaining: runtime.remainingKeepAlives(context.keepalives) } }
+      : { close: false };
+  const response = buildErrorResponse({
+    status: answer.status,
+    serverName: head.hostname ?? decision.server?.serverName ?? runtime.serverName(serverIndex),
+    port: head.hostPort ?? socket.localPort ?? 80,
+    method: head.method,
+    location: answer.location,
+    proxyErrorReason: answer.proxyErrorReason,
+    errorNotes: answer.errorNotes,
+    headOnly: head.method === 'HEAD',
+    connection: disposition,
+    ...runtime.signatureOptions(serverIndex),
+  });
+  const bytes = serializeResponse(response);
+  await write(socket, bytes);
+  context.emit({ type: 'head', hop: 'proxy->client', head: headText(response.statusLine, response.headers) });
+  context.emit({ type: 'response', status: answer.status, explanation: answer.explanation });
+  runtime.accessLog(
+    {
+      head,
+      requestLine: requestLineOf(head),
+      status: answer.status,
+      bodyBytes: response.body.length,
+      responseHeaders: response.headers,
+      bytesIn: head.consumed + (extra.bytesInBody ?? 0),
+      bytesOut: bytes.length,
+      startMicros,
+      serverIndex,
+      filename: extra.filename,
+      aborted: false,
+    },
+    context,
+  );
+  if (close) return 'close';
+  // A request body nobody read would be taken for the next request; httpd discards it first.
+  const discarded = await discardRequestBody(context, head);
+  return discarded ? 'keep-alive' : 'close';
+}
+
+async function proxyRequest(context: RequestContext, head: RequestHead, decision: ProxyDecision, startMicros: number): Promise<'keep-alive' | 'close' | 'tunnel'> {
+  const { runtime } = context;
+  const serverIndex = decision.server?.virtualHostIndex ?? null;
+  const attempt = await connectToBackend(context, decision);
+  if (!attempt.ok) {
+    return respondFromProxy(context, head, decision, startMicros, attempt.answer, { filename: decision.filename });
+  }
+  const { plan, backendSocket, member } = attempt;
+  try {
+    if (plan.afterConnectFailure) {
+      backendSocket.destroy();
+      for (const entry of plan.afterConnectFailure.log) runtime.log({ ...entry, client: entry.client ?? context.client }, serverIndex, context.connection);
+      return respondFromProxy(context, head, decision, startMicros, {
+        status: plan.afterConnectFailure.status,
+        explanation: plan.afterConnectFailure.reason,
+      }, { filename: decision.filename });
+    }
+    return await exchangeWithBackend(context, head, decision, plan, backendSocket, startMicros);
+  } finally {
+    if (member) releaseMember(member);
+  }
+}
+
+type ConnectAttempt =
+  | { ok: true; plan: BackendPlan; backendSocket: Socket; member: BalancerMemberState | null }
+  | { ok: false; answer: OwnResponse };
+
+/** Connect to the single backend, or walk the balancer's members with failover as mod_proxy_balancer does. */
+async function connectToBackend(context: RequestContext, decision: ProxyDecision): Promise<ConnectAttempt> {
+  const { runtime } = context;
+  const serverIndex = decision.server?.virtualHostIndex ?? null;
+  const log = (entries: ErrorLogEntry[]) => {
+    for (const entry of entries) runtime.log({ ...entry, client: entry.client ?? context.client }, serverIndex, context.connection);
+  };
+
+  if (decision.balancer) {
+    const state = runtime.balancerState(decision.balancer.name, serverIndex);
+    if (!state) {
+      return { ok: false, answer: { status: 500, explanation: `${decision.balancer.name} is not defined` } };
+    }
+    for (let attempt = 0; attempt <= state.maxAttempts; attempt++) {
+      const choice = chooseMember(state, Date.now(), context.client);
+      log(choice.log);
+      if (!choice.ok) return { ok: false, answer: { status: choice.status, explanation: `503: ${choice.reason}` } };
+      const planned = planBalancerMember(decision, choice.member, context.client);
+      log(planned.log);
+      if (!planned.ok) {
+        releaseMember(choice.member);
+        return { ok: false, answer: { status: planned.status, explanation: `${planned.status}: ${planned.reason}` } };
+      }
+      const plan = planned.plan;
+      context.emit({ type: 'route', routing: { ...summarizeDecision(decision), targetUrl: plan.url, explanation: `${decision.balancer.name} chose ${choice.member.name} (lbmethod ${state.lbmethod})` } });
+      const connected = await connectPlan(context, plan);
+      if (connected.ok) return { ok: true, plan, backendSocket: connected.socket, member: choice.member };
+      log(describeConnectFailure(connected.failure, plan, context.client).log);
+      log(markMemberFailed(choice.member, Date.now()));
+      releaseMember(choice.member);
+    }
+    const entries: ErrorLogEntry[] = [{ module: 'proxy_balancer', level: 'error', code: 'AH01170', message: `${state.name}: All workers are in error state`, client: context.client }];
+    log(entries);
+    return { ok: false, answer: { status: 503, explanation: `503: every member of ${state.name} refused the connection (AH01170)` } };
+  }
+
+  const plan = decision.backend;
+  if (!plan) return { ok: false, answer: { status: 500, explanation: 'no backend planned' } };
+  const connected = await connectPlan(context, plan);
+  if (connected.ok) return { ok: true, plan, backendSocket: connected.socket, member: null };
+  const failure = describeConnectFailure(connected.failure, plan, context.client);
+  log(failure.log);
+  return { ok: false, answer: failure.answer };
+}
+
+async function connectPlan(context: RequestContext, plan: BackendPlan) {
+  const target = context.runtime.resolveBackend(plan.host, plan.port);
+  if ('blocked' in target) return { ok: false as const, failure: { kind: 'blocked', reason: target.blocked } satisfies ConnectFailure };
+  return connectBackend(
+    {
+      host: target.host,
+      port: target.port,
+      tls: plan.tls && plan.afterConnectFailure === null,
+      servername: plan.host,
+      receiveBufferSize: context.runtime.receiveBufferSize,
+    },
+    plan.timeouts.connect * 1000,
+  );
+}
+
+/** The error-log lines and the client's answer for a failed connect, as mod_proxy words them. */
+function describeConnectFailure(failure: ConnectFailure, plan: BackendPlan, client: string): { log: ErrorLogEntry[]; answer: OwnResponse } {
+  const proxyFunction = plan.tls ? 'HTTPS' : 'HTTP';
+  if (failure.kind === 'blocked') {
+    return {
+      log: [{ module: 'proxy', level: 'error', message: `wslab sandbox: connection to ${plan.host}:${plan.port} blocked: ${failure.reason}`, client }],
+      answer: { status: 503, explanation: `503: blocked by the sandbox: ${failure.reason}` },
+    };
+  }
+  if (failure.kind === 'dns') {
+    return {
+      log: [{ module: 'proxy', level: 'error', code: 'AH00898', message: `DNS lookup failure for: ${plan.host} returned by ${plan.url}`, client }],
+      answer: { status: 502, proxyErrorReason: `DNS lookup failure for: ${plan.host}`, explanation: `502: the backend host name ${plan.host} does not resolve (AH00898)` },
+    };
+  }
+  if (failure.kind === 'tls') {
+    return {
+      log: [{ module: 'proxy', level: 'error', code: 'AH00898', message: `Error during SSL Handshake with remote server returned by ${plan.url}`, client }],
+      answer: { status: 502, proxyErrorReason: 'Error during SSL Handshake with remote server', explanation: `502: TLS handshake with ${plan.host}:${plan.port} failed: ${failure.message}` },
+    };
+  }
+  return {
+    log: [
+      {
+        module: 'proxy',
+        level: 'error',
+        code: 'AH00957',
+        osError: failure.osError,
+        message: `${plan.scheme}: attempt to connect to ${failure.address}:${failure.port} (${plan.host}:${plan.port}) failed`,
+      },
+      { module: 'proxy_http', level: 'error', code: 'AH01114', message: `${proxyFunction}: failed to make connection to backend: ${plan.host}`, client },
+    ],
+    answer: { status: 503, explanation: `503: the backend ${plan.host}:${plan.port} refused the connection (AH00957, AH01114)` },
+  };
+}
+
+/** Send the request, read the answer, relay it, and tunnel after a 101. */
+async function exchangeWithBackend(
+  context: RequestContext,
+  head: RequestHead,
+  decision: ProxyDecision,
+  plan: BackendPlan,
+  backendSocket: Socket,
+  startMicros: number,
+): Promise<'keep-alive' | 'close' | 'tunnel'> {
+  const { runtime, socket, emit } = context;
+  const serverIndex = decision.server?.virtualHostIndex ?? null;
+  backendSocket.on('error', () => {
+    // Reported through the reader's end of stream.
+  });
+  const requestHeadText = backendRequestText(plan, head);
+  emit({ type: 'head', hop: 'proxy->backend', head: requestHeadText });
+  await write(backendSocket, latin1Bytes(requestHeadText));
+  const bodyBytesIn = await relayRequestBody(context, head, backendSocket);
+
+  const backendReader = new SocketReader(backendSocket);
+  const responseParser = new ResponseHeadParser({
+    path: decision.uri ?? head.path,
+    method: head.method,
+    backendHost: plan.host,
+    backendPort: plan.port,
+    requestedUpgrade: plan.upgrade.forwarded ? (plan.upgrade.sentUpgrade ?? undefined) : undefined,
+    clientKeepalives: context.keepalives,
+  });
+  let response: ResponseHead | null = null;
+  let leftover: Buffer = Buffer.alloc(0);
+  let received = 0;
+  for (;;) {
+    const chunk = await backendReader.read(plan.timeouts.backend * 1000);
+    const result = chunk === null ? responseParser.finish() : responseParser.push(chunk);
+    if (chunk) received += chunk.length;
+    if (result.state === 'incomplete') {
+      if (chunk === null) break;
+      continue;
+    }
+    if (result.state === 'complete') {
+      response = result.head;
+      if (chunk) leftover = chunk.subarray(chunk.length - (received - response.consumed));
+      break;
+    }
+    if (result.state === 'error') {
+      for (const entry of result.error.log) runtime.log({ ...entry, client: context.client }, serverIndex, context.connection);
+      backendSocket.destroy();
+      return respondFromProxy(context, head, decision, startMicros, {
+        status: 502,
+        proxyErrorReason: result.error.proxyErrorReason,
+        explanation: `502: the backend's answer could not be read (${result.error.reason})`,
+      }, { filename: decision.filename, bytesInBody: bodyBytesIn });
+    }
+    // HTTP/0.9-style answer without a status line: httpd relays it as a 200 body.
+    break;
+  }
+  if (response === null) {
+    backendSocket.destroy();
+    const timedOut = !backendReader.finished;
+    const entries: ErrorLogEntry[] = timedOut
+      ? [{ module: 'proxy_http', level: 'error', code: 'AH01102', osError: '(70007)The timeout specified has expired', message: `error reading status line from remote server ${plan.host}:${plan.port}`, client: context.client }]
+      : [{ module: 'proxy_http', level: 'error', code: 'AH01102', osError: '(104)Connection reset by peer', message: `error reading status line from remote server ${plan.host}:${plan.port}`, client: context.client }];
+    for (const entry of entries) runtime.log(entry, serverIndex, context.connection);
+    return respondFromProxy(context, head, decision, startMicros, {
+      status: timedOut ? 504 : 502,
+      proxyErrorReason: 'Error reading from remote server',
+      explanation: timedOut ? `504: the backend did not answer within ${plan.timeouts.backend}s` : '502: the backend closed the connection without answering',
+    }, { filename: decision.filename, bytesInBody: bodyBytesIn });
+  }
+  emit({ type: 'head', hop: 'backend->proxy', head: latin1(response.rawHead) });
+
+  const clientHead = buildClientResponseHead(plan, decision.responseContext, {
+    status: response.status,
+    reason: response.statusLine.slice(4),
+    headers: response.headers,
+  }, {
+    date: new Date().toUTCString(),
+    serverBanner: runtime.serverBanner(),
+    client: context.client,
+    uri: decision.uri ?? head.path,
+    requestTimeMicros: startMicros,
+  });
+  if (clientHead.kind === 'error') {
+    for (const entry of clientHead.log) runtime.log(entry, serverIndex, context.connection);
+    backendSocket.destroy();
+    return respondFromProxy(context, head, decision, startMicros, { status: clientHead.status, explanation: `${clientHead.status}: ${clientHead.reason}` }, { filename: decision.filename });
+  }
+
+  if (clientHead.tunnel) {
+    const text = `HTTP/1.1 ${clientHead.status} ${clientHead.reason}\r\n${clientHead.headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
+    emit({ type: 'head', hop: 'proxy->client', head: text });
+    emit({ type: 'response', status: 101, explanation: `101: upgraded; tunnelling to ${plan.url} until a side closes or ${plan.timeouts.tunnelIdle}s pass without traffic (${plan.timeouts.explanation})` });
+    await write(socket, latin1Bytes(text));
+    const clientLeftover = context.reader.detach();
+    const backendLeftover = Buffer.concat([leftover, backendReader.detach()]);
+    const extensions = response.headers.find(([name]) => name.toLowerCase() === 'sec-websocket-extensions')?.[1] ?? '';
+    await new Promise<void>((resolve) => {
+      const tunnel = startTunnel({
+        client: socket,
+        backend: backendSocket,
+        clientLeftover,
+        backendLeftover,
+        idleTimeoutMs: plan.timeouts.tunnelIdle * 1000,
+        perMessageDeflate: /permessage-deflate/i.test(extensions),
+        emit,
+        onClose: (summary) => {
+          runtime.untrackTunnel(tunnel);
+          emit({ type: 'tunnel-close', ...summary, durationMs: Math.round(summary.durationMs) });
+          runtime.accessLog(
+            {
+              head,
+              requestLine: requestLineOf(head),
+              status: 101,
+              bodyBytes: summary.bytesFromBackend,
+              responseHeaders: clientHead.headers,
+              bytesIn: head.consumed + summary.bytesFromClient,
+              bytesOut: text.length + summary.bytesFromBackend,
+              startMicros,
+              serverIndex,
+              filename: decision.filename,
+              aborted: false,
+            },
+            context,
+          );
+          resolve();
+        },
+      });
+      runtime.trackTunnel(tunnel);
+    });
+    return 'tunnel';
+  }
+
+  // An ordinary response: head as httpd rewrote it, then the body bytes as the backend framed them.
+  const close = statusDropsConnection(response.status) || !runtime.keepAliveAllowed(head, context.keepalives, serverIndex);
+  const headers = clientHead.headers.filter(([name]) => !['connection', 'keep-alive'].includes(name.toLowerCase()));
+  const framing = responseBodyFraming({ status: response.status, headers: response.headers, requestMethod: head.method });
+  // A body that runs until the backend closes cannot be followed by another response on this connection.
+  const mustClose = close || framing.kind === 'until-close';
+  if (mustClose) headers.push(['Connection', 'close']);
+  else if (head.versionNumber < 1001) {
+    headers.push(['Keep-Alive', `timeout=${runtime.keepAliveTimeoutMs / 1000}, max=${runtime.remainingKeepAlives(context.keepalives)}`], ['Connection', 'Keep-Alive']);
+  }
+  const text = `HTTP/1.1 ${clientHead.status} ${clientHead.reason}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
+  emit({ type: 'head', hop: 'proxy->client', head: text });
+  emit({ type: 'response', status: response.status, explanation: `${response.status}: answered by the backend ${plan.url}` });
+  await write(socket, latin1Bytes(text));
+  const bodyBytes = await relayResponseBody(backendReader, socket, framing, leftover, plan.timeouts.backend * 1000);
+  backendSocket.destroy();
+  runtime.accessLog(
+    {
+      head,
+      requestLine: requestLineOf(head),
+      status: response.status,
+      bodyBytes: bodyBytes.sent,
+      responseHeaders: headers,
+      bytesIn: head.consumed + bodyBytesIn,
+      bytesOut: text.length + bodyBytes.sent,
+      startMicros,
+      serverIndex,
+      filename: decision.filename,
+      aborted: !bodyBytes.complete,
+    },
+    context,
+  );
+  return mustClose || !bodyBytes.complete ? 'close' : 'keep-alive';
+}
+
+function backendRequestText(plan: BackendPlan, head: RequestHead): string {
+  const headers = [...plan.request.headers];
+  if (plan.request.bodyFraming === 'content-length') {
+    const length = head.headers.find(([name]) => name.toLowerCase() === 'content-length')?.[1];
+    if (length !== undefined) headers.push(['Content-Length', length]);
+  } else if (plan.request.bodyFraming === 'chunked') {
+    headers.push(['Transfer-Encoding', 'chunked']);
+  }
+  return `${plan.request.requestLine}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
+}
+
+/** Pass the client's request body to the backend unchanged; returns the bytes relayed. */
+async function relayRequestBody(context: RequestContext, head: RequestHead, backend: Socket): Promise<number> {
+  const framing = requestBodyFraming(head.headers);
+  if (framing.kind === 'none') return 0;
+  const decoder = new BodyDecoder(framing);
+  let total = 0;
+  for (;;) {
+    const chunk = await context.reader.read(context.runtime.timeoutMs);
+    if (chunk === null) return total;
+    const progress = decoder.push(chunk);
+    const body = chunk.subarray(0, progress.consumed);
+    total += body.length;
+    await write(backend, body);
+    if (progress.done || progress.error) {
+      context.reader.unshift(chunk.subarray(progress.consumed));
+      return total;
+    }
+  }
+}
+
+/** Drop an unread request body so a keep-alive connection stays in step; false when it could not be read. */
+async function discardRequestBody(context: RequestContext, head: RequestHead): Promise<boolean> {
+  const framing = requestBodyFraming(head.headers);
+  if (framing.kind === 'none') return true;
+  const decoder = new BodyDecoder(framing);
+  for (;;) {
+    const chunk = await context.reader.read(context.runtime.timeoutMs);
+    if (chunk === null) return false;
+    const progress = decoder.push(chunk);
+    if (progress.error) return false;
+    if (progress.done) {
+      context.reader.unshift(chunk.subarray(progress.consumed));
+      return true;
+    }
+  }
+}
+
+async function relayResponseBody(
+  reader: SocketReader,
+  client: Socket,
+  framing: ReturnType<typeof responseBodyFraming>,
+  leftover: Buffer,
+  timeoutMs: number,
+): Promise<{ sent: number; complete: boolean }> {
+  if (framing.kind === 'none') return { sent: 0, complete: true };
+  const decoder = new BodyDecoder(framing);
+  let sent = 0;
+  let pending: Buffer | null = leftover.length > 0 ? leftover : null;
+  for (;;) {
+    const chunk = pending ?? (await reader.read(timeoutMs));
+    pending = null;
+    if (chunk === null) {
+      const progress = decoder.finish();
+      return { sent, complete: progress.done && !progress.error };
+    }
+    const progress = decoder.push(chunk);
+    const body = chunk.subarray(0, progress.consumed);
+    sent += body.length;
+    await write(client, body);
+    if (progress.done) return { sent, complete: true };
+    if (progress.error) return { sent, complete: false };
+  }
+}
+
+function summarizeDecision(decision: RouteDecision) {
+  const matched = decision.matched ? { directive: decision.matched.directive, file: decision.matched.source.file, line: decision.matched.source.line, text: decision.matched.text } : undefined;
+  if (decision.kind === 'proxy') {
+    return {
+      outcome: 'proxy',
+      explanation: decision.explanation,
+      matched,
+      targetUrl: decision.backend?.url ?? decision.balancer?.name,
+      upgrade: decision.backend?.upgrade.forwarded ?? false,
+    };
+  }
+  const outcome = decision.reason === 'redirect' ? 'redirect' : decision.reason === 'forbidden' ? 'deny' : decision.reason === 'not-found' ? 'not-found' : decision.reason === 'bad-request' ? 'bad-request' : 'error';
+  return { outcome, explanation: decision.explanation, matched };
+}
+
+function requestLineOf(head: RequestHead): string {
+  return head.http09 ? `${head.method} ${head.target}` : `${head.method} ${head.target} ${head.version}`;
+}
+
+function headText(statusLine: string, headers: ReadonlyArray<readonly [string, string]>): string {
+  return `${statusLine}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
+}
+
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
+function latin1Bytes(text: string): Buffer {
+  return Buffer.from(text, 'latin1');
+}
+
+function write(socket: Socket, bytes: Uint8Array): Promise<void> {
+  return new Promise((resolve) => {
+    if (socket.destroyed || !socket.writable) {
+      resolve();
+      return;
+    }
+    socket.write(bytes, () => resolve());
+  });
+}
+
+export type { Hop };

@@ -1,0 +1,310 @@
+/**
+ * Everything one generation of the emulator shares across its connections: the parsed config,
+ * the worker pool, balancer state, and where logs and tap events go. A graceful restart builds a
+ * new runtime; connections already open keep the one they started with, as httpd's old
+ * generation keeps serving its requests.
+ */
+import type { HttpdConfig, LogLevelName, ServerConfig } from '../../engine/config/model.ts';
+import { checkMpmSettings } from '../../engine/config/mpm-check.ts';
+import { serverBanner } from '../../engine/http/error-page.ts';
+import type { ServerTokens } from '../../engine/http/error-page.ts';
+import type { RequestHead } from '../../engine/http/request-head.ts';
+import { DEBIAN_LOG_FORMATS, DEFAULT_LOG_FORMAT, formatAccessLogLine, resolveLogFormat } from '../../engine/logs/access-log.ts';
+import { formatErrorLogLine } from '../../engine/logs/error-log.ts';
+import type { ErrorLogEntry } from '../../engine/logs/error-log.ts';
+import { isLogged } from '../../engine/logs/log-level.ts';
+import type { LogLevelSetting } from '../../engine/logs/log-level.ts';
+import { createBalancerState } from '../../engine/routing/balancer-runtime.ts';
+import type { BalancerState } from '../../engine/routing/balancer-runtime.ts';
+import { buildVhostTable, selectVirtualHost } from '../../engine/routing/vhost-select.ts';
+import type { VhostTable } from '../../engine/routing/vhost-select.ts';
+import type { TapEvent, TapListener } from '../../engine/tap-events.ts';
+import type { LogSink } from './log-sink.ts';
+import type { Tunnel } from './tunnel.ts';
+import { WorkerPool } from './worker-pool.ts';
+
+/** Where a backend address really lives; the sandbox maps article ports and blocks the rest. */
+export type BackendResolver = (host: string, port: number) => { host: string; port: number } | { blocked: string };
+
+export interface ProxyRuntimeOptions {
+  config: HttpdConfig;
+  sink: LogSink;
+  tap?: TapListener;
+  resolveBackend?: BackendResolver;
+  /** pid printed in error-log lines. */
+  pid?: number;
+}
+
+/** Logging settings of one server after merging with the main server. */
+interface ServerLogging {
+  errorLog: string | null;
+  level: LogLevelSetting;
+  customLogs: Array<{ target: string; format: string }>;
+}
+
+const DEFAULT_KEEPALIVE_TIMEOUT_SECONDS = 5;
+const DEFAULT_MAX_KEEPALIVE_REQUESTS = 100;
+const DEFAULT_TIMEOUT_SECONDS = 60;
+/** mod_reqtimeout's default: 20 s for the request head (extended to 40 s at MinRate 500). */
+const REQTIMEOUT_HEADER_SECONDS = 20;
+
+export class ProxyRuntime {
+  readonly config: HttpdConfig;
+  readonly pool: WorkerPool;
+  readonly timeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly requestHeaderTimeoutMs: number;
+  readonly receiveBufferSize: number;
+  private readonly sink: LogSink;
+  private readonly listeners = new Set<TapListener>();
+  private readonly resolver: BackendResolver;
+  private readonly pid: number;
+  private readonly vhostTable: VhostTable;
+  private readonly logging = new Map<number | null, ServerLogging>();
+  private readonly balancers = new Map<string, BalancerState>();
+  private readonly tunnels = new Set<Tunnel>();
+  private connectionCounter = 0;
+  private readonly keepAliveOn: boolean;
+  private readonly maxKeepAliveRequests: number;
+
+  /** Build a generation for a parsed, startup-checked config. */
+  constructor(options: ProxyRuntimeOptions) {
+    this.config = options.config;
+    this.sink = options.sink;
+    this.resolver = options.resolveBackend ?? ((host, port) => ({ host, port }));
+    this.pid = options.pid ?? 1;
+    if (options.tap) this.listeners.add(options.tap);
+    const server = options.config.main.server;
+    this.timeoutMs = (server.timeout?.value ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
+    this.keepAliveOn = server.keepAlive?.value ?? true;
+    this.keepAliveTimeoutMs = (server.keepAliveTimeout?.value ?? DEFAULT_KEEPALIVE_TIMEOUT_SECONDS) * 1000;
+    this.maxKeepAliveRequests = server.maxKeepAliveRequests?.value ?? DEFAULT_MAX_KEEPALIVE_REQUESTS;
+    const reqtimeout = options.config.modules.some((module) => module.id === 'reqtimeout_module');
+    this.requestHeaderTimeoutMs = reqtimeout ? REQTIMEOUT_HEADER_SECONDS * 1000 : this.timeoutMs;
+    this.receiveBufferSize = server.proxyReceiveBufferSize?.value ?? 0;
+    const limits = checkMpmSettings(options.config.global.mpm);
+    this.pool = new WorkerPool(limits.maxRequestWorkers, {
+      onFirstSaturation: () =>
+        this.log({ module: `mpm_${options.config.global.mpm.module ?? 'event'}`, level: 'error', code: 'AH00484', message: 'server reached MaxRequestWorkers setting, consider raising the MaxRequestWorkers setting' }, null, 0),
+    });
+    this.vhostTable = buildVhostTable(options.config);
+  }
+
+  /** Subscribe to tap events; returns an unsubscribe function. */
+  onTap(listener: TapListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Deliver one event to every listener; a throwing listener does not disturb the proxy. */
+  tap(event: TapEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A broken observer must never break the traffic it observes.
+      }
+    }
+  }
+
+  nextConnectionId(): number {
+    this.connectionCounter += 1;
+    return this.connectionCounter;
+  }
+
+  nowMicros(): number {
+    return Math.round((performance.timeOrigin + performance.now()) * 1000);
+  }
+
+  resolveBackend(host: string, port: number): ReturnType<BackendResolver> {
+    return this.resolver(host, port);
+  }
+
+  /** Write an error-log entry for a server (null: main) if its LogLevel lets it through. */
+  log(entry: ErrorLogEntry, serverIndex: number | null, connection: number): void {
+    const logging = this.loggingFor(serverIndex);
+    // httpd writes notice-level messages (startup, shutdown, AH00484's neighbours) whatever LogLevel says.
+    if (entry.level !== 'notice' && !isLogged(logging.level, entry.module, entry.level)) return;
+    const line = formatErrorLogLine(entry, this.nowMicros(), { pid: this.pid, tid: this.pid + connection });
+    this.sink.errorLine(logging.errorLog, line);
+    this.tap({ type: 'error-log', connection, time: Date.now(), entry, line });
+  }
+
+  /** Write the access-log lines of a finished request (a WebSocket's when its tunnel closed). */
+  accessLog(
+    record: {
+      head: RequestHead | null;
+      requestLine: string;
+      status: number;
+      bodyBytes: number;
+      responseHeaders: ReadonlyArray<readonly [string, string]>;
+      bytesIn: number;
+      bytesOut: number;
+      startMicros: number;
+      serverIndex: number | null;
+      filename?: string;
+      aborted: boolean;
+    },
+    connection: { socket: { remoteAddress?: string; remotePort?: number; localAddress?: string; localPort?: number }; keepalives: number; connection: number },
+  ): void {
+    const logging = this.loggingFor(record.serverIndex);
+    if (logging.customLogs.length === 0) return;
+    const head = record.head;
+    const [path, query] = splitQuery(head?.target ?? '');
+    const durationMicros = Math.max(0, this.nowMicros() - record.startMicros);
+    for (const customLog of logging.customLogs) {
+      const line = formatAccessLogLine(customLog.format, {
+        remoteAddress: connection.socket.remoteAddress ?? '-',
+        remotePort: connection.socket.remotePort ?? 0,
+        localAddress: connection.socket.localAddress ?? '-',
+        localPort: connection.socket.localPort ?? 0,
+        requestLine: record.requestLine,
+        method: head?.method ?? '-',
+        path: head?.path ?? path,
+        query: head?.query ?? query,
+        protocol: head?.version ?? 'HTTP/1.1',
+        originalStatus: record.status,
+        finalStatus: record.status,
+        bodyBytes: record.bodyBytes,
+        bytesIn: record.bytesIn,
+        bytesOut: record.bytesOut,
+        requestHeaders: head?.headers ?? [],
+        responseHeaders: record.responseHeaders,
+        startMicros: record.startMicros,
+        durationMicros,
+        serverName: this.serverName(record.serverIndex),
+        canonicalName: head?.hostname ?? this.serverName(record.serverIndex),
+        keepAliveCount: connection.keepalives,
+        connectionStatus: record.aborted ? 'X' : '-',
+        pid: this.pid,
+        filename: record.filename,
+      });
+      this.sink.accessLine(customLog.target, line);
+      this.tap({ type: 'access-log', connection: connection.connection, time: Date.now(), line });
+    }
+  }
+
+  /** The server that answers a connection before any Host is known (for 400s). */
+  defaultServerFor(localAddress: string, localPort: number): { index: number | null; serverName: string } {
+    const choice = selectVirtualHost(this.config, this.vhostTable, localAddress, localPort, null);
+    return { index: choice.index, serverName: choice.selected.serverName };
+  }
+
+  serverName(serverIndex: number | null): string {
+    return serverIndex === null ? this.vhostTable.mainName : (this.vhostTable.names[serverIndex] ?? this.vhostTable.mainName);
+  }
+
+  serverBanner(): string {
+    return serverBanner(this.serverTokens());
+  }
+
+  /** ServerTokens for error pages; ServerSignature is not modelled, so pages carry none (httpd's default Off). */
+  signatureOptions(_serverIndex: number | null): { serverTokens: ServerTokens } {
+    return { serverTokens: this.serverTokens() };
+  }
+
+  private serverTokens(): ServerTokens {
+    const written = this.config.global.serverTokens?.value.toLowerCase();
+    const known: Record<string, ServerTokens> = {
+      major: 'Major', minor: 'Minor', min: 'Minimal', minimal: 'Minimal', os: 'OS', full: 'Full', prod: 'Prod', productonly: 'Prod',
+    };
+    return (written && known[written]) || 'Full';
+  }
+
+  /** Whether the client connection may stay open after this response (KeepAlive, MaxKeepAliveRequests, HTTP/1.0). */
+  keepAliveAllowed(head: RequestHead, keepalives: number, _serverIndex: number | null): boolean {
+    if (!this.keepAliveOn || head.closeAfterResponse) return false;
+    if (this.maxKeepAliveRequests > 0 && keepalives + 1 >= this.maxKeepAliveRequests) return false;
+    const connection = head.headers.filter(([name]) => name.toLowerCase() === 'connection').map(([, value]) => value.toLowerCase()).join(',');
+    if (/\bclose\b/.test(connection)) return false;
+    if (head.versionNumber < 1001) return /\bkeep-alive\b/.test(connection);
+    return true;
+  }
+
+  remainingKeepAlives(keepalives: number): number {
+    return Math.max(0, this.maxKeepAliveRequests - keepalives - 1);
+  }
+
+  /** The shared runtime state of a balancer, created on first use (lbmethod counters persist). */
+  balancerState(name: string, serverIndex: number | null): BalancerState | null {
+    const key = name.toLowerCase();
+    const existing = this.balancers.get(key);
+    if (existing) return existing;
+    const servers: ServerConfig[] = serverIndex === null ? [this.config.main] : [this.config.virtualHosts[serverIndex], this.config.main];
+    for (const server of servers) {
+      const definition = server?.server.balancers.find((balancer) => balancer.name.toLowerCase() === key);
+      if (definition) {
+        const proxyPassParams = server.server.proxyPass.find((rule) => rule.target?.toLowerCase().startsWith(key))?.params ?? [];
+        const state = createBalancerState(definition, proxyPassParams);
+        this.balancers.set(key, state);
+        return state;
+      }
+    }
+    return null;
+  }
+
+  trackTunnel(tunnel: Tunnel): void {
+    this.tunnels.add(tunnel);
+  }
+
+  untrackTunnel(tunnel: Tunnel): void {
+    this.tunnels.delete(tunnel);
+  }
+
+  /** Cut every open tunnel (stop, or the sandbox resetting). */
+  closeTunnels(): void {
+    for (const tunnel of [...this.tunnels]) tunnel.shutdown();
+  }
+
+  flushLogs(): void {
+    this.sink.flush();
+  }
+
+  private loggingFor(serverIndex: number | null): ServerLogging {
+    const cached = this.logging.get(serverIndex);
+    if (cached) return cached;
+    const logging = computeLogging(this.config, serverIndex);
+    this.logging.set(serverIndex, logging);
+    return logging;
+  }
+}
+
+/** Merge ErrorLog, LogLevel, LogFormat and CustomLog of a vhost with the main server's, as httpd does. */
+function computeLogging(config: HttpdConfig, serverIndex: number | null): ServerLogging {
+  const main = config.main.server;
+  const own = serverIndex === null ? main : config.virtualHosts[serverIndex].server;
+  const errorLog = own.errorLog?.value ?? main.errorLog?.value ?? null;
+
+  const level: LogLevelSetting = { level: (main.logLevel.level?.value ?? 'warn') as LogLevelName, perModule: {} };
+  for (const entry of main.logLevel.modules) level.perModule[entry.module] = entry.level;
+  if (own !== main) {
+    if (own.logLevel.level) {
+      level.level = own.logLevel.level.value;
+      // A vhost's bare LogLevel replaces the per-module levels it inherited.
+      level.perModule = {};
+    }
+    for (const entry of own.logLevel.modules) level.perModule[entry.module] = entry.level;
+  }
+
+  // Debian's apache2.conf defines the usual nicknames; a config that loads its own modules is standalone.
+  const nicknames: Record<string, string> = config.defaultModules ? { ...DEBIAN_LOG_FORMATS } : {};
+  let defaultFormat = DEFAULT_LOG_FORMAT;
+  for (const server of own === main ? [main] : [main, own]) {
+    for (const entry of server.logFormats) {
+      if (entry.nickname === null) defaultFormat = entry.format;
+      else nicknames[entry.nickname] = entry.format;
+    }
+  }
+  const written = own.customLogs.length > 0 ? own.customLogs : main.customLogs;
+  const globalLogs = own === main ? [] : main.customLogs.filter((entry) => entry.directive === 'GlobalLog');
+  const customLogs = [...written, ...globalLogs.filter((entry) => !written.includes(entry))].map((entry) => ({
+    target: entry.target,
+    format: entry.format === null ? defaultFormat : resolveLogFormat(entry.format, nicknames),
+  }));
+  return { errorLog, level, customLogs };
+}
+
+function splitQuery(target: string): [string, string] {
+  const index = target.indexOf('?');
+  return index === -1 ? [target, ''] : [target.slice(0, index), target.slice(index + 1)];
+}

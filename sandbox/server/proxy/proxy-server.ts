@@ -1,0 +1,166 @@
+/**
+ * The emulator's listeners: one socket per Listen line, TLS where the virtual hosts on that
+ * address have SSLEngine on (certificate chosen by SNI among them), each accepted connection
+ * handed to serveClientConnection with the current generation's runtime. A graceful restart
+ * swaps the runtime; connections already open finish on the one they started with.
+ */
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { HttpdConfig, ListenEntry, VirtualHostConfig } from '../../engine/config/model.ts';
+import type { TapListener } from '../../engine/tap-events.ts';
+import { serveClientConnection } from './client-connection.ts';
+import type { LogSink } from './log-sink.ts';
+import { ProxyRuntime } from './proxy-runtime.ts';
+import type { BackendResolver } from './proxy-runtime.ts';
+
+export interface ProxyServerOptions {
+  config: HttpdConfig;
+  sink: LogSink;
+  tap?: TapListener;
+  resolveBackend?: BackendResolver;
+  /** Where each Listen really binds; the sandbox maps article ports (80, 443) to free ones. */
+  bindAddress?: (listen: ListenEntry) => { host: string | undefined; port: number };
+  /** Reads certificate files named by SSLCertificateFile/KeyFile; the sandbox maps paths. */
+  readFile?: (path: string) => string;
+  pid?: number;
+}
+
+export interface BoundListener {
+  listen: ListenEntry;
+  host: string;
+  port: number;
+  tls: boolean;
+}
+
+export interface RunningProxy {
+  listeners: BoundListener[];
+  /** The current generation. */
+  runtime(): ProxyRuntime;
+  /** Graceful restart with a new (already checked) config on the same listeners. */
+  reload(config: HttpdConfig): void;
+  /** Stop accepting, cut tunnels, close sockets. */
+  close(): Promise<void>;
+}
+
+/** A bind failure, worded as httpd's AH00072. */
+export class ListenError extends Error {
+  readonly code: string;
+  constructor(message: string, code: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** Start listening on every Listen of the config. Rejects with ListenError when a bind fails. */
+export async function startProxyServer(options: ProxyServerOptions): Promise<RunningProxy> {
+  let runtime = new ProxyRuntime(options);
+  const sockets = new Set<net.Socket>();
+  const servers: net.Server[] = [];
+  const listeners: BoundListener[] = [];
+  const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+
+  const accept = (socket: net.Socket, isTls: boolean) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.setNoDelay(true);
+    void serveClientConnection(socket, runtime, { tls: isTls }).catch(() => socket.destroy());
+  };
+
+  try {
+    for (const listen of uniqueListens(options.config.listens)) {
+      const tlsHosts = tlsVirtualHostsFor(options.config, listen);
+      const bind = options.bindAddress?.(listen) ?? { host: listen.address ?? undefined, port: listen.port };
+      let server: net.Server;
+      if (tlsHosts.length > 0) {
+        const contexts = tlsHosts.map((vhost) => ({ vhost, context: tls.createSecureContext(certificateOf(vhost, readFile)) }));
+        server = tls.createServer({
+          ...certificateOf(tlsHosts[0], readFile),
+          ALPNProtocols: ['http/1.1'],
+          SNICallback: (servername, callback) => {
+            const match = contexts.find(({ vhost }) => namesOf(vhost).includes(servername.toLowerCase())) ?? contexts[0];
+            callback(null, match.context);
+          },
+        });
+        server.on('secureConnection', (socket: tls.TLSSocket) => accept(socket, true));
+        // A failed TLS handshake is the client's problem; httpd logs it at info and carries on.
+        server.on('tlsClientError', () => {});
+      } else {
+        server = net.createServer((socket) => accept(socket, false));
+      }
+      const port = await bindServer(server, bind.host, bind.port);
+      servers.push(server);
+      listeners.push({ listen, host: bind.host ?? '0.0.0.0', port, tls: tlsHosts.length > 0 });
+    }
+  } catch (error) {
+    for (const server of servers) server.close();
+    throw error;
+  }
+
+  return {
+    listeners,
+    runtime: () => runtime,
+    reload(config: HttpdConfig) {
+      runtime.flushLogs();
+      runtime = new ProxyRuntime({ ...options, config });
+    },
+    async close() {
+      runtime.closeTunnels();
+      runtime.flushLogs();
+      await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}
+
+/** httpd binds each address:port once however often it is listed. */
+function uniqueListens(listens: ListenEntry[]): ListenEntry[] {
+  const seen = new Set<string>();
+  return listens.filter((listen) => {
+    const key = `${listen.address ?? '*'}:${listen.port}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Virtual hosts with SSLEngine on whose addresses cover this Listen. */
+function tlsVirtualHostsFor(config: HttpdConfig, listen: ListenEntry): VirtualHostConfig[] {
+  return config.virtualHosts.filter(
+    (vhost) =>
+      vhost.server.sslEngine?.value === true &&
+      vhost.addresses.some(
+        (address) =>
+          (address.port === null || address.port === '*' || address.port === listen.port) &&
+          (address.host === '*' || address.host === '_default_' || listen.address === null || address.host === listen.address || (address.host === 'localhost' && listen.address === '127.0.0.1')),
+      ),
+  );
+}
+
+function certificateOf(vhost: VirtualHostConfig, readFile: (path: string) => string): { cert: string; key: string } {
+  const certPath = vhost.server.sslCertificateFiles.at(-1)?.value;
+  const keyPath = vhost.server.sslCertificateKeyFiles.at(-1)?.value ?? certPath;
+  if (!certPath || !keyPath) throw new ListenError(`AH02572: Failed to configure at least one certificate and key for ${namesOf(vhost)[0] ?? 'the virtual host'}:${vhost.addresses[0]?.port ?? 443}`, 'NO_CERT');
+  return { cert: readFile(certPath), key: readFile(keyPath) };
+}
+
+function namesOf(vhost: VirtualHostConfig): string[] {
+  const names = vhost.server.serverName ? [vhost.server.serverName.value.host] : [];
+  return [...names, ...vhost.server.serverAliases.map((alias) => alias.value)].map((name) => name.toLowerCase());
+}
+
+function bindServer(server: net.Server, host: string | undefined, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      const shown = `${host ?? '0.0.0.0'}:${port}`;
+      const errno = error.code === 'EADDRINUSE' ? '(98)Address already in use' : error.code === 'EACCES' ? '(13)Permission denied' : `(${error.code})`;
+      reject(new ListenError(`${errno}: AH00072: make_sock: could not bind to address ${shown}`, error.code ?? 'LISTEN'));
+    };
+    server.once('error', onError);
+    server.listen({ host, port, backlog: 511 }, () => {
+      server.off('error', onError);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
