@@ -30,34 +30,92 @@ export function aliasMatch(uri: string, alias: string): number {
 }
 
 /**
- * alias_match_servlet() for `mapping=servlet`: matches segment by segment after removing path
- * parameters (";jsessionid=..."), "." and ".." segments and repeated slashes. Returns the
- * normalised path and how many characters of it the prefix consumed, or null.
+ * alias_match_servlet() for `mapping=servlet`, ported step for step: the path is matched segment
+ * by segment after removing path parameters (";jsessionid=..."), "." and ".." segments and
+ * repeated slashes. Returns the normalised path and how many characters of the ORIGINAL path the
+ * prefix consumed (what follows is appended to the target as received), or null.
  */
 export function aliasMatchServlet(uri: string, alias: string): { normalized: string; length: number } | null {
-  if (!uri.startsWith('/') || !alias.startsWith('/')) return null;
-  // Normalise the path the servlet way, remembering where each segment starts.
-  const segments: string[] = [];
-  for (const raw of uri.slice(1).split('/')) {
-    const segment = raw.replace(/;.*$/, '');
-    if (segment === '' || segment === '.') continue;
-    if (segment === '..') {
-      if (segments.length === 0) return null;
-      segments.pop();
+  if (uri[0] !== '/' || alias[0] !== '/') return null;
+  const at = (text: string, index: number) => (index >= 0 && index < text.length ? text[index] : '');
+  const stack: number[] = [];
+  const map: string[] = ['/'];
+  let uriPos = 1;
+  let aliasPos = 1;
+  let firstPos = 1;
+  let aliasDepth = 0;
+  while (uriPos < uri.length) {
+    if (uri[uriPos] === ';') {
+      do uriPos++;
+      while (uriPos < uri.length && uri[uriPos] !== '/');
       continue;
     }
-    segments.push(segment);
+    if (map[map.length - 1] === '/') {
+      if (uri[uriPos] === '/') {
+        do uriPos++;
+        while (uri[uriPos] === '/');
+        continue;
+      }
+      if (uri[uriPos] === '.') {
+        const next = at(uri, uriPos + 1);
+        if (next === '/' || next === ';' || next === '') {
+          uriPos++;
+          if (uri[uriPos] === '/') uriPos++;
+          continue;
+        }
+        const after = at(uri, uriPos + 2);
+        if (next === '.' && (after === '/' || after === ';' || after === '')) {
+          if (map.length === 1) return null;
+          do map.pop();
+          while (map[map.length - 1] !== '/');
+          if (aliasDepth === stack.length) {
+            if (aliasPos >= alias.length) aliasPos--;
+            while (aliasPos > 0 && alias[aliasPos] === '/') aliasPos--;
+            while (aliasPos > 0 && alias[aliasPos - 1] !== '/') aliasPos--;
+            aliasDepth--;
+          }
+          stack.pop();
+          uriPos += 2;
+          if (uri[uriPos] === '/') uriPos++;
+          firstPos = 0;
+          continue;
+        }
+      }
+      if (firstPos) while (uri[firstPos] === '/') firstPos++;
+      stack.push(firstPos ? firstPos : uriPos);
+      if (aliasPos < alias.length) {
+        if (alias[aliasPos - 1] !== '/') {
+          do aliasPos++;
+          while (alias[aliasPos - 1] !== '/' && aliasPos < alias.length);
+        }
+        while (alias[aliasPos] === '/') aliasPos++;
+        if (aliasPos < alias.length) aliasDepth++;
+      }
+    }
+    if (aliasPos < alias.length) {
+      const index = aliasDepth - 1;
+      if (stack[index]) {
+        if (alias[aliasPos] !== uri[uriPos]) stack[index] = 0;
+        else if (aliasPos + 1 === alias.length && alias[aliasPos] !== '/') {
+          if (at(uri, uriPos + 1) === ';') stack[index] = -(uriPos + 1);
+          else if (at(uri, uriPos + 1) !== '/' && at(uri, uriPos + 1) !== '') stack[index] = 0;
+        }
+      }
+      if (alias[aliasPos] !== '/' || uri[uriPos] === '/') aliasPos++;
+    }
+    if (uri[uriPos] === '/') firstPos = uriPos + 1;
+    map.push(uri[uriPos]);
+    uriPos++;
   }
-  const trailingSlash = uri.endsWith('/') && segments.length > 0;
-  const normalized = '/' + segments.join('/') + (trailingSlash ? '/' : '');
-  const aliasSegments = alias.split('/').filter((segment) => segment !== '');
-  if (aliasSegments.length > segments.length) return null;
-  for (let index = 0; index < aliasSegments.length; index++) {
-    if (aliasSegments[index] !== segments[index]) return null;
+  if (aliasPos < alias.length) return null;
+  for (let depth = 0; depth < aliasDepth; depth++) if (!stack[depth]) return null;
+  if (aliasDepth < stack.length) {
+    uriPos = stack[aliasDepth];
+    if (aliasDepth) {
+      const position = stack[aliasDepth - 1];
+      if (position < 0) uriPos = -position;
+    }
   }
-  let length = 1 + segments.slice(0, aliasSegments.length).join('/').length;
-  if (aliasSegments.length === 0) length = 1;
-  // A prefix ending in "/" also consumes the slash after its last segment.
-  if (alias.endsWith('/') && aliasSegments.length > 0 && normalized[length] === '/') length++;
-  return { normalized, length };
+  if (alias[aliasPos - 1] !== '/' && uri[uriPos - 1] === '/') uriPos--;
+  return { normalized: map.join(''), length: uriPos };
 }

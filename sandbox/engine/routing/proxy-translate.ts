@@ -162,9 +162,10 @@ function matchRule(rule: ProxyPassRule, input: ProxyTranslateInput, log: ErrorLo
   let consumed: number;
   let rest: string;
   if (mappingOf(rule) === 'servlet') {
+    // The part after the match is taken from the path as received, not from the normalised one.
     const servlet = aliasMatchServlet(input.uri, rule.path);
     consumed = servlet ? servlet.length : 0;
-    rest = servlet ? servlet.normalized.slice(servlet.length) : '';
+    rest = servlet ? input.uri.slice(servlet.length) : '';
     nocanon = false;
   } else {
     consumed = aliasMatch(input.uri, rule.path);

@@ -40,6 +40,8 @@ export interface RewriteRequest {
   documentRoot: string;
   env: Record<string, string>;
   client: string;
+  /** ap_matches_request_vhost(): whether host:port names this server (for reducing own URLs to paths). */
+  isThisServer: (host: string, port: number) => boolean;
 }
 
 /** What the rewrite engine decided. */
@@ -415,7 +417,7 @@ function reduceToLocalPath(url: string, request: RewriteRequest): string {
   const match = new RegExp(`^${scheme}://([^/:]*)(?::(\\d*))?(/.*)?$`, 'i').exec(url);
   if (!match) return url;
   const port = match[2] ? Number(match[2]) : request.secure ? 443 : 80;
-  if (match[1].toLowerCase() !== request.serverName.toLowerCase() || port !== request.serverPort) return url;
+  if (!request.isThisServer(match[1], port)) return url;
   return match[3] ?? '/';
 }
 

@@ -25,7 +25,7 @@ import { pregsub } from './regex-substitute.ts';
 import { parseRequestTarget, resolveUri, normalizePath, type ParsedTarget } from './request-uri.ts';
 import { applyServerRewrite } from './rewrite.ts';
 import { matchDirectories, matchLocations, matchProxySections } from './section-walk.ts';
-import { serverView, type ServerView } from './server-view.ts';
+import { serverAnswersFor, serverView, type ServerView } from './server-view.ts';
 import { canonicaliseProxyUrl } from './proxy-canon.ts';
 import { escapePathForRedirect } from './url-escape.ts';
 import { buildVhostTable, selectVirtualHost, type VhostTable } from './vhost-select.ts';
@@ -375,7 +375,8 @@ class RequestRouter {
     }
     if (result === 'granted') return null;
     if (result === 'denied-no-user') {
-      this.pushLog('core', 'error', 'AH00027', `No authentication done but request not allowed without authentication for ${this.uri}. Authentication not configured?`);
+      // No AuthType: no module authenticates, and decl_die() turns that into a 500.
+      this.pushLog('core', 'crit', 'AH00025', `configuration error:  couldn't check user: ${this.uri}`);
       return this.respond(500, 'server-error', [], matched, 'a Require needs an authenticated user, but no authentication is configured');
     }
     this.pushLog('authz_core', 'error', 'AH01630', `client denied by server configuration: ${filename}`);
@@ -507,6 +508,7 @@ class RequestRouter {
       documentRoot: server.documentRoot,
       env: this.env,
       client: this.client,
+      isThisServer: (host: string, port: number) => serverAnswersFor(server, host, port),
     };
   }
 

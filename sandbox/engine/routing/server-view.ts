@@ -16,6 +16,7 @@ import type {
 } from '../config/model.ts';
 import type { ErrorLogEntry } from '../logs/error-log.ts';
 import { emptyDirectoryState, mergeDirectoryScope, type DirectoryState } from './directory-state.ts';
+import { globMatches } from './vhost-select.ts';
 import { defineWorkers, type WorkerDefinition } from './workers.ts';
 
 /** httpd's compiled-in Timeout (DEFAULT_TIMEOUT). */
@@ -30,6 +31,12 @@ export interface ServerView {
   serverHostname: string;
   /** Port from ServerName, or null (then the connection's port is used). */
   serverNamePort: number | null;
+  /** ServerAlias names. */
+  serverAliases: string[];
+  /** s->port: ServerName's port, else the first <VirtualHost> address's, else the main server's (0 = none). */
+  port: number;
+  /** The <VirtualHost> addresses as written (host text and port; 0 = any). */
+  addresses: Array<{ host: string; port: number }>;
   serverAdmin: string;
   documentRoot: string;
   /** ProxyPass lines of the server level, in the order mod_proxy tries them. */
@@ -102,6 +109,9 @@ export function serverView(config: HttpdConfig, virtualHostIndex: number | null,
     virtualHostIndex,
     serverHostname: serverName?.host ?? fallbackHostname,
     serverNamePort: serverName?.port ?? null,
+    serverAliases: own.server.serverAliases.map((alias) => alias.value),
+    port: serverName?.port ?? firstAddressPort(vhost?.addresses ?? []) ?? main.server.serverName?.value.port ?? 0,
+    addresses: (vhost?.addresses ?? []).map((address) => ({ host: address.host, port: typeof address.port === 'number' ? address.port : 0 })),
     serverAdmin: (vhost?.server.serverAdmin ?? main.server.serverAdmin)?.value ?? '[no address given]',
     documentRoot: (vhost?.server.documentRoot ?? main.server.documentRoot)?.value ?? DEFAULT_DOCUMENT_ROOT,
     proxyPass,
@@ -141,6 +151,22 @@ function collectSectionProxyPass(sections: readonly Section[]): ProxyPassRule[] 
     ...(section.settings.proxyPass ? [section.settings.proxyPass] : []),
     ...collectSectionProxyPass(section.nested),
   ]);
+}
+
+function firstAddressPort(addresses: ReadonlyArray<{ port: number | '*' | null }>): number | null {
+  const first = addresses[0];
+  return first && typeof first.port === 'number' && first.port !== 0 ? first.port : null;
+}
+
+/** ap_matches_request_vhost(): would a request for host:port land on this server? */
+export function serverAnswersFor(server: ServerView, host: string, port: number): boolean {
+  const wanted = host.toLowerCase();
+  if (server.addresses.some((address) => (address.port === 0 || address.port === port) && address.host.toLowerCase() === wanted)) return true;
+  if (port !== server.port) return false;
+  if (wanted === server.serverHostname.toLowerCase()) return true;
+  return server.serverAliases.some((alias) =>
+    alias.includes('*') || alias.includes('?') ? globMatches(alias, wanted) : alias.toLowerCase() === wanted,
+  );
 }
 
 /** merge_balancers(): the vhost's balancers override same-named ones of the main server. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aliasMatch } from '../../../sandbox/engine/routing/alias-match.ts';
+import { aliasMatch, aliasMatchServlet } from '../../../sandbox/engine/routing/alias-match.ts';
 
 describe('aliasMatch (mod_proxy alias_match)', () => {
   it('consumes only the prefix when ProxyPass /ws has no trailing slash, leaving /chat', () => {
@@ -32,5 +32,20 @@ describe('aliasMatch (mod_proxy alias_match)', () => {
 
   it('compares case-sensitively', () => {
     expect(aliasMatch('/WS/chat', '/ws/')).toBe(0);
+  });
+});
+
+describe('aliasMatchServlet (mapping=servlet)', () => {
+  it('ignores path parameters when matching and consumes them from the path as received', () => {
+    expect(aliasMatchServlet('/sv;j=1/b', '/sv/')).toEqual({ normalized: '/sv/b', length: 8 });
+  });
+
+  it('keeps the parameters of a later segment in the remainder', () => {
+    const match = aliasMatchServlet('/sv/a/c;k=3', '/sv/');
+    expect(match?.length).toBe(4);
+  });
+
+  it('does not match another first segment', () => {
+    expect(aliasMatchServlet('/svx/a', '/sv/')).toBeNull();
   });
 });
