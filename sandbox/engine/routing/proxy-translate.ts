@@ -107,7 +107,10 @@ export function describeProxyPass(rule: ProxyPassRule): string {
   return words.join(' ');
 }
 
+/** mapping=encoded|servlet: a flag of the rule, not a worker parameter (the parser keeps it with the keywords). */
 function mappingOf(rule: ProxyPassRule): string | null {
+  const keyword = rule.keywords.find((word) => word.toLowerCase().startsWith('mapping='));
+  if (keyword) return keyword.slice('mapping='.length).toLowerCase();
   return rule.params.find((param) => param.key === 'mapping')?.value.toLowerCase() ?? null;
 }
 
