@@ -42,8 +42,10 @@ export interface BackendTarget {
   tls: boolean;
   /** SNI / certificate name to check when tls; httpd sends the target host name. */
   servername?: string;
-  /** SSLProxyVerify require: check the backend's certificate against `ca`. */
+  /** SSLProxyVerify require: check the backend's certificate chain against `ca`. */
   verify?: boolean;
+  /** SSLProxyCheckPeerName (on by default): the certificate must name the host, by DNS name. */
+  checkPeerName?: boolean;
   ca?: string[];
   /** SO_RCVBUF wish (ProxyReceiveBufferSize); applied where the platform lets Node set it. */
   receiveBufferSize?: number;
@@ -76,6 +78,10 @@ export async function connectBackend(target: BackendTarget, timeoutMs: number): 
     };
     secure.once('error', (error) => fail(error.message));
     secure.once('secureConnect', () => {
+      if ((target.checkPeerName ?? true) && !certificateNamesHost(secure.getPeerCertificate(), target.servername ?? target.host)) {
+        fail(`certificate does not name ${target.servername ?? target.host} (SSLProxyCheckPeerName)`);
+        return;
+      }
       clearTimeout(timer);
       secure.removeAllListeners('error');
       resolve({ ok: true, socket: secure, address, port: target.port });
@@ -101,4 +107,21 @@ function openSocket(address: string, port: number, timeoutMs: number): Promise<C
       resolve({ ok: true, socket, address, port });
     });
   });
+}
+
+/**
+ * mod_ssl's peer-name check: the host must match a DNS name of the certificate (subjectAltName,
+ * else the CN), with one leading wildcard label. An IP address never matches, not even an IP
+ * SAN, which is why `ProxyPass wss://127.0.0.1:…/` fails on httpd 2.4 even with a valid cert.
+ */
+export function certificateNamesHost(certificate: tls.PeerCertificate | undefined, host: string): boolean {
+  if (!certificate || net.isIP(host)) return false;
+  const altNames = (certificate.subjectaltname ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.startsWith('DNS:'))
+    .map((entry) => entry.slice(4).toLowerCase());
+  const names = altNames.length > 0 ? altNames : [String(certificate.subject?.CN ?? '').toLowerCase()];
+  const wanted = host.toLowerCase();
+  return names.some((name) => name === wanted || (name.startsWith('*.') && wanted.endsWith(name.slice(1)) && !wanted.slice(0, -name.length + 1).includes('.')));
 }

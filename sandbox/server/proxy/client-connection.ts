@@ -46,7 +46,7 @@ interface RequestRecord {
 }
 
 /** Serve one accepted client connection until it closes. Never throws. */
-export async function serveClientConnection(socket: Socket, runtime: ProxyRuntime, listener: { tls: boolean }): Promise<void> {
+export async function serveClientConnection(socket: Socket, runtime: ProxyRuntime, listener: { tls: boolean; plainOnTlsPort?: boolean }): Promise<void> {
   const connection = runtime.nextConnectionId();
   const emit = (event: EmittedEvent) => runtime.tap({ ...event, connection, time: Date.now() } as TapEvent);
   const client = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
@@ -67,7 +67,7 @@ export async function serveClientConnection(socket: Socket, runtime: ProxyRuntim
       const lease = await runtime.pool.acquire(abandoned.signal);
       let outcome: 'keep-alive' | 'close' | 'tunnel';
       try {
-        outcome = await serveOneRequest({ socket, reader, runtime, emit, client, secure: listener.tls, keepalives, connection });
+        outcome = await serveOneRequest({ socket, reader, runtime, emit, client, secure: listener.tls, plainOnTlsPort: listener.plainOnTlsPort ?? false, keepalives, connection });
       } finally {
         lease.release();
       }
@@ -91,6 +91,8 @@ interface RequestContext {
   emit: (event: EmittedEvent) => void;
   client: string;
   secure: boolean;
+  /** Plain HTTP arrived on an SSLEngine port: every request gets mod_ssl's 400. */
+  plainOnTlsPort: boolean;
   keepalives: number;
   connection: number;
 }
@@ -117,6 +119,7 @@ async function serveOneRequest(context: RequestContext): Promise<'keep-alive' | 
     // The parser took the head; what follows in this chunk is a body or the next request.
     reader.unshift(chunk.subarray(head.consumed - pushedBefore));
     emit({ type: 'head', hop: 'client->proxy', head: latin1(head.rawHead) });
+    if (context.plainOnTlsPort) return answerPlainOnTlsPort(context, head, startMicros);
     return handleRequest(context, head, startMicros);
   }
 }
@@ -153,6 +156,30 @@ async function answerBadRequest(context: RequestContext, error: RequestHeadError
       serverIndex: server.index,
       aborted: false,
     },
+    context,
+  );
+  return 'close';
+}
+
+/** mod_ssl's answer to plain HTTP on a TLS port: 400 with an explanation, no routing. */
+async function answerPlainOnTlsPort(context: RequestContext, head: RequestHead, startMicros: number): Promise<'close'> {
+  const server = context.runtime.defaultServerFor(context.socket.localAddress ?? '', context.socket.localPort ?? 0);
+  const response = buildErrorResponse({
+    status: 400,
+    serverName: head.hostname ?? server.serverName,
+    port: head.hostPort ?? context.socket.localPort ?? 443,
+    method: head.method,
+    errorNotes: "Reason: You're speaking plain HTTP to an SSL-enabled server port.<br />\n Instead use the HTTPS scheme to access this URL, please.<br />\n",
+    headOnly: head.method === 'HEAD',
+    connection: { close: true },
+    ...context.runtime.signatureOptions(server.index),
+  });
+  const bytes = serializeResponse(response);
+  await write(context.socket, bytes);
+  context.emit({ type: 'head', hop: 'proxy->client', head: headText(response.statusLine, response.headers) });
+  context.emit({ type: 'response', status: 400, explanation: '400: plain HTTP (ws://) sent to a port where SSLEngine is on; use https:// or wss://' });
+  context.runtime.accessLog(
+    { head, requestLine: requestLineOf(head), status: 400, bodyBytes: response.body.length, responseHeaders: response.headers, bytesIn: head.consumed, bytesOut: bytes.length, startMicros, serverIndex: server.index, aborted: false },
     context,
   );
   return 'close';
@@ -207,7 +234,7 @@ async function respondFromProxy(
   const close = statusDropsConnection(answer.status) || !runtime.keepAliveAllowed(head, context.keepalives, serverIndex);
   const disposition: ConnectionDisposition = close
     ? { close: true }
-    : head.versionNumber < 1001
+    : clientSentKeepAlive(head)
       ? { close: false, keepAlive: { timeoutSeconds: runtime.keepAliveTimeoutMs / 1000, remaining: runtime.remainingKeepAlives(context.keepalives) } }
       : { close: false };
   const response = buildErrorResponse({
@@ -300,9 +327,9 @@ async function connectToBackend(context: RequestContext, decision: ProxyDecision
       }
       const plan = planned.plan;
       context.emit({ type: 'route', routing: { ...summarizeDecision(decision), targetUrl: plan.url, explanation: `${decision.balancer.name} chose ${choice.member.name} (lbmethod ${state.lbmethod})` } });
-      const connected = await connectPlan(context, plan);
+      const connected = await connectPlan(context, plan, serverIndex);
       if (connected.ok) return { ok: true, plan, backendSocket: connected.socket, member: choice.member };
-      log(describeConnectFailure(connected.failure, plan, context.client).log);
+      log(describeConnectFailure(connected.failure, plan, context.client, decision.uri ?? '/').log);
       log(markMemberFailed(choice.member, Date.now()));
       releaseMember(choice.member);
     }
@@ -313,15 +340,16 @@ async function connectToBackend(context: RequestContext, decision: ProxyDecision
 
   const plan = decision.backend;
   if (!plan) return { ok: false, answer: { status: 500, explanation: 'no backend planned' } };
-  const connected = await connectPlan(context, plan);
+  const connected = await connectPlan(context, plan, serverIndex);
   if (connected.ok) return { ok: true, plan, backendSocket: connected.socket, member: null };
-  const failure = describeConnectFailure(connected.failure, plan, context.client);
+  const failure = describeConnectFailure(connected.failure, plan, context.client, decision.uri ?? '/');
   log(failure.log);
   return { ok: false, answer: failure.answer };
 }
 
-async function connectPlan(context: RequestContext, plan: BackendPlan) {
+async function connectPlan(context: RequestContext, plan: BackendPlan, serverIndex: number | null) {
   const target = context.runtime.resolveBackend(plan.host, plan.port);
+  const sslProxy = context.runtime.sslProxySettings(serverIndex);
   if ('blocked' in target) return { ok: false as const, failure: { kind: 'blocked', reason: target.blocked } satisfies ConnectFailure };
   return connectBackend(
     {
@@ -329,6 +357,9 @@ async function connectPlan(context: RequestContext, plan: BackendPlan) {
       port: target.port,
       tls: plan.tls && plan.afterConnectFailure === null,
       servername: plan.host,
+      verify: sslProxy.verify,
+      checkPeerName: sslProxy.checkPeerName,
+      ca: sslProxy.ca,
       receiveBufferSize: context.runtime.receiveBufferSize,
     },
     plan.timeouts.connect * 1000,
@@ -336,7 +367,7 @@ async function connectPlan(context: RequestContext, plan: BackendPlan) {
 }
 
 /** The error-log lines and the client's answer for a failed connect, as mod_proxy words them. */
-function describeConnectFailure(failure: ConnectFailure, plan: BackendPlan, client: string): { log: ErrorLogEntry[]; answer: OwnResponse } {
+function describeConnectFailure(failure: ConnectFailure, plan: BackendPlan, client: string, uri: string): { log: ErrorLogEntry[]; answer: OwnResponse } {
   const proxyFunction = plan.tls ? 'HTTPS' : 'HTTP';
   if (failure.kind === 'blocked') {
     return {
@@ -351,9 +382,16 @@ function describeConnectFailure(failure: ConnectFailure, plan: BackendPlan, clie
     };
   }
   if (failure.kind === 'tls') {
+    // httpd starts the handshake lazily while sending the request, so the failure surfaces as a
+    // failed body pass (AH01084/AH01097) around the handshake error, and the client gets a 500.
+    const where = `${failure.address}:${failure.port} (${plan.host})`;
     return {
-      log: [{ module: 'proxy', level: 'error', code: 'AH00898', message: `Error during SSL Handshake with remote server returned by ${plan.url}`, client }],
-      answer: { status: 502, proxyErrorReason: 'Error during SSL Handshake with remote server', explanation: `502: TLS handshake with ${plan.host}:${plan.port} failed: ${failure.message}` },
+      log: [
+        { module: 'proxy', level: 'error', code: 'AH01084', osError: '(20014)Internal error (specific information not available)', message: `pass request body failed to ${where}`, client },
+        { module: 'proxy', level: 'error', code: 'AH00898', message: `Error during SSL Handshake with remote server returned by ${uri}`, client },
+        { module: 'proxy_http', level: 'error', code: 'AH01097', message: `pass request body failed to ${where} from ${client.slice(0, client.lastIndexOf(':'))} ()`, client },
+      ],
+      answer: { status: 500, proxyErrorReason: 'Error during SSL Handshake with remote server', explanation: `500: the TLS handshake with ${plan.host}:${plan.port} failed (${failure.message}) (AH00898)` },
     };
   }
   return {
@@ -462,7 +500,7 @@ async function exchangeWithBackend(
   if (clientHead.tunnel) {
     const text = `HTTP/1.1 ${clientHead.status} ${clientHead.reason}\r\n${clientHead.headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
     emit({ type: 'head', hop: 'proxy->client', head: text });
-    emit({ type: 'response', status: 101, explanation: `101: upgraded; tunnelling to ${plan.url} until a side closes or ${plan.timeouts.tunnelIdle}s pass without traffic (${plan.timeouts.explanation})` });
+    emit({ type: 'response', status: 101, explanation: `101: upgraded; tunnelling to ${plan.url} until a side closes${Number.isFinite(plan.timeouts.tunnelIdle) ? ` or ${plan.timeouts.tunnelIdle}s pass without traffic` : ''} (${plan.timeouts.explanation})` });
     await write(socket, latin1Bytes(text));
     const clientLeftover = context.reader.detach();
     const backendLeftover = Buffer.concat([leftover, backendReader.detach()]);
@@ -510,7 +548,7 @@ async function exchangeWithBackend(
   // A body that runs until the backend closes cannot be followed by another response on this connection.
   const mustClose = close || framing.kind === 'until-close';
   if (mustClose) headers.push(['Connection', 'close']);
-  else if (head.versionNumber < 1001) {
+  else if (clientSentKeepAlive(head)) {
     headers.push(['Keep-Alive', `timeout=${runtime.keepAliveTimeoutMs / 1000}, max=${runtime.remainingKeepAlives(context.keepalives)}`], ['Connection', 'Keep-Alive']);
   }
   const text = `HTTP/1.1 ${clientHead.status} ${clientHead.reason}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
@@ -626,6 +664,11 @@ function summarizeDecision(decision: RouteDecision) {
   }
   const outcome = decision.reason === 'redirect' ? 'redirect' : decision.reason === 'forbidden' ? 'deny' : decision.reason === 'not-found' ? 'not-found' : decision.reason === 'bad-request' ? 'bad-request' : 'error';
   return { outcome, explanation: decision.explanation, matched };
+}
+
+/** ap_set_keepalive answers a client's "Connection: keep-alive" token with Keep-Alive headers, any HTTP version. */
+function clientSentKeepAlive(head: RequestHead): boolean {
+  return head.headers.some(([name, value]) => name.toLowerCase() === 'connection' && /(^|,)\s*keep-alive\s*(,|$)/i.test(value));
 }
 
 function requestLineOf(head: RequestHead): string {

@@ -243,6 +243,15 @@ export class ProxyRuntime {
     return null;
   }
 
+  /** SSLProxyVerify / SSLProxyCheckPeerName for a server, the vhost's over the main server's. */
+  sslProxySettings(serverIndex: number | null): { verify: boolean; checkPeerName: boolean; ca?: string[] } {
+    const main = this.config.main.server.sslProxy;
+    const own = serverIndex === null ? main : this.config.virtualHosts[serverIndex].server.sslProxy;
+    const verify = (own.verify ?? main.verify)?.value.toLowerCase() ?? 'none';
+    const checkPeerName = (own.checkPeerName ?? main.checkPeerName)?.value ?? true;
+    return { verify: verify === 'require', checkPeerName };
+  }
+
   trackTunnel(tunnel: Tunnel): void {
     this.tunnels.add(tunnel);
   }

@@ -60,11 +60,11 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
   const listeners: BoundListener[] = [];
   const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
 
-  const accept = (socket: net.Socket, isTls: boolean) => {
+  const accept = (socket: net.Socket, isTls: boolean, plainOnTlsPort = false) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.setNoDelay(true);
-    void serveClientConnection(socket, runtime, { tls: isTls }).catch(() => socket.destroy());
+    void serveClientConnection(socket, runtime, { tls: isTls, plainOnTlsPort }).catch(() => socket.destroy());
   };
 
   try {
@@ -74,17 +74,28 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
       let server: net.Server;
       if (tlsHosts.length > 0) {
         const contexts = tlsHosts.map((vhost) => ({ vhost, context: tls.createSecureContext(certificateOf(vhost, readFile)) }));
-        server = tls.createServer({
-          ...certificateOf(tlsHosts[0], readFile),
-          ALPNProtocols: ['http/1.1'],
-          SNICallback: (servername, callback) => {
-            const match = contexts.find(({ vhost }) => namesOf(vhost).includes(servername.toLowerCase())) ?? contexts[0];
-            callback(null, match.context);
-          },
+        const sniCallback = (servername: string, callback: (error: Error | null, context?: tls.SecureContext) => void) => {
+          const match = contexts.find(({ vhost }) => namesOf(vhost).includes(servername.toLowerCase())) ?? contexts[0];
+          callback(null, match.context);
+        };
+        // Sniff the first byte as mod_ssl does: a TLS ClientHello starts with 0x16; anything else is
+        // plain HTTP on the TLS port, which httpd answers with its "speaking plain HTTP" 400.
+        server = net.createServer((raw) => {
+          raw.once('error', () => raw.destroy());
+          raw.once('data', (first: Buffer) => {
+            raw.pause();
+            raw.unshift(first);
+            if (first[0] !== 0x16) {
+              accept(raw, false, true);
+              return;
+            }
+            const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: contexts[0].context, SNICallback: sniCallback, ALPNProtocols: ['http/1.1'] });
+            // A failed handshake is the client's problem; httpd logs it at info and carries on.
+            secure.once('error', () => secure.destroy());
+            secure.once('secure', () => accept(secure, true));
+            raw.resume();
+          });
         });
-        server.on('secureConnection', (socket: tls.TLSSocket) => accept(socket, true));
-        // A failed TLS handshake is the client's problem; httpd logs it at info and carries on.
-        server.on('tlsClientError', () => {});
       } else {
         server = net.createServer((socket) => accept(socket, false));
       }

@@ -55,7 +55,8 @@ export function startTunnel(options: TunnelOptions): Tunnel {
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   const armIdleTimer = () => {
     clearTimeout(idleTimer);
-    idleTimer = setTimeout(() => finish('idle-timeout'), options.idleTimeoutMs);
+    // mod_proxy_wstunnel without mod_proxy_http polls with no timeout at all: Infinity means never.
+    if (Number.isFinite(options.idleTimeoutMs)) idleTimer = setTimeout(() => finish('idle-timeout'), options.idleTimeoutMs);
   };
 
   const finish = (reason: TunnelSummary['reason']) => {
