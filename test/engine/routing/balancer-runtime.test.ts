@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import {
+  chooseMember,
+  connectFailureLog,
+  createBalancerState,
+  markMemberFailed,
+  planBalancerMember,
+  releaseMember,
+  routeRequest,
+  type ProxyDecision,
+} from '../../../sandbox/engine/routing/index.ts';
+import { BALANCER_MODULES, configFrom, request } from './route-fixtures.ts';
+
+// Measured on httpd 2.4.71.
+const config = configFrom(
+  [
+    'ProxyPass /b/ balancer://c/',
+    '<Proxy balancer://c>',
+    'BalancerMember http://127.0.0.1:8801/app',
+    'BalancerMember ws://127.0.0.1:8802 loadfactor=2',
+    '</Proxy>',
+    'ProxyPass /d/ balancer://d/ forcerecovery=Off',
+    '<Proxy balancer://d>',
+    'BalancerMember http://127.0.0.1:8805 retry=5',
+    'BalancerMember http://127.0.0.1:8806',
+    '</Proxy>',
+  ].join('\n'),
+  BALANCER_MODULES,
+);
+
+function balancerDecision(target: string, headers: Array<[string, string]> = [['Host', 'a.test']]): ProxyDecision {
+  const decision = routeRequest(config, request(target, headers));
+  if (decision.kind !== 'proxy' || !decision.balancer) throw new Error(`expected a balancer decision: ${decision.explanation}`);
+  return decision;
+}
+
+function stateOf(name: string, params: Array<{ key: string; value: string }> = []) {
+  const definition = config.main.server.balancers.find((balancer) => balancer.name === name);
+  if (!definition) throw new Error(`no balancer ${name} in the test config`);
+  return createBalancerState(definition, params);
+}
+
+describe('balancers measured on httpd 2.4.71', () => {
+  it('routes /b/1 to balancer://c with the path after the balancer name', () => {
+    expect(balancerDecision('/b/1').balancer).toMatchObject({ name: 'balancer://c', pathSuffix: '/1', lbmethod: 'byrequests' });
+  });
+
+  it('spreads requests 2:1 by loadfactor in the order httpd chose: 8802, 8801, 8802, 8802, 8801, 8802', () => {
+    const state = stateOf('balancer://c');
+    const chosen = Array.from({ length: 6 }, () => {
+      const choice = chooseMember(state, 0, '127.0.0.1:5555');
+      if (!choice.ok) throw new Error('a member must be available');
+      releaseMember(choice.member);
+      return choice.member.name;
+    });
+    expect(chosen).toEqual([
+      'ws://127.0.0.1:8802',
+      'http://127.0.0.1:8801/app',
+      'ws://127.0.0.1:8802',
+      'ws://127.0.0.1:8802',
+      'http://127.0.0.1:8801/app',
+      'ws://127.0.0.1:8802',
+    ]);
+  });
+
+  it('appends the path to the member URL (/app/2) and forwards the upgrade only to the ws:// member', () => {
+    const state = stateOf('balancer://c');
+    const decision = balancerDecision('/b/ws', [['Host', 'a.test'], ['Upgrade', 'websocket']]);
+    const first = chooseMember(state, 0, '127.0.0.1:5555');
+    const second = chooseMember(state, 0, '127.0.0.1:5555');
+    if (!first.ok || !second.ok) throw new Error('members must be available');
+    const wsPlan = planBalancerMember(decision, first.member, '127.0.0.1:5555');
+    const httpPlan = planBalancerMember(decision, second.member, '127.0.0.1:5555');
+    if (!wsPlan.ok || !httpPlan.ok) throw new Error('plans must succeed');
+    expect([wsPlan.plan.request.requestLine, wsPlan.plan.upgrade.forwarded]).toEqual(['GET /ws HTTP/1.1', true]);
+    expect([httpPlan.plan.request.requestLine, httpPlan.plan.upgrade.forwarded]).toEqual(['GET /app/ws HTTP/1.1', false]);
+  });
+
+  it('logs AH00957, AH00959 and AH01114 for a refused member, with the member\'s retry= period', () => {
+    const state = stateOf('balancer://d', [{ key: 'forcerecovery', value: 'Off' }]);
+    const decision = balancerDecision('/d/1');
+    const choice = chooseMember(state, 0, '127.0.0.1:5555');
+    if (!choice.ok) throw new Error('a member must be available');
+    const planned = planBalancerMember(decision, choice.member, '127.0.0.1:5555');
+    if (!planned.ok) throw new Error('plan must succeed');
+    const lines = connectFailureLog({ plan: planned.plan, resolvedAddress: '127.0.0.1', osError: '(111)Connection refused', client: '127.0.0.1:5555' });
+    expect([lines.attempt, ...markMemberFailed(choice.member, 0), lines.handler]).toEqual([
+      {
+        module: 'proxy',
+        level: 'error',
+        code: 'AH00957',
+        message: 'http: attempt to connect to 127.0.0.1:8805 (127.0.0.1:8805) failed',
+        osError: '(111)Connection refused',
+      },
+      { module: 'proxy', level: 'error', code: 'AH00959', message: 'ap_proxy_connect_backend disabling worker for (127.0.0.1:8805) for 5s' },
+      { module: 'proxy_http', level: 'error', code: 'AH01114', message: 'HTTP: failed to make connection to backend: 127.0.0.1', client: '127.0.0.1:5555' },
+    ]);
+  });
+
+  it('fails over to the next member in the same request, then answers 503 with AH01170 when forcerecovery=Off', () => {
+    const state = stateOf('balancer://d', [{ key: 'forcerecovery', value: 'Off' }]);
+    expect(state.maxAttempts).toBe(1);
+    const first = chooseMember(state, 0, '127.0.0.1:5555');
+    if (!first.ok) throw new Error('first member must be available');
+    markMemberFailed(first.member, 0);
+    const second = chooseMember(state, 0, '127.0.0.1:5555');
+    if (!second.ok) throw new Error('second member must be available');
+    expect(second.member.name).not.toBe(first.member.name);
+    markMemberFailed(second.member, 0);
+    expect(chooseMember(state, 1000, '127.0.0.1:5555')).toEqual({
+      ok: false,
+      status: 503,
+      reason: 'every member of balancer://d is in error state or out of service',
+      log: [{ module: 'proxy_balancer', level: 'error', code: 'AH01170', message: 'balancer://d: All workers are in error state', client: '127.0.0.1:5555' }],
+    });
+  });
+
+  it('puts every member back in service when all are in error and forcerecovery is on (the default)', () => {
+    const state = stateOf('balancer://c');
+    for (const member of state.members) markMemberFailed(member, 0);
+    expect(chooseMember(state, 1000, '127.0.0.1:5555').ok).toBe(true);
+  });
+
+  it('retries a member once its retry= period has passed', () => {
+    const state = stateOf('balancer://d', [{ key: 'forcerecovery', value: 'Off' }]);
+    for (const member of state.members) markMemberFailed(member, 0);
+    const choice = chooseMember(state, 5001, '127.0.0.1:5555');
+    expect(choice.ok && choice.member.name).toBe('http://127.0.0.1:8805');
+  });
+});
