@@ -74,6 +74,8 @@ export function httpdPreamble(options: PreambleOptions): string {
   if (options.modules ?? true) {
     lines.push('# Debian defaults after `a2enmod proxy proxy_http proxy_wstunnel`');
     for (const module of defaultModules()) lines.push(`LoadModule ${module.id} ${DEBIAN_MODULE_DIR}/${module.soFile}`);
+    // Debian's mods-enabled/mime.conf says this; without it mod_mime looks under ServerRoot and fails.
+    lines.push('TypesConfig /etc/mime.types');
   }
   lines.push('# Where a standalone httpd keeps its files');
   lines.push(`DefaultRuntimeDir ${directory}`);

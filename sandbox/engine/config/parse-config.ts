@@ -68,6 +68,7 @@ export function runParse(text: string, parseOptions: ParseOptions = {}): ParseOu
     events: [],
     diagnostics: [],
     includeDepth: 0,
+    httpdLines: new Map(),
   };
   for (const module of COMPILED_IN_MODULES) addLoadedModule(state, { id: module.id, sourceName: module.sourceName, path: null, source: null });
   if (!hasLoadModuleLine(text)) {
@@ -105,6 +106,74 @@ export function runParse(text: string, parseOptions: ParseOptions = {}): ParseOu
   return { config, diagnostics: state.diagnostics, events: state.events, options };
 }
 
+/**
+ * core's and mod_log_config's check_config hooks: the directory of every ErrorLog and CustomLog
+ * must exist. Only checked with a file system to look at. Servers are visited as httpd keeps
+ * them: the main server, then the virtual hosts, last defined first.
+ */
+function checkLogDirectories(state: ParseState): boolean {
+  const fileSystem = state.options.fileSystem;
+  if (!fileSystem) return true;
+  const { config } = state;
+  const servers = [config.main, ...[...config.virtualHosts].reverse()];
+  const problem = (path: string): string | null => {
+    const absolute = serverRootRelativePath(state, path);
+    const directory = absolute.slice(0, absolute.lastIndexOf('/') + 1);
+    const bare = directory.length > 1 ? directory.slice(0, -1) : directory;
+    if (fileSystem.listDirectory(bare) !== null) return null;
+    return fileSystem.readFile(bare) !== null ? `(20)Not a directory: ${directory}` : `(2)No such file or directory: ${directory}`;
+  };
+  const report = (message: string, source: { file: string; line: number } | null) => {
+    const at = source ?? { file: state.options.file, line: 1 };
+    state.diagnostics.push({ code: message.includes('AH02291') ? 'AH02291' : 'AH02297', severity: 'error', message, file: at.file, line: at.line, column: 1, length: 1 });
+    state.events.push(startupEvent('check', [message], { level: 'emerg' }));
+  };
+  const isFileLog = (target: string) => !target.startsWith('|') && target !== 'syslog' && !target.startsWith('syslog:');
+  let ok = true;
+  for (const server of servers) {
+    const isMain = server === config.main;
+    const errorLog = server.server.errorLog?.value ?? (isMain ? 'logs/error_log' : null);
+    if (errorLog === null || !isFileLog(errorLog)) continue;
+    const failure = problem(errorLog);
+    if (!failure) continue;
+    const [status, directory] = splitFailure(failure);
+    const host = isMain ? null : (server as (typeof config.virtualHosts)[number]);
+    const description = host ? `error log of vhost defined at ${host.source.file}:${hostDefinitionLine(state, host)}` : 'main error log';
+    report(`${status}: AH02291: Cannot access directory '${directory}' for ${description}`, server.server.errorLog?.source ?? null);
+    ok = false;
+  }
+  if (!ok) return false;
+  for (const server of servers) {
+    for (const entry of server.server.customLogs) {
+      if (!isFileLog(entry.target)) continue;
+      const failure = problem(entry.target);
+      if (!failure) continue;
+      const [status, directory] = splitFailure(failure);
+      report(`${status}: AH02297: Cannot access directory '${directory}' for log file '${entry.target}' defined at ${entry.source.file}:${httpdLineOf(state, entry.source)}`, entry.source);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+function splitFailure(failure: string): [string, string] {
+  const index = failure.lastIndexOf(': ');
+  return [failure.slice(0, index), failure.slice(index + 2)];
+}
+
+function serverRootRelativePath(state: ParseState, path: string): string {
+  return path.startsWith('/') ? path : `${state.serverRoot.replace(/\/$/, '')}/${path}`;
+}
+
+/** httpd prints a directive's last physical line; the model keeps the first. */
+function httpdLineOf(state: ParseState, source: { file: string; line: number }): number {
+  return state.httpdLines.get(`${source.file}:${source.line}`) ?? source.line;
+}
+
+function hostDefinitionLine(state: ParseState, host: { source: { file: string; line: number } }): number {
+  return httpdLineOf(state, host.source);
+}
+
 /** What `apache2 -t` still prints after processing: AH00558 and the MPM's limit warnings. */
 function runCheckPhase(state: ParseState): void {
   const { config, options } = state;
@@ -112,6 +181,10 @@ function runCheckPhase(state: ParseState): void {
     const message = `AH00558: ${options.programName}: Could not reliably determine the server's fully qualified domain name, using ${options.localHostName}. Set the 'ServerName' directive globally to suppress this message`;
     state.diagnostics.push({ code: DIAGNOSTIC_CODES.serverName, severity: 'info', message, file: options.file, line: 1, column: 1, length: 1 });
     state.events.push(startupEvent('check', [message], { level: 'alert' }));
+  }
+  if (!checkLogDirectories(state)) {
+    state.events.push(startupEvent('check', ['AH00014: Configuration check failed'], { fatal: true }));
+    return;
   }
   if (config.global.mpm.module) {
     for (const warning of checkMpmSettings(config.global.mpm).warnings) {

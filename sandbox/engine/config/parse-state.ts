@@ -94,6 +94,8 @@ export interface ParseState {
   events: StartupEvent[];
   diagnostics: ConfigDiagnostic[];
   includeDepth: number;
+  /** "file:firstLine" -> the line httpd would print for that directive (its last physical line). */
+  httpdLines: Map<string, number>;
 }
 
 /** Record a problem: a positioned diagnostic, and a startup event unless `event` is null. */

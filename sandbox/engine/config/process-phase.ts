@@ -68,6 +68,7 @@ export function walkNodes(nodes: DirectiveNode[], base: Omit<CommandContext, 'no
 
 function runDirective(node: DirectiveNode, base: Omit<CommandContext, 'node' | 'spec'>): void {
   const { state } = base;
+  state.httpdLines.set(`${node.file}:${node.line.firstLine}`, node.line.httpdLine);
   const specs = findDirective(node.name, state.loadedSourceNames);
   if (specs.length === 0) {
     processError(state, node, `Invalid command '${node.name}', perhaps misspelled or defined by a module not included in the server configuration`, nameSpan(node), DIAGNOSTIC_CODES.invalidCommand);

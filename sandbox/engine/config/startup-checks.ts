@@ -32,6 +32,16 @@ export function checkStartup(config: HttpdConfig): StartupResult {
     return { ok: false, exitCode: 1, lines: [stderr('no listening sockets available, shutting down'), stderr('AH00015: Unable to open logs')] };
   }
   const loaded = new Set(config.modules.map((module) => module.id));
+  const typesConfig = config.notSimulated.some((entry) => entry.name === 'TypesConfig');
+  if (loaded.has('mime_module') && !config.defaultModules && !typesConfig) {
+    // The compiled default, conf/mime.types under ServerRoot, does not exist on Debian.
+    const root = config.global.serverRoot?.value ?? '/etc/apache2';
+    return {
+      ok: false,
+      exitCode: 1,
+      lines: [errorLog('mime', 'error', `(2)No such file or directory: AH01597: could not open mime types config file ${root}/mime.types.`), stderr('AH00016: Configuration Failed')],
+    };
+  }
   const servers: ServerConfig[] = [config.main, ...config.virtualHosts];
   const balancers = servers.flatMap((server) => server.server.balancers);
   if (balancers.length > 0 && loaded.has('proxy_balancer_module')) {
