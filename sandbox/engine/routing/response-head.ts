@@ -82,9 +82,11 @@ export function buildClientResponseHead(
     return { kind: 'response', status: 101, reason: backend.reason, headers: table.toPairs(), tunnel: true, log: [] };
   }
 
+  // "Header always" works on r->err_headers_out, which the header filter sends before r->headers_out.
   const opContext = { env: options.env ?? {}, requestTimeMicros: options.requestTimeMicros ?? 0 };
+  const errorTable = new HeaderTable();
   applyHeaderOps(context.headerOps, 'Header', 'late', table, opContext, 'onsuccess');
-  applyHeaderOps(context.headerOps, 'Header', 'late', table, opContext, 'always');
+  applyHeaderOps(context.headerOps, 'Header', 'late', errorTable, opContext, 'always');
 
   const date = table.get('Date') ?? options.date;
   const server = table.get('Server') ?? options.serverBanner;
@@ -94,7 +96,7 @@ export function buildClientResponseHead(
     kind: 'response',
     status: backend.status,
     reason: backend.reason,
-    headers: [['Date', date], ['Server', server], ...table.toPairs()],
+    headers: [['Date', date], ['Server', server], ...errorTable.toPairs(), ...table.toPairs()],
     tunnel: false,
     log: [],
   };
