@@ -204,7 +204,7 @@ export function computeTimeouts(prepared: PreparedProxyRequest, worker: WorkerSe
     return {
       connect,
       backend,
-      tunnelIdle: Number.POSITIVE_INFINITY,
+      tunnelIdle: null,
       explanation: `mod_proxy_wstunnel polls the tunnel without a timeout; connect ${connect}s, backend ${backendSource}`,
     };
   }

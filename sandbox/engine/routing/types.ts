@@ -97,8 +97,12 @@ export interface ProxyTimeouts {
   connect: number;
   /** Backend I/O timeout: timeout=, else ProxyTimeout, else Timeout. */
   backend: number;
-  /** Idle timeout of an upgraded tunnel: the larger of Timeout and the backend timeout. */
-  tunnelIdle: number;
+  /**
+   * Idle timeout of an upgraded tunnel: the larger of Timeout and the backend timeout
+   * (mod_proxy_http); null for mod_proxy_wstunnel, which polls without a timeout (measured: a
+   * tunnel stayed open past Timeout 2).
+   */
+  tunnelIdle: number | null;
   /** Human-readable derivation, e.g. "max(Timeout 5, ProxyTimeout 2) = 5". */
   explanation: string;
 }

@@ -139,3 +139,15 @@ describe('timeouts', () => {
     expect(backendOf(routeRequest(config, websocket('/ws/'))).timeouts).toMatchObject({ connect: 3, backend: 30, tunnelIdle: 30 });
   });
 });
+
+describe('tunnel idle timeout of mod_proxy_wstunnel', () => {
+  it('has none when ProxyWebsocketFallbackToProxyHttp is Off (measured: still open after 7 s with Timeout 2)', () => {
+    const config = configFrom(['Timeout 2', 'ProxyWebsocketFallbackToProxyHttp Off', 'ProxyPass /ws/ ws://127.0.0.1:8807/'].join('\n'));
+    expect(backendOf(routeRequest(config, websocket('/ws/'))).timeouts).toEqual({
+      connect: 2,
+      backend: 2,
+      tunnelIdle: null,
+      explanation: 'mod_proxy_wstunnel polls the tunnel without a timeout; connect 2s, backend Timeout 2',
+    });
+  });
+});
