@@ -20,6 +20,8 @@ import type { BalancerMemberState } from '../../engine/routing/balancer-runtime.
 import { planBalancerMember } from '../../engine/routing/balancer-plan.ts';
 import { routeRequest } from '../../engine/routing/route-request.ts';
 import { buildClientResponseHead } from '../../engine/routing/response-head.ts';
+import { applyHeaderOps } from '../../engine/routing/header-ops.ts';
+import { HeaderTable } from '../../engine/routing/header-table.ts';
 import type { BackendPlan, ProxyDecision, RouteDecision } from '../../engine/routing/types.ts';
 import type { Hop, TapEvent } from '../../engine/tap-events.ts';
 import { connectBackend } from './backend-connector.ts';
@@ -46,11 +48,34 @@ interface RequestRecord {
 }
 
 /** Serve one accepted client connection until it closes. Never throws. */
-export async function serveClientConnection(socket: Socket, runtime: ProxyRuntime, listener: { tls: boolean; plainOnTlsPort?: boolean }): Promise<void> {
+/** Both ends of the client's TCP connection (a TLS socket over a wrapped stream does not know them). */
+export interface Endpoints {
+  remoteAddress: string;
+  remotePort: number;
+  localAddress: string;
+  localPort: number;
+}
+
+/** Read the endpoints of a plain TCP socket. */
+export function endpointsOf(socket: Socket): Endpoints {
+  return {
+    remoteAddress: socket.remoteAddress ?? '',
+    remotePort: socket.remotePort ?? 0,
+    localAddress: socket.localAddress ?? '',
+    localPort: socket.localPort ?? 0,
+  };
+}
+
+export async function serveClientConnection(
+  socket: Socket,
+  runtime: ProxyRuntime,
+  listener: { tls: boolean; plainOnTlsPort?: boolean; endpoints?: Endpoints },
+): Promise<void> {
+  const endpoints = listener.endpoints ?? endpointsOf(socket);
   const connection = runtime.nextConnectionId();
   const emit = (event: EmittedEvent) => runtime.tap({ ...event, connection, time: Date.now() } as TapEvent);
-  const client = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
-  const local = `${socket.localAddress ?? '?'}:${socket.localPort ?? 0}`;
+  const client = `${endpoints.remoteAddress}:${endpoints.remotePort}`;
+  const local = `${endpoints.localAddress}:${endpoints.localPort}`;
   emit({ type: 'connection-open', client, local, tls: listener.tls });
   socket.on('error', () => {
     // Resets from the client are normal; the reader below sees the end of stream.
@@ -67,7 +92,7 @@ export async function serveClientConnection(socket: Socket, runtime: ProxyRuntim
       const lease = await runtime.pool.acquire(abandoned.signal);
       let outcome: 'keep-alive' | 'close' | 'tunnel';
       try {
-        outcome = await serveOneRequest({ socket, reader, runtime, emit, client, secure: listener.tls, plainOnTlsPort: listener.plainOnTlsPort ?? false, keepalives, connection });
+        outcome = await serveOneRequest({ socket, endpoints, reader, runtime, emit, client, secure: listener.tls, plainOnTlsPort: listener.plainOnTlsPort ?? false, keepalives, connection });
       } finally {
         lease.release();
       }
@@ -86,6 +111,7 @@ export async function serveClientConnection(socket: Socket, runtime: ProxyRuntim
 
 interface RequestContext {
   socket: Socket;
+  endpoints: Endpoints;
   reader: SocketReader;
   runtime: ProxyRuntime;
   emit: (event: EmittedEvent) => void;
@@ -129,11 +155,11 @@ async function answerBadRequest(context: RequestContext, error: RequestHeadError
   for (const entry of error.errorLog) {
     runtime.log({ ...entry, client: entry.serverScoped ? undefined : context.client }, null, context.connection);
   }
-  const server = runtime.defaultServerFor(context.socket.localAddress ?? '', context.socket.localPort ?? 0);
+  const server = runtime.defaultServerFor(context.endpoints.localAddress, context.endpoints.localPort);
   const response = buildErrorResponse({
     status: error.status,
     serverName: error.hostname ?? server.serverName,
-    port: error.hostPort ?? context.socket.localPort ?? 80,
+    port: error.hostPort ?? context.endpoints.localPort,
     method: error.method,
     errorNotes: error.errorNotes,
     connection: { close: true },
@@ -163,11 +189,11 @@ async function answerBadRequest(context: RequestContext, error: RequestHeadError
 
 /** mod_ssl's answer to plain HTTP on a TLS port: 400 with an explanation, no routing. */
 async function answerPlainOnTlsPort(context: RequestContext, head: RequestHead, startMicros: number): Promise<'close'> {
-  const server = context.runtime.defaultServerFor(context.socket.localAddress ?? '', context.socket.localPort ?? 0);
+  const server = context.runtime.defaultServerFor(context.endpoints.localAddress, context.endpoints.localPort);
   const response = buildErrorResponse({
     status: 400,
     serverName: head.hostname ?? server.serverName,
-    port: head.hostPort ?? context.socket.localPort ?? 443,
+    port: head.hostPort ?? context.endpoints.localPort,
     method: head.method,
     errorNotes: "Reason: You're speaking plain HTTP to an SSL-enabled server port.<br />\n Instead use the HTTPS scheme to access this URL, please.<br />\n",
     headOnly: head.method === 'HEAD',
@@ -192,10 +218,7 @@ async function handleRequest(context: RequestContext, head: RequestHead, startMi
     target: head.target,
     httpVersion: head.version,
     headers: head.headers,
-    localAddress: socket.localAddress ?? '',
-    localPort: socket.localPort ?? 0,
-    remoteAddress: socket.remoteAddress ?? '',
-    remotePort: socket.remotePort ?? 0,
+    ...context.endpoints,
     secure: context.secure,
   });
   const serverIndex = decision.server?.virtualHostIndex ?? null;
@@ -240,7 +263,7 @@ async function respondFromProxy(
   const response = buildErrorResponse({
     status: answer.status,
     serverName: head.hostname ?? decision.server?.serverName ?? runtime.serverName(serverIndex),
-    port: head.hostPort ?? socket.localPort ?? 80,
+    port: head.hostPort ?? context.endpoints.localPort,
     method: head.method,
     location: answer.location,
     proxyErrorReason: answer.proxyErrorReason,
@@ -249,6 +272,10 @@ async function respondFromProxy(
     connection: disposition,
     ...runtime.signatureOptions(serverIndex),
   });
+  // "Header always" reaches httpd's own error pages and redirects too (err_headers_out); plain "Header set" does not.
+  const table = new HeaderTable(response.headers);
+  applyHeaderOps(decision.responseContext.headerOps, 'Header', 'late', table, { env: {}, requestTimeMicros: startMicros }, 'always');
+  response.headers = table.toPairs().map(([name, value]) => [name, value]);
   const bytes = serializeResponse(response);
   await write(socket, bytes);
   context.emit({ type: 'head', hop: 'proxy->client', head: headText(response.statusLine, response.headers) });
@@ -500,7 +527,7 @@ async function exchangeWithBackend(
   if (clientHead.tunnel) {
     const text = `HTTP/1.1 ${clientHead.status} ${clientHead.reason}\r\n${clientHead.headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
     emit({ type: 'head', hop: 'proxy->client', head: text });
-    emit({ type: 'response', status: 101, explanation: `101: upgraded; tunnelling to ${plan.url} until a side closes${Number.isFinite(plan.timeouts.tunnelIdle) ? ` or ${plan.timeouts.tunnelIdle}s pass without traffic` : ''} (${plan.timeouts.explanation})` });
+    emit({ type: 'response', status: 101, explanation: `101: upgraded; tunnelling to ${plan.url} until a side closes${plan.timeouts.tunnelIdle !== null ? ` or ${plan.timeouts.tunnelIdle}s pass without traffic` : ''} (${plan.timeouts.explanation})` });
     await write(socket, latin1Bytes(text));
     const clientLeftover = context.reader.detach();
     const backendLeftover = Buffer.concat([leftover, backendReader.detach()]);
@@ -511,7 +538,7 @@ async function exchangeWithBackend(
         backend: backendSocket,
         clientLeftover,
         backendLeftover,
-        idleTimeoutMs: plan.timeouts.tunnelIdle * 1000,
+        idleTimeoutMs: plan.timeouts.tunnelIdle === null ? Infinity : plan.timeouts.tunnelIdle * 1000,
         perMessageDeflate: /permessage-deflate/i.test(extensions),
         emit,
         onClose: (summary) => {

@@ -145,7 +145,7 @@ export class ProxyRuntime {
       filename?: string;
       aborted: boolean;
     },
-    connection: { socket: { remoteAddress?: string; remotePort?: number; localAddress?: string; localPort?: number }; keepalives: number; connection: number },
+    connection: { endpoints: { remoteAddress: string; remotePort: number; localAddress: string; localPort: number }; keepalives: number; connection: number },
   ): void {
     const logging = this.loggingFor(record.serverIndex);
     if (logging.customLogs.length === 0) return;
@@ -154,10 +154,7 @@ export class ProxyRuntime {
     const durationMicros = Math.max(0, this.nowMicros() - record.startMicros);
     for (const customLog of logging.customLogs) {
       const line = formatAccessLogLine(customLog.format, {
-        remoteAddress: connection.socket.remoteAddress ?? '-',
-        remotePort: connection.socket.remotePort ?? 0,
-        localAddress: connection.socket.localAddress ?? '-',
-        localPort: connection.socket.localPort ?? 0,
+        ...connection.endpoints,
         requestLine: record.requestLine,
         method: head?.method ?? '-',
         path: head?.path ?? path,

@@ -6,10 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import type { HttpdConfig, ListenEntry, VirtualHostConfig } from '../../engine/config/model.ts';
 import type { TapListener } from '../../engine/tap-events.ts';
-import { serveClientConnection } from './client-connection.ts';
+import { endpointsOf, serveClientConnection } from './client-connection.ts';
+import type { Endpoints } from './client-connection.ts';
 import type { LogSink } from './log-sink.ts';
 import { ProxyRuntime } from './proxy-runtime.ts';
 import type { BackendResolver } from './proxy-runtime.ts';
@@ -60,11 +62,10 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
   const listeners: BoundListener[] = [];
   const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
 
-  const accept = (socket: net.Socket, isTls: boolean, plainOnTlsPort = false) => {
+  const accept = (socket: net.Socket, isTls: boolean, plainOnTlsPort = false, endpoints?: Endpoints) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    socket.setNoDelay(true);
-    void serveClientConnection(socket, runtime, { tls: isTls, plainOnTlsPort }).catch(() => socket.destroy());
+    void serveClientConnection(socket, runtime, { tls: isTls, plainOnTlsPort, endpoints }).catch(() => socket.destroy());
   };
 
   try {
@@ -81,19 +82,22 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
         // Sniff the first byte as mod_ssl does: a TLS ClientHello starts with 0x16; anything else is
         // plain HTTP on the TLS port, which httpd answers with its "speaking plain HTTP" 400.
         server = net.createServer((raw) => {
+          raw.setNoDelay(true);
           raw.once('error', () => raw.destroy());
           raw.once('data', (first: Buffer) => {
             raw.pause();
-            raw.unshift(first);
             if (first[0] !== 0x16) {
+              raw.unshift(first);
               accept(raw, false, true);
               return;
             }
-            const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: contexts[0].context, SNICallback: sniCallback, ALPNProtocols: ['http/1.1'] });
+            // The byte already read must reach the TLS layer, and a TLSSocket on a net.Socket reads
+            // the socket's handle directly, so hand it a stream that replays the byte first.
+            const replay = replayingStream(raw, first);
+            const secure = new tls.TLSSocket(replay, { isServer: true, secureContext: contexts[0].context, SNICallback: sniCallback, ALPNProtocols: ['http/1.1'] });
             // A failed handshake is the client's problem; httpd logs it at info and carries on.
             secure.once('error', () => secure.destroy());
-            secure.once('secure', () => accept(secure, true));
-            raw.resume();
+            secure.once('secure', () => accept(secure, true, false, endpointsOf(raw)));
           });
         });
       } else {
@@ -174,4 +178,32 @@ function bindServer(server: net.Server, host: string | undefined, port: number):
       resolve(typeof address === 'object' && address ? address.port : port);
     });
   });
+}
+
+/** A duplex over `socket` that first yields `first`, then everything the socket reads. */
+function replayingStream(socket: net.Socket, first: Buffer): Duplex {
+  const stream = new Duplex({
+    read() {
+      socket.resume();
+    },
+    write(chunk, _encoding, callback) {
+      socket.write(chunk, callback);
+    },
+    final(callback) {
+      socket.end();
+      callback();
+    },
+    destroy(error, callback) {
+      socket.destroy();
+      callback(error);
+    },
+  });
+  stream.push(first);
+  socket.on('data', (chunk) => {
+    if (!stream.push(chunk)) socket.pause();
+  });
+  socket.on('end', () => stream.push(null));
+  socket.on('close', () => stream.destroy());
+  socket.on('error', (error) => stream.destroy(error));
+  return stream;
 }
