@@ -1,0 +1,224 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startAppServer } from '../../../sandbox/server/backends/app-server.ts';
+import { startEchoServer } from '../../../sandbox/server/backends/echo-server.ts';
+import type { RunningBackend } from '../../../sandbox/server/backends/echo-server.ts';
+import { RawConnection } from '../backends/raw-connection.ts';
+import { checkedConfig, closed, echoRoundTrip, eventually, fixtureConfig, mustOpen, nextMessage, openWebSocket, startTestProxy } from './proxy-harness.ts';
+import type { TestProxy } from './proxy-harness.ts';
+
+// One request's trip through the emulator over real loopback sockets: what the client gets,
+// what the backend sees, and what the logs say.
+describe('serveClientConnection', () => {
+  let echo: RunningBackend;
+  let app: RunningBackend;
+  let proxy: TestProxy;
+  let open: Array<{ terminate(): void }> = [];
+
+  beforeAll(async () => {
+    echo = await startEchoServer({ port: 0 });
+    app = await startAppServer({ port: 0 });
+    proxy = await startTestProxy(fixtureConfig('websocket-echo', { ECHO_PORT: String(echo.port), APP_PORT: String(app.port) }));
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await echo.close();
+    await app.close();
+  });
+  afterEach(() => {
+    for (const socket of open) socket.terminate();
+    open = [];
+    proxy.sink.errorLines.length = 0;
+    proxy.sink.accessLines.length = 0;
+    echo.observations.clear();
+    app.observations.clear();
+  });
+
+  const url = (path: string) => `ws://127.0.0.1:${proxy.port}${path}`;
+
+  it('upgrades ws:// through ProxyPass and the echo backend answers "Echo: <text>"', async () => {
+    const socket = await mustOpen(url('/ws/'));
+    open.push(socket);
+    expect(await echoRoundTrip(socket, 'hello')).toBe('Echo: hello');
+    expect(echo.observations.seen).toHaveLength(1);
+    expect(echo.observations.seen[0]).toMatchObject({ method: 'GET', path: '/', headers: { upgrade: 'websocket', host: `127.0.0.1:${echo.port}` } });
+  });
+
+  it('maps the path after the ProxyPass prefix onto the backend URL', async () => {
+    const socket = await mustOpen(url('/ws/chat/room1?x=1'));
+    open.push(socket);
+    expect(await echoRoundTrip(socket, 'a')).toBe('Echo: a');
+    expect(echo.observations.seen.map((seen) => seen.path)).toEqual(['/chat/room1?x=1']);
+  });
+
+  it('echoes a binary message byte for byte', async () => {
+    const socket = await mustOpen(url('/ws/'));
+    open.push(socket);
+    const reply = nextMessage(socket);
+    const payload = Buffer.from('00ff10deadbeef7f80', 'hex');
+    socket.send(payload, { binary: true });
+    const { data, isBinary } = await reply;
+    expect(isBinary).toBe(true);
+    expect(data.toString('hex')).toBe('00ff10deadbeef7f80');
+  });
+
+  it('passes the offered subprotocols to the backend and its choice back to the client', async () => {
+    const socket = await mustOpen(url('/ws/'), ['chat', 'superchat']);
+    open.push(socket);
+    expect(socket.protocol).toBe('chat');
+    expect(echo.observations.seen[0].headers['sec-websocket-protocol']).toBe('chat,superchat');
+  });
+
+  async function refusingProxy(): Promise<{ refusing: TestProxy; port: number }> {
+    const stopped = await startEchoServer({ port: 0 });
+    const port = stopped.port;
+    await stopped.close();
+    const refusing = await startTestProxy(fixtureConfig('websocket-echo', { ECHO_PORT: String(port), APP_PORT: String(app.port) }));
+    return { refusing, port };
+  }
+
+  it('answers 503 with AH00957 then AH01114 when the backend refuses the connection', async () => {
+    const { refusing } = await refusingProxy();
+    try {
+      const result = await openWebSocket(`ws://127.0.0.1:${refusing.port}/ws/`);
+      expect(result.ok).toBe(false);
+      expect(result.ok ? null : result.status).toBe(503);
+      expect(result.ok ? '' : result.body).toContain('<title>503 Service Unavailable</title>');
+      expect(refusing.errorLines().map((line) => /AH\d{5}/.exec(line)?.[0])).toEqual(['AH00957', 'AH01114']);
+      expect(refusing.errorLines()[1]).toBe('[proxy_http:error] [client 127.0.0.1] AH01114: HTTP: failed to make connection to backend: 127.0.0.1');
+    } finally {
+      await refusing.close();
+    }
+  });
+
+  // BUG (client-connection.ts, connectToBackend's `log` helper): every entry gets
+  // `client: entry.client ?? context.client`, so AH00957 — which httpd logs with ap_log_error,
+  // server-scoped, no [client ...] (see the measured line in sandbox/engine/logs/error-log.ts) —
+  // comes out with the client address.
+  it.fails('writes AH00957 server-scoped, without a [client] part, as httpd does', async () => {
+    const { refusing, port } = await refusingProxy();
+    try {
+      await openWebSocket(`ws://127.0.0.1:${refusing.port}/ws/`);
+      expect(refusing.errorLines()[0]).toBe(`[proxy:error] (111)Connection refused: AH00957: ws: attempt to connect to 127.0.0.1:${port} (127.0.0.1:${port}) failed`);
+    } finally {
+      await refusing.close();
+    }
+  });
+
+  it('answers 404 when no ProxyPass matches and logs nothing at LogLevel warn', async () => {
+    const result = await openWebSocket(url('/nothing-here'));
+    expect(result.ok ? null : result.status).toBe(404);
+    expect(echo.observations.seen).toEqual([]);
+    expect(proxy.errorLines()).toEqual([]);
+  });
+
+  it('answers 403 and logs AH01630 for a Location with Require all denied', async () => {
+    const connection = await RawConnection.open(proxy.port);
+    try {
+      connection.write('GET /private/secret HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+      const head = await connection.readHead();
+      expect(head.split('\r\n')[0]).toBe('HTTP/1.1 403 Forbidden');
+    } finally {
+      connection.destroy();
+    }
+    expect(proxy.errorLines()).toEqual(['[authz_core:error] [client 127.0.0.1] AH01630: client denied by server configuration: /var/www/html/private']);
+  });
+
+  it('writes the WebSocket access-log line with status 101 only when the tunnel closes', async () => {
+    const socket = await mustOpen(url('/ws/logged'));
+    expect(await echoRoundTrip(socket, 'x')).toBe('Echo: x');
+    expect(proxy.sink.accessLines).toEqual([]);
+    socket.close(1000);
+    expect(await closed(socket)).toBe(1000);
+    await eventually(() => proxy.sink.accessLines.length === 1, 'the access-log line');
+    expect(proxy.sink.accessLines).toEqual([{ target: '/wslab-test/access.log', line: '127.0.0.1 "GET /ws/logged HTTP/1.1" 101' }]);
+  });
+
+  it('serves two HTTP requests on one keep-alive connection', async () => {
+    const connection = await RawConnection.open(proxy.port);
+    try {
+      connection.write('GET /app/first HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      const first = await connection.readHead();
+      expect(first.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+      const length = Number(/\r\nContent-Length: (\d+)\r\n/i.exec(first)?.[1]);
+      await connection.waitFor((received) => received.length >= length);
+      connection.consume(length);
+      expect(connection.closed).toBe(false);
+
+      connection.write('GET /app/second HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+      const second = await connection.readHead();
+      expect(second.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+      await connection.waitClosed();
+    } finally {
+      connection.destroy();
+    }
+    expect(app.observations.seen.map((seen) => seen.path)).toEqual(['/first', '/second']);
+    expect(proxy.sink.accessLines.map((entry) => entry.line)).toEqual([
+      '127.0.0.1 "GET /app/first HTTP/1.1" 200',
+      '127.0.0.1 "GET /app/second HTTP/1.1" 200',
+    ]);
+  });
+
+  it('keeps the connection open after its own 404 and answers the next request on it', async () => {
+    const connection = await RawConnection.open(proxy.port);
+    try {
+      connection.write('GET /missing HTTP/1.1\r\nHost: localhost\r\n\r\nGET /app/after HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+      const first = await connection.readHead();
+      expect(first.split('\r\n')[0]).toBe('HTTP/1.1 404 Not Found');
+      const length = Number(/\r\nContent-Length: (\d+)\r\n/i.exec(first)?.[1]);
+      await connection.waitFor((received) => received.length >= length);
+      connection.consume(length);
+      const second = await connection.readHead();
+      expect(second.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+    } finally {
+      connection.destroy();
+    }
+    expect(app.observations.seen.map((seen) => seen.path)).toEqual(['/after']);
+  });
+});
+
+// httpd logs request-head refusals at info; this server lets core's info lines through.
+describe('serveClientConnection refusing a request head', () => {
+  let app: RunningBackend;
+  let proxy: TestProxy;
+
+  beforeAll(async () => {
+    app = await startAppServer({ port: 0 });
+    proxy = await startTestProxy(checkedConfig(`ServerName localhost\nListen 127.0.0.1:8000\nLogLevel warn core:info\nProxyPass /app/ http://127.0.0.1:${app.port}/\n`));
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await app.close();
+  });
+  afterEach(() => {
+    proxy.sink.errorLines.length = 0;
+    app.observations.clear();
+  });
+
+  it('answers 400 with AH00561 for a header field longer than LimitRequestFieldSize (8190)', async () => {
+    const connection = await RawConnection.open(proxy.port);
+    try {
+      connection.write(`GET /app/x HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(8200)}\r\n\r\n`);
+      const head = await connection.readHead();
+      expect(head.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+      await connection.waitClosed();
+    } finally {
+      connection.destroy();
+    }
+    expect(proxy.errorLines()).toEqual(['[core:info] [client 127.0.0.1] AH00561: Request header exceeds LimitRequestFieldSize: X-Big']);
+    expect(app.observations.seen).toEqual([]);
+  });
+
+  it('answers 414 for a request line longer than LimitRequestLine (8190)', async () => {
+    const connection = await RawConnection.open(proxy.port);
+    try {
+      connection.write(`GET /app/${'a'.repeat(8200)} HTTP/1.1\r\nHost: localhost\r\n\r\n`);
+      const head = await connection.readHead();
+      expect(head.split('\r\n')[0]).toBe('HTTP/1.1 414 Request-URI Too Long');
+      await connection.waitClosed();
+    } finally {
+      connection.destroy();
+    }
+    expect(proxy.errorLines()).toEqual(["[core:info] [client 127.0.0.1] AH00565: request failed: client's request-line exceeds LimitRequestLine (longer than 8190)"]);
+    expect(app.observations.seen).toEqual([]);
+  });
+});
