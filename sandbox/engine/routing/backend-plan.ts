@@ -182,6 +182,8 @@ export function buildBackendRequestHead(
     else if (contentLength !== undefined) bodyFraming = 'content-length';
   }
 
+  if (bodyFraming === 'content-length' && contentLength !== undefined) headers.push(['Content-Length', contentLength]);
+
   if (module === 'proxy_wstunnel') {
     headers.push(['Upgrade', upgrade.sentUpgrade ?? 'WebSocket'], ['Connection', 'Upgrade']);
   } else if (upgrade.forwarded) {

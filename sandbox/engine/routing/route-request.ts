@@ -310,9 +310,14 @@ class RequestRouter {
       const value = /^\d+$/.test(maxForwards) ? Number(maxForwards) : NaN;
       if (!Number.isFinite(value)) {
         this.pushLog('proxy', 'warn', 'AH10188', `Max-Forwards value '${maxForwards}' could not be parsed`);
+        this.pushLog('proxy', 'error', 'AH00898', `Max-Forwards request header could not be parsed returned by ${uri}`);
         return this.respond(400, 'bad-request', [], matched, 'Max-Forwards request header could not be parsed');
       }
-      if (value === 0 && this.request.method !== 'TRACE' && this.request.method !== 'OPTIONS') {
+      if (value === 0) {
+        // The hop limit is reached here: OPTIONS and TRACE are answered by httpd itself.
+        if (this.request.method === 'OPTIONS' || this.request.method === 'TRACE') {
+          return this.respond(200, 'answered-locally', [], matched, `Max-Forwards: 0 makes httpd answer the ${this.request.method} itself`);
+        }
         this.pushLog('proxy', 'error', 'AH00898', `Max-Forwards has reached zero - proxy loop? returned by ${uri}`);
         return this.respond(400, 'bad-request', [], matched, 'Max-Forwards has reached zero - proxy loop?');
       }

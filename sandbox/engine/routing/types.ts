@@ -111,12 +111,16 @@ export interface ProxyTimeouts {
 export interface BackendRequestHead {
   /** "GET /chat HTTP/1.1" */
   requestLine: string;
-  /** Header fields in wire order, without the body framing header (see bodyFraming). */
+  /**
+   * Header fields in wire order. A client Content-Length is re-sent after the other headers,
+   * before Connection; for a chunked client body no framing header is listed (see bodyFraming).
+   */
   headers: HeaderPair[];
   /**
-   * How httpd frames the request body: "none" (no body headers), "content-length" (it adds
-   * Content-Length after the other headers, before Connection), or "chunked" (it adds
-   * Transfer-Encoding: chunked unless it could read the whole body first).
+   * How httpd frames the request body: "none" (no body headers), "content-length" (the
+   * Content-Length in `headers`), or "chunked": httpd reads up to 16 KiB ahead and sends
+   * "Content-Length: <bytes>" when the whole body arrived by then, "Transfer-Encoding: chunked"
+   * otherwise; the proxy inserts that header before Connection.
    */
   bodyFraming: 'none' | 'content-length' | 'chunked';
 }
@@ -215,7 +219,8 @@ export interface ResponseDecision extends DecisionBase {
     | 'upgrade-required'
     | 'rewrite-status'
     | 'server-error'
-    | 'expectation-failed';
+    | 'expectation-failed'
+    | 'answered-locally';
 }
 
 /** What routeRequest returns. */
