@@ -1,0 +1,272 @@
+import net from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { computeWebSocketAccept } from '../../../sandbox/engine/websocket/accept.ts';
+import type { TapEvent } from '../../../sandbox/engine/tap-events.ts';
+import { startEchoServer } from '../../../sandbox/server/backends/echo-server.ts';
+import type { RunningBackend } from '../../../sandbox/server/backends/echo-server.ts';
+import { RawConnection } from '../backends/raw-connection.ts';
+import { checkedConfig, closed, echoRoundTrip, eventually, fixtureConfig, hex, mustOpen, startTestProxy } from './proxy-harness.ts';
+import type { TestProxy } from './proxy-harness.ts';
+
+const UPGRADE_HEAD =
+  'GET /ws/ HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+
+/**
+ * A WebSocket backend that speaks only the handshake and then records every byte it receives and
+ * writes whatever the test tells it to, so both directions of the tunnel can be compared byte for byte.
+ */
+async function startRawWebSocketBackend(): Promise<{
+  port: number;
+  received(): Buffer;
+  send(bytes: Buffer): void;
+  upgraded: Promise<void>;
+  close(): Promise<void>;
+}> {
+  let received = Buffer.alloc(0);
+  let peer: net.Socket | undefined;
+  let markUpgraded: () => void = () => undefined;
+  const upgraded = new Promise<void>((resolve) => (markUpgraded = resolve));
+  const server = net.createServer((socket) => {
+    peer = socket;
+    socket.on('error', () => undefined);
+    let head = Buffer.alloc(0);
+    let inTunnel = false;
+    socket.on('data', (chunk: Buffer) => {
+      if (inTunnel) {
+        received = Buffer.concat([received, chunk]);
+        return;
+      }
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const key = /\r\nSec-WebSocket-Key: *([^\r]*)\r\n/i.exec(head.subarray(0, end).toString('latin1'))?.[1] ?? '';
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeWebSocketAccept(key)}\r\n\r\n`);
+      inTunnel = true;
+      received = Buffer.concat([received, head.subarray(end + 4)]);
+      markUpgraded();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address() as net.AddressInfo;
+  return {
+    port: address.port,
+    received: () => received,
+    send: (bytes) => peer?.write(bytes),
+    upgraded,
+    close: () =>
+      new Promise<void>((resolve) => {
+        peer?.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** The event sequence with the parts that vary (times, ports, keys) left out. */
+function shape(events: TapEvent[]): string[] {
+  return events.map((event) => {
+    switch (event.type) {
+      case 'head':
+        return `head ${event.hop} ${event.head.split('\r\n')[0]}`;
+      case 'frame':
+        return `frame ${event.direction} fin=${event.frame.fin} op=${event.frame.opcode} masked=${event.frame.masked} len=${event.frame.payloadLength} ${event.frame.previewEncoding}:${event.frame.preview}`;
+      case 'route':
+        return `route ${event.routing.outcome}`;
+      case 'response':
+        return `response ${event.status}`;
+      case 'tunnel-close':
+        return `tunnel-close ${event.reason}`;
+      default:
+        return event.type;
+    }
+  });
+}
+
+describe('startTunnel through the running proxy', () => {
+  let echo: RunningBackend;
+  let proxy: TestProxy;
+
+  beforeAll(async () => {
+    echo = await startEchoServer({ port: 0 });
+    proxy = await startTestProxy(
+      checkedConfig(`ServerName localhost\nListen 127.0.0.1:8000\nLogFormat "\\"%r\\" %>s" short\nCustomLog /t/access.log short\nProxyPass /ws/ ws://127.0.0.1:${echo.port}/\n`),
+    );
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await echo.close();
+  });
+  afterEach(() => {
+    proxy.events.length = 0;
+    proxy.sink.accessLines.length = 0;
+  });
+
+  it('reports one WebSocket as heads, route, frames both ways, tunnel-close and access-log, in that order', async () => {
+    const connection = await RawConnection.open(proxy.port);
+    try {
+      connection.write(UPGRADE_HEAD);
+      expect((await connection.readHead()).split('\r\n')[0]).toBe('HTTP/1.1 101 Switching Protocols');
+      // RFC 6455 5.7: a masked "Hello"; the echo server answers "Echo: Hello".
+      connection.write(hex('81 85 37fa213d 7f9f4d5158'));
+      await connection.waitFor((received) => received.length >= 13);
+      expect(connection.consume(13).toString('hex')).toBe('810b4563686f3a2048656c6c6f');
+      // Close 1000, masked with 37fa213d: 03e8 ^ 37fa = 3412.
+      connection.write(hex('88 82 37fa213d 3412'));
+      await connection.waitClosed();
+      expect(connection.bytes().toString('hex')).toBe('880203e8');
+    } finally {
+      connection.destroy();
+    }
+    await eventually(() => proxy.events.some((event) => event.type === 'connection-close'), 'connection-close');
+    expect(shape(proxy.events)).toEqual([
+      'connection-open',
+      'head client->proxy GET /ws/ HTTP/1.1',
+      'route proxy',
+      'head proxy->backend GET / HTTP/1.1',
+      'head backend->proxy HTTP/1.1 101 Switching Protocols',
+      'head proxy->client HTTP/1.1 101 Switching Protocols',
+      'response 101',
+      'frame client->backend fin=true op=1 masked=true len=5 text:Hello',
+      'frame backend->client fin=true op=1 masked=false len=11 text:Echo: Hello',
+      'frame client->backend fin=true op=8 masked=true len=2 hex:03e8',
+      'frame backend->client fin=true op=8 masked=false len=2 hex:03e8',
+      expect.stringMatching(/^tunnel-close (backend|client)-closed$/),
+      'access-log',
+      'connection-close',
+    ]);
+    const close = proxy.events.find((event) => event.type === 'frame' && event.frame.opcode === 8);
+    expect(close?.type === 'frame' ? [close.frame.closeCode, close.frame.closeReason] : null).toEqual([1000, '']);
+    const tunnelClose = proxy.events.find((event) => event.type === 'tunnel-close');
+    expect(tunnelClose?.type === 'tunnel-close' ? [tunnelClose.bytesFromClient, tunnelClose.bytesFromBackend] : null).toEqual([11 + 8, 13 + 4]);
+    expect(new Set(proxy.events.map((event) => event.connection)).size).toBe(1);
+    expect(proxy.sink.accessLines.map((entry) => entry.line)).toEqual(['"GET /ws/ HTTP/1.1" 101']);
+  });
+
+  it('tolerates a tap listener that throws: the echo still works', async () => {
+    const unsubscribe = proxy.proxy.runtime().onTap(() => {
+      throw new Error('broken observer');
+    });
+    try {
+      const socket = await mustOpen(`ws://127.0.0.1:${proxy.port}/ws/`);
+      expect(await echoRoundTrip(socket, 'still here')).toBe('Echo: still here');
+      socket.close();
+      expect(await closed(socket)).toBe(1005);
+    } finally {
+      unsubscribe();
+    }
+  });
+});
+
+describe('startTunnel relays bytes unchanged', () => {
+  let backend: Awaited<ReturnType<typeof startRawWebSocketBackend>>;
+  let proxy: TestProxy;
+  let connection: RawConnection;
+
+  beforeAll(async () => {
+    backend = await startRawWebSocketBackend();
+    proxy = await startTestProxy(checkedConfig(`ServerName localhost\nListen 127.0.0.1:8000\nProxyPass /ws/ ws://127.0.0.1:${backend.port}/\n`));
+    connection = await RawConnection.open(proxy.port);
+    connection.write(UPGRADE_HEAD);
+    expect((await connection.readHead()).split('\r\n')[0]).toBe('HTTP/1.1 101 Switching Protocols');
+    await backend.upgraded;
+  });
+  afterAll(async () => {
+    connection.destroy();
+    await proxy.close();
+    await backend.close();
+  });
+
+  it('passes a client frame sequence with a fragmented message and a ping to the backend byte for byte', async () => {
+    const sequence = [
+      '01 83 01020304 49676f', // text "Hel", FIN clear
+      '89 81 01020304 71', // ping "p" between the fragments
+      '80 82 01020304 6d6d', // continuation "lo", FIN set
+      '82 84 01020304 dfafbdeb', // binary de ad be ef
+      `82 fe 007e 00000000 ${'ab'.repeat(126)}`, // binary, 16-bit length, zero mask
+      '8a 80 0a0b0c0d', // unsolicited empty pong
+    ].map(hex);
+    const sent = Buffer.concat(sequence);
+    // Cut the stream at awkward places: inside headers, masking keys and payloads.
+    for (const cut of [[0, 1], [1, 7], [7, 8], [8, 20], [20, 23], [23, 200], [200, sent.length]]) {
+      connection.write(sent.subarray(cut[0], cut[1]));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await eventually(() => backend.received().length >= sent.length, 'all bytes at the backend');
+    expect(backend.received().toString('hex')).toBe(sent.toString('hex'));
+
+    const frames = proxy.events.filter((event) => event.type === 'frame' && event.direction === 'client->backend');
+    expect(shape(frames)).toEqual([
+      'frame client->backend fin=false op=1 masked=true len=3 text:Hel',
+      'frame client->backend fin=true op=9 masked=true len=1 text:p',
+      'frame client->backend fin=true op=0 masked=true len=2 text:lo',
+      'frame client->backend fin=true op=2 masked=true len=4 hex:deadbeef',
+      `frame client->backend fin=true op=2 masked=true len=126 hex:${'ab'.repeat(125)}`,
+      'frame client->backend fin=true op=10 masked=true len=0 text:',
+    ]);
+  });
+
+  it('passes backend frames to the client byte for byte', async () => {
+    const already = connection.bytes().length;
+    const sent = Buffer.concat(
+      [
+        '01 02 6869', // text "hi", FIN clear
+        '89 00', // empty ping
+        '80 01 21', // continuation "!"
+        '82 03 000102',
+      ].map(hex),
+    );
+    backend.send(sent.subarray(0, 3));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    backend.send(sent.subarray(3));
+    await connection.waitFor((received) => received.length >= already + sent.length);
+    expect(connection.bytes().subarray(already).toString('hex')).toBe(sent.toString('hex'));
+    const frames = proxy.events.filter((event) => event.type === 'frame' && event.direction === 'backend->client');
+    expect(shape(frames)).toEqual([
+      'frame backend->client fin=false op=1 masked=false len=2 text:hi',
+      'frame backend->client fin=true op=9 masked=false len=0 text:',
+      'frame backend->client fin=true op=0 masked=false len=1 text:!',
+      'frame backend->client fin=true op=2 masked=false len=3 hex:000102',
+    ]);
+  });
+});
+
+describe('startTunnel idle timeout', () => {
+  let echo: RunningBackend;
+  let proxy: TestProxy;
+
+  beforeAll(async () => {
+    echo = await startEchoServer({ port: 0 });
+    proxy = await startTestProxy(fixtureConfig('idle-timeout', { ECHO_PORT: String(echo.port) }));
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await echo.close();
+  });
+
+  it('cuts a quiet tunnel after max(Timeout 1, ProxyTimeout 2) = 2 s; the client sees 1006', async () => {
+    const socket = await mustOpen(`ws://127.0.0.1:${proxy.port}/ws/`);
+    expect(await echoRoundTrip(socket, 'last words')).toBe('Echo: last words');
+    const quietSince = Date.now();
+    const code = await closed(socket, 5_000);
+    const quietMs = Date.now() - quietSince;
+    expect(code).toBe(1006);
+    expect(quietMs).toBeGreaterThanOrEqual(1_900);
+    expect(quietMs).toBeLessThan(2_800);
+    const tunnelClose = proxy.events.find((event) => event.type === 'tunnel-close');
+    expect(tunnelClose?.type === 'tunnel-close' ? tunnelClose.reason : null).toBe('idle-timeout');
+  });
+
+  it('keeps a tunnel that has traffic more often than the timeout open', async () => {
+    const socket = await mustOpen(`ws://127.0.0.1:${proxy.port}/ws/`);
+    try {
+      // 3 s of traffic every 700 ms: longer than the 2 s timeout in total, never quiet for 2 s.
+      for (let round = 0; round < 4; round++) {
+        expect(await echoRoundTrip(socket, `tick ${round}`)).toBe(`Echo: tick ${round}`);
+        await new Promise((resolve) => setTimeout(resolve, 700));
+      }
+      expect(socket.readyState).toBe(socket.OPEN);
+    } finally {
+      socket.terminate();
+    }
+  });
+});
