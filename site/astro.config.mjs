@@ -1,6 +1,8 @@
 // @ts-check
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mdx from '@astrojs/mdx';
 import { defineConfig } from 'astro/config';
@@ -24,6 +26,12 @@ if (!existsSync(lessonsDir)) {
   );
 }
 process.env.WSLAB_LESSONS_DIR = lessonsDir;
+// Astro caches content entries by id ("01-websocket-basics/en"); a build from another lessons folder
+// gets its own cache so it neither reads nor leaves entries that clash with the real lessons'.
+const isDefaultLessonsDir = lessonsDir === resolve(siteRoot, '../lessons');
+const cacheDir = isDefaultLessonsDir
+  ? undefined
+  : join(tmpdir(), `wslab-astro-cache-${createHash('sha256').update(lessonsDir).digest('hex').slice(0, 12)}`);
 
 // The sandbox UI is built outside site/; whether this build has it decides the "Open sandbox" button.
 const sandboxEntry = findSandboxEntry(resolve(siteRoot, '..'));
@@ -31,6 +39,7 @@ process.env.WSLAB_SANDBOX_BUILT = String(sandboxEntry.exists);
 
 export default defineConfig({
   srcDir: './src',
+  ...(cacheDir ? { cacheDir } : {}),
   // WSLAB_OUT_DIR lets the site tests build a variant without overwriting dist/.
   outDir: process.env.WSLAB_OUT_DIR ? resolve(process.cwd(), process.env.WSLAB_OUT_DIR) : '../dist',
   // Every page is a folder with index.html, so links end in "/" and work on any static host.
