@@ -15,11 +15,13 @@ import { logConfigHandlers } from './handlers/log-config.ts';
 import { proxyHandlers } from './handlers/proxy.ts';
 import { rewriteHandlers } from './handlers/rewrite.ts';
 import { sslHandlers } from './handlers/ssl.ts';
-import { isCommentOrBlank, readLogicalLines, readWord } from './lexer.ts';
+import { readIncludedFiles } from './include-files.ts';
+import { isCommentOrBlank, readLogicalLines, readWord, readWords } from './lexer.ts';
+import { resolveVariables } from './variables.ts';
 import { emptyConfig } from './model-factory.ts';
 import type { HttpdConfig } from './model.ts';
 import { checkMpmSettings } from './mpm-check.ts';
-import { addLoadedModule, resolveOptions, startupEvent, type ParseOptions, type ParseState } from './parse-state.ts';
+import { addLoadedModule, resolveOptions, serverRootRelative, startupEvent, type ParseOptions, type ParseState } from './parse-state.ts';
 import { registerHandlers, TOP_LEVEL_OVERRIDE, walkNodes } from './process-phase.ts';
 import { readConfigTree } from './read-phase.ts';
 
@@ -47,9 +49,30 @@ export interface ParseOutcome {
   options: ReturnType<typeof resolveOptions>;
 }
 
-/** True when the text has a LoadModule line anywhere (then no default module set is assumed). */
-export function hasLoadModuleLine(text: string): boolean {
-  return readLogicalLines(text).some((line) => !isCommentOrBlank(line.text) && readWord(line.text, 0)?.value.toLowerCase() === 'loadmodule');
+/**
+ * True when the text, or a file it includes, has a LoadModule line anywhere (then no default
+ * module set is assumed). A textual scan: conditions are not evaluated, so a LoadModule inside a
+ * false <IfDefine> still counts, as it would for someone reading the file.
+ */
+export function hasLoadModuleLine(text: string, state: ParseState, seen = new Set<string>()): boolean {
+  for (const line of readLogicalLines(text)) {
+    if (isCommentOrBlank(line.text)) continue;
+    const name = readWord(line.text, 0)?.value.toLowerCase();
+    if (name === 'loadmodule') return true;
+    if ((name === 'include' || name === 'includeoptional') && state.options.fileSystem && seen.size < 256) {
+      const resolved = resolveVariables(line.text, { defined: () => undefined, environment: (variable) => state.options.env[variable] });
+      const pattern = readWords(resolved.text)[1]?.value;
+      if (!pattern) continue;
+      const found = readIncludedFiles(state, serverRootRelative(state, pattern), true);
+      if (!('files' in found)) continue;
+      for (const file of found.files) {
+        if (seen.has(file.path)) continue;
+        seen.add(file.path);
+        if (hasLoadModuleLine(file.text, state, seen)) return true;
+      }
+    }
+  }
+  return false;
 }
 
 /** Parse config text through every phase `apache2 -t` runs. */
@@ -71,7 +94,7 @@ export function runParse(text: string, parseOptions: ParseOptions = {}): ParseOu
     httpdLines: new Map(),
   };
   for (const module of COMPILED_IN_MODULES) addLoadedModule(state, { id: module.id, sourceName: module.sourceName, path: null, source: null });
-  if (!hasLoadModuleLine(text)) {
+  if (!hasLoadModuleLine(text, state)) {
     config.defaultModules = true;
     for (const module of defaultModules()) {
       addLoadedModule(state, { id: module.id, sourceName: module.sourceName, path: `${DEBIAN_MODULE_DIR}/${module.soFile}`, source: null });
