@@ -32,20 +32,6 @@ import { startTunnel } from './tunnel.ts';
 
 type EmittedEvent = TapEvent extends infer E ? (E extends unknown ? Omit<E, 'connection' | 'time'> : never) : never;
 
-/** What the access log needs about one finished request. */
-interface RequestRecord {
-  head: RequestHead | null;
-  requestLine: string;
-  status: number;
-  bodyBytes: number;
-  responseHeaders: ReadonlyArray<readonly [string, string]>;
-  bytesIn: number;
-  bytesOut: number;
-  startMicros: number;
-  serverIndex: number | null;
-  filename?: string;
-  aborted: boolean;
-}
 
 /** Serve one accepted client connection until it closes. Never throws. */
 /** Both ends of the client's TCP connection (a TLS socket over a wrapped stream does not know them). */

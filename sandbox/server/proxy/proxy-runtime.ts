@@ -35,6 +35,21 @@ export interface ProxyRuntimeOptions {
   pid?: number;
 }
 
+/** What the access log needs about one finished request (a WebSocket's when its tunnel closed). */
+export interface FinishedRequest {
+  head: RequestHead | null;
+  requestLine: string;
+  status: number;
+  bodyBytes: number;
+  responseHeaders: ReadonlyArray<readonly [string, string]>;
+  bytesIn: number;
+  bytesOut: number;
+  startMicros: number;
+  serverIndex: number | null;
+  filename?: string;
+  aborted: boolean;
+}
+
 /** Logging settings of one server after merging with the main server. */
 interface ServerLogging {
   errorLog: string | null;
@@ -132,19 +147,7 @@ export class ProxyRuntime {
 
   /** Write the access-log lines of a finished request (a WebSocket's when its tunnel closed). */
   accessLog(
-    record: {
-      head: RequestHead | null;
-      requestLine: string;
-      status: number;
-      bodyBytes: number;
-      responseHeaders: ReadonlyArray<readonly [string, string]>;
-      bytesIn: number;
-      bytesOut: number;
-      startMicros: number;
-      serverIndex: number | null;
-      filename?: string;
-      aborted: boolean;
-    },
+    record: FinishedRequest,
     connection: { endpoints: { remoteAddress: string; remotePort: number; localAddress: string; localPort: number }; keepalives: number; connection: number },
   ): void {
     const logging = this.loggingFor(record.serverIndex);
