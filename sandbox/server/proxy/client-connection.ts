@@ -208,7 +208,7 @@ async function handleRequest(context: RequestContext, head: RequestHead, startMi
     secure: context.secure,
   });
   const serverIndex = decision.server?.virtualHostIndex ?? null;
-  for (const entry of decision.log) runtime.log({ ...entry, client: entry.client ?? context.client }, serverIndex, context.connection);
+  for (const entry of decision.log) runtime.log(entry, serverIndex, context.connection);
   emit({ type: 'route', routing: summarizeDecision(decision) });
 
   if (decision.kind === 'respond') {
@@ -299,7 +299,7 @@ async function proxyRequest(context: RequestContext, head: RequestHead, decision
   try {
     if (plan.afterConnectFailure) {
       backendSocket.destroy();
-      for (const entry of plan.afterConnectFailure.log) runtime.log({ ...entry, client: entry.client ?? context.client }, serverIndex, context.connection);
+      for (const entry of plan.afterConnectFailure.log) runtime.log(entry, serverIndex, context.connection);
       return respondFromProxy(context, head, decision, startMicros, {
         status: plan.afterConnectFailure.status,
         explanation: plan.afterConnectFailure.reason,
@@ -320,7 +320,7 @@ async function connectToBackend(context: RequestContext, decision: ProxyDecision
   const { runtime } = context;
   const serverIndex = decision.server?.virtualHostIndex ?? null;
   const log = (entries: ErrorLogEntry[]) => {
-    for (const entry of entries) runtime.log({ ...entry, client: entry.client ?? context.client }, serverIndex, context.connection);
+    for (const entry of entries) runtime.log(entry, serverIndex, context.connection);
   };
 
   if (decision.balancer) {

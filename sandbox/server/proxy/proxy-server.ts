@@ -122,8 +122,10 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
     async close() {
       runtime.closeTunnels();
       runtime.flushLogs();
-      await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+      const closed = Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+      // server.close() waits for every open connection, so cut them first (idle keep-alives included).
       for (const socket of sockets) socket.destroy();
+      await closed;
     },
   };
 }

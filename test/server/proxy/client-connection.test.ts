@@ -94,7 +94,7 @@ describe('serveClientConnection', () => {
   // `client: entry.client ?? context.client`, so AH00957 — which httpd logs with ap_log_error,
   // server-scoped, no [client ...] (see the measured line in sandbox/engine/logs/error-log.ts) —
   // comes out with the client address.
-  it.fails('writes AH00957 server-scoped, without a [client] part, as httpd does', async () => {
+  it('writes AH00957 server-scoped, without a [client] part, as httpd does', async () => {
     const { refusing, port } = await refusingProxy();
     try {
       await openWebSocket(`ws://127.0.0.1:${refusing.port}/ws/`);
