@@ -15,6 +15,7 @@ import { logConfigHandlers } from './handlers/log-config.ts';
 import { proxyHandlers } from './handlers/proxy.ts';
 import { rewriteHandlers } from './handlers/rewrite.ts';
 import { sslHandlers } from './handlers/ssl.ts';
+import { validatedDirectiveHandlers } from './handlers/validated-directives.ts';
 import { readIncludedFiles } from './include-files.ts';
 import { isCommentOrBlank, readLogicalLines, readWord, readWords } from './lexer.ts';
 import { resolveVariables } from './variables.ts';
@@ -35,6 +36,7 @@ registerHandlers({
   ...rewriteHandlers,
   ...logConfigHandlers,
   ...sslHandlers,
+  ...validatedDirectiveHandlers,
 });
 
 /** Everything one parse produces. */

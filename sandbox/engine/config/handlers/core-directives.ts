@@ -224,13 +224,6 @@ function globalString(key: 'pidFile' | 'user' | 'group') {
   };
 }
 
-function mutex(context: CommandContext, args: SplitArguments): Result {
-  const error = globalOnly(context);
-  if (error) return error;
-  context.state.config.global.mutex.push(setting(context, args.raw));
-  return null;
-}
-
 function listen(context: CommandContext, args: SplitArguments): Result {
   const error = globalOnly(context);
   if (error) return error;
@@ -347,7 +340,6 @@ export const coreDirectiveHandlers: HandlerTable = {
   pidfile: globalString('pidFile'),
   user: globalString('user'),
   group: globalString('group'),
-  mutex,
   listen,
   options,
   allowoverride: allowOverride,

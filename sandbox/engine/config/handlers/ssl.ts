@@ -22,8 +22,9 @@ function proxyConfig(context: CommandContext): SslProxyConfig {
 }
 
 function sslEngine(context: CommandContext, args: SplitArguments): Result {
+  // Debian's 2.4.71 build knows no "Optional".
   const value = args.words[0].value.toLowerCase();
-  if (value !== 'on' && value !== 'off' && value !== 'optional') return 'Argument must be On, Off, or Optional';
+  if (value !== 'on' && value !== 'off') return 'Argument must be On or Off';
   context.server.server.sslEngine = setting(context, value === 'on');
   return null;
 }
@@ -43,7 +44,8 @@ function certificateFile(key: 'sslCertificateFiles' | 'sslCertificateKeyFiles') 
   };
 }
 
-const PROTOCOLS = ['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3', 'all'];
+/** Protocol names; mod_ssl compares them case-insensitively. */
+const PROTOCOLS = ['sslv3', 'tlsv1', 'tlsv1.1', 'tlsv1.2', 'tlsv1.3', 'all'];
 
 function sslProtocol(context: CommandContext, args: SplitArguments): Result {
   let anySet = false;
@@ -51,15 +53,16 @@ function sslProtocol(context: CommandContext, args: SplitArguments): Result {
     let name = word.value;
     const action = name[0] === '+' || name[0] === '-' ? name[0] : '';
     if (action) name = name.slice(1);
-    if (name === 'SSLv2') {
+    const lower = name.toLowerCase();
+    if (lower === 'sslv2') {
       if (action === '-') continue;
       return 'SSLProtocol: SSLv2 is no longer supported';
     }
-    if (name === 'SSLv3') {
+    if (lower === 'sslv3') {
       if (action !== '-') return 'SSLv3 not supported by this version of OpenSSL';
       continue;
     }
-    if (!PROTOCOLS.includes(name)) return { message: `${context.spec.name}: Illegal protocol '${name}'`, span: wordSpan(context, word) };
+    if (!PROTOCOLS.includes(lower)) return { message: `${context.spec.name}: Illegal protocol '${name}'`, span: wordSpan(context, word) };
     if (!action && anySet) {
       const message = `AH02532: ${context.spec.name}: Protocol '${name}' overrides already set parameter(s). Check if a +/- prefix is missing.`;
       context.state.events.push(startupEvent('process', [message], { bare: false, level: 'warn', module: 'ssl' }));
@@ -84,7 +87,7 @@ function proxyFlag(key: 'engine' | 'checkPeerName' | 'checkPeerCN' | 'checkPeerE
 
 function proxyVerify(context: CommandContext, args: SplitArguments): Result {
   const value = args.words[0].value;
-  if (!['none', 'off', 'optional', 'require', 'on', 'optional_no_ca'].includes(value)) {
+  if (!['none', 'off', 'optional', 'require', 'on', 'optional_no_ca'].includes(value.toLowerCase())) {
     return { message: `${context.spec.name}: Invalid argument '${value}'`, span: wordSpan(context, args.words[0]) };
   }
   proxyConfig(context).verify = setting(context, value);
@@ -94,6 +97,8 @@ function proxyVerify(context: CommandContext, args: SplitArguments): Result {
 /** socache providers and the modules that register them. */
 const SOCACHE_PROVIDERS: Array<[name: string, module: string]> = [
   ['shmcb', 'socache_shmcb_module'],
+  // mod_socache_shmcb also registers itself as "default".
+  ['default', 'socache_shmcb_module'],
   ['dbm', 'socache_dbm_module'],
   ['memcache', 'socache_memcache_module'],
   ['redis', 'socache_redis_module'],
@@ -109,6 +114,7 @@ function sessionCache(context: CommandContext, args: SplitArguments): Result {
     const name = colon === -1 ? value : value.slice(0, colon);
     const loaded = SOCACHE_PROVIDERS.filter(([, module]) => context.state.loadedIds.has(module));
     if (!loaded.some(([provider]) => provider === name)) {
+      // httpd lists the names in hash order, which changes from run to run; this is one of them.
       const known = loaded.map(([provider]) => provider).join(',');
       return `SSLSessionCache: '${name}' session cache not supported (known names: ${known}). Maybe you need to load the appropriate socache module (mod_socache_${name}?).`;
     }

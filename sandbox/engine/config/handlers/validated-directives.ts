@@ -1,0 +1,138 @@
+/**
+ * Directives the sandbox does not act on but checks as httpd does, so a config httpd refuses is
+ * refused here too: request limits, ErrorDocument, AcceptPathInfo, TraceEnable, Mutex, Order,
+ * RequestReadTimeout, ProxyStatus, ProxyBadHeader. Each is recorded in the model's notSimulated.
+ */
+import type { SplitArguments } from '../argument-splitter.ts';
+import { atoi } from '../c-numbers.ts';
+import { sourceOf } from '../directive-node.ts';
+import { serverRootRelative } from '../parse-state.ts';
+import {
+  checkCommandContext,
+  GLOBAL_ONLY,
+  NOT_IN_DIR_CONTEXT,
+  recordNotSimulated,
+  wordSpan,
+  type CommandContext,
+  type HandlerError,
+  type HandlerTable,
+} from '../process-phase.ts';
+import { KNOWN_STATUSES } from './rewrite.ts';
+
+type Result = HandlerError | string | null;
+
+/** Wrap a check so a passing directive is recorded as not simulated. */
+function validated(check: (context: CommandContext, args: SplitArguments) => Result) {
+  return (context: CommandContext, args: SplitArguments): Result => {
+    const error = check(context, args);
+    if (error === null) recordNotSimulated(context, args.words.map((word) => word.value));
+    return error;
+  };
+}
+
+function keyword(allowed: string[], message: string) {
+  return validated((context, args) => (allowed.includes(args.words[0].value.toLowerCase()) ? null : { message, span: wordSpan(context, args.words[0]) }));
+}
+
+function requestLimit(label: string, suffix = '') {
+  return validated((context, args) => {
+    const contextError = checkCommandContext(context, NOT_IN_DIR_CONTEXT);
+    if (contextError) return contextError;
+    const value = args.words[0].value;
+    return atoi(value) < 0 ? { message: `${label} "${value}" must be a non-negative integer${suffix}`, span: wordSpan(context, args.words[0]) } : null;
+  });
+}
+
+const limitRequestBody = validated((context, args) => {
+  // apr_strtoff: anything but a whole non-negative number is refused; only overflow is "not parsable".
+  const value = args.words[0].value;
+  if (/^[ \t]*\+?\d+$/.test(value) && Number(value.trim()) > Number.MAX_SAFE_INTEGER) return { message: 'LimitRequestBody argument is not parsable.', span: wordSpan(context, args.words[0]) };
+  return /^[ \t]*\+?\d+$/.test(value) ? null : { message: 'LimitRequestBody requires a non-negative integer.', span: wordSpan(context, args.words[0]) };
+});
+
+const errorDocument = validated((context, args) => {
+  const code = args.words[0].value;
+  const status = atoi(code);
+  return status === 500 || KNOWN_STATUSES.has(status) ? null : { message: `Unsupported HTTP response code ${code}`, span: wordSpan(context, args.words[0]) };
+});
+
+const MUTEX_MECHANISMS =
+  "(Mutex mechanisms are: 'none', 'default', 'flock:/path/to/file', 'fcntl:/path/to/file', 'file:/path/to/file', 'pthread', 'sysvsem', 'posixsem', 'sem')";
+
+function mutex(context: CommandContext, args: SplitArguments): Result {
+  const contextError = checkCommandContext(context, GLOBAL_ONLY);
+  if (contextError) return contextError;
+  const mechanism = args.words[0]?.value ?? '';
+  if (mechanism === '') return `Mutex requires at least a mechanism argument ${MUTEX_MECHANISMS}`;
+  const colon = mechanism.indexOf(':');
+  const name = (colon === -1 ? mechanism : mechanism.slice(0, colon)).toLowerCase();
+  const withDirectory = ['flock', 'fcntl', 'file'];
+  const plain = ['none', 'default', 'pthread', 'sysvsem', 'posixsem', 'sem'];
+  if (!(withDirectory.includes(name) || (plain.includes(name) && colon === -1))) {
+    return { message: `Invalid Mutex argument ${mechanism} ${MUTEX_MECHANISMS}`, span: wordSpan(context, args.words[0]) };
+  }
+  const directory = colon === -1 ? null : mechanism.slice(colon + 1);
+  const fileSystem = context.state.options.fileSystem;
+  if (directory !== null && fileSystem && fileSystem.listDirectory(serverRootRelative(context.state, directory)) === null) {
+    return { message: `Invalid Mutex directory in argument ${mechanism}`, span: wordSpan(context, args.words[0]) };
+  }
+  context.state.config.global.mutex.push({ value: args.raw, source: sourceOf(context.node) });
+  return null;
+}
+
+function parseTimeoutInteger(text: string): string | null {
+  const match = /^[ \t]*[+-]?\d+/.exec(text);
+  if (!match) return `Value '${text}' not numerical`;
+  if (match[0].length !== text.length) return `Cannot parse '${text.slice(match[0].length)}'`;
+  return Number.parseInt(text, 10) < 0 ? 'Value must be non-negative' : null;
+}
+
+/** mod_reqtimeout set_reqtimeout_param for one stage. */
+function checkReadTimeout(key: string, value: string): string | null {
+  if (!['handshake', 'header', 'body'].includes(key.toLowerCase())) return 'Unknown RequestReadTimeout parameter';
+  const rateAt = value.toLowerCase().indexOf(',minrate=');
+  if (rateAt === -1) return value.includes('-') ? 'Must set MinRate option if using timeout range' : parseTimeoutInteger(value);
+  const rate = value.slice(rateAt + ',minrate='.length);
+  const rateError = parseTimeoutInteger(rate);
+  if (rateError) return rateError;
+  if (Number.parseInt(rate, 10) === 0) return 'Minimum data rate must be larger than 0';
+  const [initial, maximum] = value.slice(0, rateAt).split(/-(.*)/s);
+  if (maximum !== undefined) {
+    const maximumError = parseTimeoutInteger(maximum);
+    if (maximumError) return maximumError;
+  }
+  const initialError = parseTimeoutInteger(initial);
+  if (initialError) return initialError;
+  if (maximum !== undefined && Number.parseInt(maximum, 10) !== 0 && Number.parseInt(initial, 10) >= Number.parseInt(maximum, 10)) {
+    return 'Maximum timeout must be larger than initial timeout';
+  }
+  return null;
+}
+
+const requestReadTimeout = validated((context, args) => {
+  for (const word of args.words) {
+    const equals = word.value.indexOf('=');
+    if (equals === -1) return { message: "Invalid RequestReadTimeout parameter. Parameter must be in the form 'key=value'", span: wordSpan(context, word) };
+    const key = word.value.slice(0, equals);
+    const value = word.value.slice(equals + 1);
+    const error = checkReadTimeout(key, value);
+    if (error) return { message: `RequestReadTimeout: ${key}=${value}: ${error}`, span: wordSpan(context, word) };
+  }
+  return null;
+});
+
+/** Handlers for directives checked but not simulated. */
+export const validatedDirectiveHandlers: HandlerTable = {
+  limitrequestline: requestLimit('LimitRequestLine'),
+  limitrequestfieldsize: requestLimit('LimitRequestFieldsize'),
+  limitrequestfields: requestLimit('LimitRequestFields', ' (0 = no limit)'),
+  limitrequestbody: limitRequestBody,
+  errordocument: errorDocument,
+  acceptpathinfo: keyword(['on', 'off', 'default'], 'AcceptPathInfo must be set to on, off or default'),
+  traceenable: keyword(['on', 'off', 'extended'], "TraceEnable must be one of 'on', 'off', or 'extended'"),
+  proxystatus: keyword(['off', 'on', 'full'], 'ProxyStatus must be one of: off | on | full'),
+  proxybadheader: keyword(['iserror', 'ignore', 'startbody'], 'ProxyBadHeader must be one of: IsError | Ignore | StartBody'),
+  order: keyword(['allow,deny', 'deny,allow', 'mutual-failure'], 'unknown order'),
+  mutex,
+  requestreadtimeout: requestReadTimeout,
+};
