@@ -3,7 +3,7 @@ import { startAppServer } from '../../../sandbox/server/backends/app-server.ts';
 import { startEchoServer } from '../../../sandbox/server/backends/echo-server.ts';
 import type { RunningBackend } from '../../../sandbox/server/backends/echo-server.ts';
 import { RawConnection } from '../backends/raw-connection.ts';
-import { checkedConfig, closed, echoRoundTrip, eventually, fixtureConfig, mustOpen, nextMessage, openWebSocket, startTestProxy } from './proxy-harness.ts';
+import { checkedConfig, closed, RawClient, echoRoundTrip, eventually, fixtureConfig, mustOpen, nextMessage, openWebSocket, startTestProxy } from './proxy-harness.ts';
 import type { TestProxy } from './proxy-harness.ts';
 
 // One request's trip through the emulator over real loopback sockets: what the client gets,
@@ -90,10 +90,8 @@ describe('serveClientConnection', () => {
     }
   });
 
-  // BUG (client-connection.ts, connectToBackend's `log` helper): every entry gets
-  // `client: entry.client ?? context.client`, so AH00957 — which httpd logs with ap_log_error,
-  // server-scoped, no [client ...] (see the measured line in sandbox/engine/logs/error-log.ts) —
-  // comes out with the client address.
+  // httpd logs AH00957 with ap_log_error (server-scoped, no [client ...]) and AH01114 with
+  // ap_log_rerror; the emulator once put the client on both (fixed in 9256f78).
   it('writes AH00957 server-scoped, without a [client] part, as httpd does', async () => {
     const { refusing, port } = await refusingProxy();
     try {
@@ -205,6 +203,36 @@ describe('serveClientConnection refusing a request head', () => {
       connection.destroy();
     }
     expect(proxy.errorLines()).toEqual(['[core:info] [client 127.0.0.1] AH00561: Request header exceeds LimitRequestFieldSize: X-Big']);
+    expect(app.observations.seen).toEqual([]);
+  });
+
+  it('closes without an answer when the client half-closes inside the request line', async () => {
+    const connection = await RawClient.open(proxy.port);
+    try {
+      connection.write('GET /app/x HTT');
+      connection.end();
+      expect(await connection.waitEnded(2_000)).toBe(true);
+      expect(connection.received.toString('latin1')).toBe('');
+    } finally {
+      connection.destroy();
+    }
+  });
+
+  // BUG (client-connection.ts, serveOneRequest): when the reader reports end of stream
+  // (`chunk === null`) it returns 'close' without calling `parser.finish()`. httpd reads EOF in the
+  // middle of the header fields as a failed header read and still answers 400 on the open write
+  // side — which RequestHeadParser.finish() models (state 'error', status 400, the protocol.c(1118)
+  // "Failed to read request header line" entry) — but the emulator hangs up silently.
+  it.fails('answers 400 when the client half-closes after the request line but before the blank line', async () => {
+    const connection = await RawClient.open(proxy.port);
+    try {
+      connection.write('GET /app/x HTTP/1.1\r\nHost: localhost\r\n');
+      connection.end();
+      expect(await connection.waitEnded(2_000)).toBe(true);
+      expect(connection.statusLine()).toBe('HTTP/1.1 400 Bad Request');
+    } finally {
+      connection.destroy();
+    }
     expect(app.observations.seen).toEqual([]);
   });
 

@@ -4,6 +4,7 @@
  * MemoryLogSink without its time stamps. Not a test file itself.
  */
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -159,4 +160,97 @@ export async function eventually(condition: () => boolean, what: string, timeout
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A raw TCP client that can also half-close and reset, for the request-path edge cases: write
+ * bytes, then wait until what came back satisfies a condition, the peer closes, or time runs out.
+ */
+export class RawClient {
+  readonly socket: net.Socket;
+  received = Buffer.alloc(0);
+  /** The peer ended its side (FIN). */
+  ended = false;
+  closed = false;
+  private waiters: Array<() => boolean> = [];
+
+  private constructor(socket: net.Socket) {
+    this.socket = socket;
+    socket.on('data', (chunk: Buffer) => {
+      this.received = Buffer.concat([this.received, chunk]);
+      this.wake();
+    });
+    socket.on('end', () => {
+      this.ended = true;
+      this.wake();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+    socket.on('error', () => undefined);
+  }
+
+  static open(port: number, host = '127.0.0.1'): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ port, host, allowHalfOpen: true }, () => resolve(new RawClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  /** The client side's port, which the tap reports as "127.0.0.1:<port>". */
+  get localPort(): number {
+    return this.socket.localPort ?? 0;
+  }
+
+  write(data: string | Uint8Array): void {
+    if (!this.socket.destroyed) this.socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+  }
+
+  /** Half-close: send FIN, keep reading. */
+  end(): void {
+    this.socket.end();
+  }
+
+  /** Close at once (FIN); `reset` sends an RST instead. */
+  destroy(reset = false): void {
+    if (reset && !this.socket.destroyed) this.socket.resetAndDestroy();
+    else this.socket.destroy();
+  }
+
+  /** True once `done(received)` holds or the peer has ended; false when timeoutMs passes first. */
+  waitFor(done: (received: Buffer) => boolean, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (done(this.received) || this.ended || this.closed) {
+          clearTimeout(timer);
+          resolve(done(this.received));
+          return true;
+        }
+        return false;
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((waiter) => waiter !== check);
+        resolve(done(this.received));
+      }, timeoutMs);
+      if (!check()) this.waiters.push(check);
+    });
+  }
+
+  /** True when the peer ends or closes the connection within timeoutMs. */
+  async waitEnded(timeoutMs: number): Promise<boolean> {
+    await this.waitFor(() => false, timeoutMs);
+    return this.ended || this.closed;
+  }
+
+  /** The status line received so far ('' when none). */
+  statusLine(): string {
+    const text = this.received.toString('latin1');
+    const end = text.indexOf('\r\n');
+    return end < 0 ? '' : text.slice(0, end);
+  }
+
+  private wake(): void {
+    this.waiters = this.waiters.filter((waiter) => !waiter());
+  }
 }

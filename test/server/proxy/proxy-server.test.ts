@@ -147,12 +147,9 @@ describe('startProxyServer', () => {
     expect(tunnelClose?.type === 'tunnel-close' ? tunnelClose.reason : null).toBe('shutdown');
   });
 
-  // BUG (proxy-server.ts, close()): it awaits server.close() for every listener before destroying
-  // the accepted sockets, and net.Server#close only calls back once every connection has ended.
-  // A client that is connected but has not finished its request head (or an idle keep-alive
-  // connection) therefore holds close() for the whole request-read timeout: 20 s with
-  // mod_reqtimeout loaded (Debian's default), Timeout otherwise, KeepAliveTimeout between requests.
-  // `wslab proxy` waits as long on SIGTERM. Expected: close() destroys the sockets, then resolves.
+  // net.Server#close only calls back once every connection has ended, so close() must destroy the
+  // accepted sockets first; it once waited out the 20 s request-read timeout of an idle client
+  // (and `wslab proxy` as long on SIGTERM); fixed in 9256f78.
   it('close() ends idle and half-sent connections promptly too', async () => {
     const proxy = await startTestProxy(echoConfig(echo.port));
     const idle = await RawConnection.open(proxy.port);
