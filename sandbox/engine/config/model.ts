@@ -53,7 +53,11 @@ export interface ListenEntry {
 export interface VirtualHostAddress {
   /** "*", "_default_", an IP address (no brackets) or a host name. */
   host: string;
-  /** null when no port was written (matches any port); "*" for an explicit wildcard port. */
+  /**
+   * The port; "*" for an explicit wildcard. An address written without a port gets the main
+   * server's port as httpd gives it (from a ServerName with a port written before it), else null,
+   * which like "*" matches any port.
+   */
   port: number | '*' | null;
   /** The address exactly as written. */
   raw: string;

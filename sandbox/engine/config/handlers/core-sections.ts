@@ -69,6 +69,8 @@ function virtualHost(context: CommandContext, args: SplitArguments): HandlerErro
   if (typeof inner !== 'string') return inner;
   if (inner === '') return missingContainerArgument(context);
   const addresses: VirtualHostAddress[] = [];
+  // An address without a port takes the main server's port, which only its ServerName sets.
+  const defaultPort = context.state.config.main.server.serverName?.value.port ?? null;
   for (let word = readWord(inner, 0); word; word = readWord(inner, word.end)) {
     if (word.value === '') continue;
     let text = word.value;
@@ -91,7 +93,7 @@ function virtualHost(context: CommandContext, args: SplitArguments): HandlerErro
       context.state.events.push(startupEvent('process', [message], { bare: false, level: 'error', module: 'core' }));
       continue;
     }
-    addresses.push({ host: parsed.host, port: wildPort ? '*' : parsed.port === 0 ? null : parsed.port, raw: word.value });
+    addresses.push({ host: parsed.host, port: wildPort ? '*' : parsed.port === 0 ? defaultPort : parsed.port, raw: word.value });
   }
   const host: VirtualHostConfig = { ...emptyServerConfig(), addresses, source: sourceOf(context.node) };
   context.state.config.virtualHosts.push(host);
