@@ -13,7 +13,7 @@
 import type { ErrorLogEntry } from '../logs/error-log.ts';
 import { clearConnectionHeaders, HeaderTable, type HeaderPair } from './header-table.ts';
 import { defaultPortOf } from './workers.ts';
-import type { BackendPlan, PreparedProxyRequest, ProxyModuleName, UpgradeDecision, WorkerSettings } from './types.ts';
+import type { BackendPlan, BackendRequestHead, PreparedProxyRequest, ProxyModuleName, UpgradeDecision, WorkerSettings } from './types.ts';
 
 /** A backend URL split like apr_uri_parse. */
 export interface ParsedBackendUrl {
@@ -177,7 +177,8 @@ export function buildBackendRequestHead(
   const headers: HeaderPair[] = [['Host', finalHost], ...table.toPairs()];
 
   let bodyFraming: 'none' | 'content-length' | 'chunked' = 'none';
-  if (module === 'proxy_http' && !upgrade.forwarded) {
+  // mod_proxy_http reads and frames the body whether or not it forwards an upgrade.
+  if (module === 'proxy_http') {
     if (transferEncoding !== undefined) bodyFraming = 'chunked';
     else if (contentLength !== undefined) bodyFraming = 'content-length';
   }
@@ -247,4 +248,20 @@ export function tlsFailureAfterConnect(
       },
     ],
   };
+}
+
+/** How much of a chunked client body httpd reads before deciding how to frame it (MAX_MEM_SPOOL). */
+export const PREFETCH_LIMIT_BYTES = 16384;
+
+/**
+ * The final header list for a chunked client body, once the proxy knows how much of it arrived
+ * within the prefetch (ap_proxy_http_prefetch): the whole body → "Content-Length: <bytes>",
+ * otherwise "Transfer-Encoding: chunked"; inserted before the trailing Connection/Upgrade lines.
+ */
+export function frameChunkedBody(head: BackendRequestHead, prefetched: { bytes: number; complete: boolean }): HeaderPair[] {
+  if (head.bodyFraming !== 'chunked') return head.headers;
+  const framing: HeaderPair = prefetched.complete ? ['Content-Length', String(prefetched.bytes)] : ['Transfer-Encoding', 'chunked'];
+  const tailStart = head.headers.findIndex(([name]) => name === 'Connection' || name === 'Upgrade');
+  const at = tailStart < 0 ? head.headers.length : tailStart;
+  return [...head.headers.slice(0, at), framing, ...head.headers.slice(at)];
 }

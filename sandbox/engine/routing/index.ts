@@ -37,6 +37,7 @@
  */
 export { routeRequest, planBackendForUrl, type RouteOptions } from './route-request.ts';
 export { planBalancerMember } from './balancer-plan.ts';
+export { frameChunkedBody, PREFETCH_LIMIT_BYTES } from './backend-plan.ts';
 export {
   createBalancerState,
   chooseMember,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { routeRequest, type RouteDecision } from '../../../sandbox/engine/routing/index.ts';
+import { frameChunkedBody, routeRequest, type RouteDecision } from '../../../sandbox/engine/routing/index.ts';
 import { configFrom, request } from './route-fixtures.ts';
 
 function backendOf(decision: RouteDecision) {
@@ -181,6 +181,33 @@ describe('backend request head measured on httpd 2.4.71', () => {
         message: 'no HTTP 0.9 request (with no host line) on incoming request and preserve host set forcing hostname to be main.test for uri /ph/',
         client: '127.0.0.1:5555',
       },
+    ]);
+  });
+});
+
+describe('chunked request bodies', () => {
+  it('sends Content-Length: 0 for an empty chunked body with a WebSocket upgrade, as httpd 2.4.71 did', () => {
+    const config = configFrom('ProxyPass /ws/ ws://127.0.0.1:8801/');
+    const headers: Array<[string, string]> = [['Host', 'a.test'], ['Upgrade', 'websocket'], ['Connection', 'Upgrade'], ['Transfer-Encoding', 'chunked']];
+    const backend = backendOf(routeRequest(config, request('/ws/x', headers)));
+    expect(backend.request.bodyFraming).toBe('chunked');
+    expect(frameChunkedBody(backend.request, { bytes: 0, complete: true })).toEqual([
+      ['Host', '127.0.0.1:8801'],
+      ['X-Forwarded-For', '127.0.0.1'],
+      ['X-Forwarded-Host', 'a.test'],
+      ['X-Forwarded-Server', 'main.test'],
+      ['Content-Length', '0'],
+      ['Connection', 'Upgrade'],
+      ['Upgrade', 'websocket'],
+    ]);
+  });
+
+  it('streams with Transfer-Encoding: chunked when the body did not arrive within the prefetch', () => {
+    const config = configFrom('ProxyPass /p/ http://127.0.0.1:8801/');
+    const backend = backendOf(routeRequest(config, request('/p/x', [['Host', 'a.test'], ['Transfer-Encoding', 'chunked']], { method: 'POST' })));
+    expect(frameChunkedBody(backend.request, { bytes: 20000, complete: false }).slice(-2)).toEqual([
+      ['Transfer-Encoding', 'chunked'],
+      ['Connection', 'Keep-Alive'],
     ]);
   });
 });
