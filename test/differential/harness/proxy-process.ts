@@ -74,10 +74,11 @@ export interface RunningProxy {
 export type ProxyStart = { started: true; proxy: RunningProxy } | { started: false; exit: FinishedProcess };
 
 /**
- * Spawn the proxy and wait until every one of `ports` accepts a connection. If the process exits
- * first (a config it refuses), the exit is the result; if the ports never answer, it is killed.
+ * Spawn the proxy and wait until every one of `ports` accepts a connection and the process is
+ * still alive settleMs later. If the process exits first (a config it refuses), the exit is the
+ * result; if the ports never answer, it is killed.
  */
-export async function startProxy(command: ProxyCommand, ports: number[], readyTimeoutMs: number): Promise<ProxyStart> {
+export async function startProxy(command: ProxyCommand, ports: number[], readyTimeoutMs: number, settleMs = 200): Promise<ProxyStart> {
   const child = spawnTracked(command);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -100,6 +101,10 @@ export async function startProxy(command: ProxyCommand, ports: number[], readyTi
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+  // httpd binds its listeners before the post-config checks that can still make it exit (a
+  // balancer without an lbmethod module), so an answering port is not yet a running server.
+  await Promise.race([exited, sleep(settleMs)]);
+  if (hasExited) return { started: false, exit: await exited };
 
   return {
     started: true,

@@ -28,6 +28,8 @@ const WSLAB_BIN = join(REPO_ROOT, 'sandbox', 'cli', 'bin.mjs');
 
 const READY_TIMEOUT_MS = 10_000;
 const CONFIGTEST_TIMEOUT_MS = 15_000;
+/** How long a config that should be refused may keep its ports open before it counts as started. */
+const STARTUP_FAILURE_GRACE_MS = 2_000;
 
 /** One probe's outcome with machine-specific values replaced by placeholders. */
 export interface ProbeRecord {
@@ -209,7 +211,7 @@ async function runStartupFailure(scenario: StartupFailureScenario, side: Side, w
   const { variables } = prepared;
   const tail = new ErrorLogTail(prepared.errorLogPath);
   try {
-    const start = await startProxy(sideCommand(side, 'run', scenario.configPath, prepared.env), listenPorts(scenario, variables), READY_TIMEOUT_MS);
+    const start = await startProxy(sideCommand(side, 'run', scenario.configPath, prepared.env), listenPorts(scenario, variables), READY_TIMEOUT_MS, STARTUP_FAILURE_GRACE_MS);
     if (start.started) {
       await start.proxy.stop();
       const errorLog = tail.readAll();
