@@ -10,7 +10,7 @@ import { isArgumentError, splitArguments, type SplitArguments } from './argument
 import { DIAGNOSTIC_CODES } from './diagnostics.ts';
 import { ACCESS_CONF, EXEC_ON_READ, findDirective, OR_ALL, OR_AUTHCFG, OR_LIMIT, RSRC_CONF, type DirectiveSpec } from './directive-lookup.ts';
 import { argsSpan, nameSpan, sourceOf, type DirectiveNode, type SourceSpan } from './directive-node.ts';
-import type { DirectoryScope, Section, ServerConfig, VirtualHostConfig } from './model.ts';
+import { LOG_LEVELS, type DirectoryScope, type LogLevelName, type Section, type ServerConfig, type VirtualHostConfig } from './model.ts';
 import { report, startupEvent, type ParseState } from './parse-state.ts';
 import type { Word } from './lexer.ts';
 
@@ -108,6 +108,21 @@ export function processError(state: ParseState, node: DirectiveNode, message: st
     { code, severity: 'error', message },
     startupEvent('process', [`AH00526: Syntax error on line ${node.line.httpdLine} of ${node.file}:`, message], { fatal: true }),
   );
+}
+
+/**
+ * A message a handler logs against its server (ap_log_error with cmd->server). While the config
+ * is read, httpd filters it by that server's LogLevel as set so far: the main server starts at
+ * warn, a <VirtualHost> at "unset", which shows nothing until it sets a level. Debug and trace
+ * messages carry httpd's "file.c(line): " origin.
+ */
+export function logForServer(context: CommandContext, module: string, level: LogLevelName, text: string, origin: string | null = null): void {
+  const levels = context.server.server.logLevel;
+  const moduleLevel = levels.modules.find((entry) => entry.module === module)?.level;
+  const configured = moduleLevel ?? levels.level?.value ?? (context.virtualHost ? null : 'warn');
+  if (configured === null || LOG_LEVELS.indexOf(level) > LOG_LEVELS.indexOf(configured)) return;
+  const shown = origin && LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf('debug') ? `${origin}: ${text}` : text;
+  context.state.events.push(startupEvent('process', [shown], { bare: false, level, module }));
 }
 
 /** Note a directive the sandbox accepts but does not act on. */

@@ -8,11 +8,12 @@ import { atoi } from '../c-numbers.ts';
 import type { SplitArguments } from '../argument-splitter.ts';
 import { sourceOf } from '../directive-node.ts';
 import { LOG_LEVELS, type LogLevelName, type MpmSettings, type Setting } from '../model.ts';
-import { findModuleBySourceName, COMPILED_IN_MODULES } from '../module-registry.ts';
+import { findModuleById, findModuleBySourceName, COMPILED_IN_MODULES } from '../module-registry.ts';
 import { canResolve, serverRootRelative } from '../parse-state.ts';
 import {
   checkCommandContext,
   GLOBAL_ONLY,
+  logForServer,
   NOT_IN_DIR_CONTEXT,
   NOT_IN_FILES,
   NOT_IN_LOCATION,
@@ -167,6 +168,7 @@ function logLevel(context: CommandContext, args: SplitArguments): Result {
       if (!level) return { message: LOG_LEVEL_ERROR, span: wordSpan(context, word) };
       target.level = setting(context, level);
       target.modules = [];
+      logForServer(context, 'core', 'trace3', `Setting LogLevel for all modules to ${arg}`, 'core.c(3490)');
       continue;
     }
     const moduleName = arg.slice(0, colon);
@@ -174,11 +176,17 @@ function logLevel(context: CommandContext, args: SplitArguments): Result {
     if (levelText === '') return { message: `Module specifier '${moduleName}' must be followed by a log level keyword`, span: wordSpan(context, word) };
     const level = parseLogLevel(levelText);
     if (!level) return { message: `${moduleName}:${levelText}: ${LOG_LEVEL_ERROR}`, span: wordSpan(context, word) };
-    const id = findLoadedModule(context, moduleName) ?? findLoadedModule(context, `${moduleName}_module`);
+    let id = findLoadedModule(context, moduleName);
+    if (!id) {
+      logForServer(context, 'core', 'trace6', `Cannot find module '${moduleName}', trying '${moduleName}_module'`, 'core.c(3507)');
+      id = findLoadedModule(context, `${moduleName}_module`);
+    }
     if (!id) return { message: `Cannot find module ${moduleName}`, span: wordSpan(context, word) };
     const module = id.replace(/_module$/, '');
     target.modules = target.modules.filter((entry) => entry.module !== module);
     target.modules.push({ module, level, source: sourceOf(context.node) });
+    const sourceName = findModuleById(id)?.sourceName ?? id;
+    logForServer(context, 'core', 'trace3', `Setting LogLevel for module ${sourceName} to ${levelText}`, 'core.c(3517)');
   }
   return null;
 }
@@ -304,7 +312,7 @@ function allowOverride(context: CommandContext, args: SplitArguments): Result {
   if (checkCommandContext(context, NOT_IN_LOCATION | NOT_IN_FILES)) {
     const message = `AH00114: Useless use of AllowOverride in line ${context.node.line.httpdLine} of ${context.node.file}.`;
     context.state.diagnostics.push({ code: 'AH00114', severity: 'warning', message, ...wordSpan(context, undefined) });
-    context.state.events.push(startupEvent('process', [message], { bare: false, level: 'warn', module: 'core' }));
+    logForServer(context, 'core', 'warn', message);
   }
   for (const word of args.words) {
     const [key, value] = word.value.split(/=(.*)/s) as [string, string | undefined];

@@ -13,6 +13,7 @@ import type { BalancerDefinition, ProxyParam, ProxyPassRule, Section, Setting } 
 import { startupEvent } from '../parse-state.ts';
 import {
   checkCommandContext,
+  logForServer,
   NOT_IN_DIR_CONTEXT,
   NOT_IN_DIRECTORY,
   NOT_IN_FILES,
@@ -51,17 +52,32 @@ function wordsOf(raw: string): Word[] {
   return words;
 }
 
+/** Parameters as httpd's table keeps them: keys as written, a later key replacing an earlier one. */
+function writtenParams(words: Word[]): Array<ProxyParam & { written: string }> {
+  const params: Array<ProxyParam & { written: string }> = [];
+  for (const word of words) {
+    const pair = splitKeyValue(word.value);
+    if (!pair) continue;
+    const existing = params.find((param) => param.key === pair.key.toLowerCase());
+    if (existing) existing.value = pair.value;
+    else params.push({ key: pair.key.toLowerCase(), value: pair.value, written: pair.key });
+  }
+  return params;
+}
+
 function splitKeyValue(word: string): { key: string; value: string } | null {
   const equals = word.indexOf('=');
   return equals === -1 ? null : { key: word.slice(0, equals), value: word.slice(equals + 1) };
 }
 
-/** The AH01146/AH01150 warning for parameters ignored because a worker is shared. */
-function warnSharedWorker(context: CommandContext, code: 'AH01146' | 'AH01150', params: ProxyParam[], worker: DefinedWorker, at: Word | undefined): void {
+/** AH01145/AH01149 (info) and the AH01146/AH01150 warning per parameter ignored because a worker is shared. */
+function warnSharedWorker(context: CommandContext, codes: ['AH01145', 'AH01146'] | ['AH01149', 'AH01150'], url: string, params: Array<ProxyParam & { written?: string }>, worker: DefinedWorker, at: Word | undefined): void {
+  logForServer(context, 'proxy', 'info', `${codes[0]}: Sharing worker '${worker.name}' instead of creating new worker '${url}'`);
   for (const param of params) {
-    const message = `${code}: Ignoring parameter '${param.key}=${param.value}' for worker '${worker.name}' because of worker sharing`;
-    context.state.diagnostics.push({ code, severity: 'warning', message, ...wordSpan(context, at) });
-    context.state.events.push(startupEvent('process', [message], { bare: false, level: 'warn', module: 'proxy' }));
+    // Params keep their written case in httpd's table; the model lower-cases keys.
+    const message = `${codes[1]}: Ignoring parameter '${param.written ?? param.key}=${param.value}' for worker '${worker.name}' because of worker sharing`;
+    context.state.diagnostics.push({ code: codes[1], severity: 'warning', message, ...wordSpan(context, at) });
+    logForServer(context, 'proxy', 'warn', message);
   }
 }
 
@@ -147,7 +163,7 @@ function addPass(isRegex: boolean) {
     }
     const shared = findWorker(context.server, plain, null, { prefix: !match, match });
     if (shared) {
-      warnSharedWorker(context, 'AH01146', params, shared, paramWords[0] ?? realWord);
+      warnSharedWorker(context, ['AH01145', 'AH01146'], plain, writtenParams(paramWords), shared, paramWords[0] ?? realWord);
       rule.effectiveParams = shared.params;
       rule.sharedWorker = shared.name;
       return null;
@@ -221,12 +237,14 @@ function addMember(context: CommandContext, args: SplitArguments): Result {
   if ('message' in balancer) return balancer;
   const shared = findWorker(context.server, plain, balancer.name, { prefix: true, match: true });
   if (shared) {
-    warnSharedWorker(context, 'AH01150', params, shared, paramWords[0] ?? nameWord);
+    warnSharedWorker(context, ['AH01149', 'AH01150'], name, writtenParams(paramWords), shared, paramWords[0] ?? nameWord);
     return null;
   }
+  logForServer(context, 'proxy', 'debug', `AH01147: Defining worker '${name}' for balancer '${balancer.name}'`, 'mod_proxy.c(2674)');
   const named = workerName(name, false);
   if ('error' in named) return { message: `BalancerMember ${named.error}`, span: wordSpan(context, nameWord) };
   addWorker(context.server, { name: named.name, matchable: false, params }, balancer.name);
+  logForServer(context, 'proxy', 'debug', `AH01148: Defined worker '${named.name}' for balancer '${balancer.name}'`, 'mod_proxy.c(2679)');
   balancer.members.push({ url: name, params, source: sourceOf(context.node) });
   for (const [index, param] of params.entries()) {
     const error = checkWorkerParam(context.state, param.key, param.value);

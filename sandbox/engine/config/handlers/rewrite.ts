@@ -9,8 +9,7 @@ import { atoi } from '../c-numbers.ts';
 import { sourceOf } from '../directive-node.ts';
 import { isConfigSpace } from '../lexer.ts';
 import type { RewriteCondition, RewriteConfig, RewriteFlags } from '../model.ts';
-import { startupEvent } from '../parse-state.ts';
-import type { CommandContext, HandlerError, HandlerTable } from '../process-phase.ts';
+import { logForServer, type CommandContext, type HandlerError, type HandlerTable } from '../process-phase.ts';
 import { compileHttpdRegex } from '../regex.ts';
 
 type Result = HandlerError | string | null;
@@ -195,7 +194,7 @@ function rewriteOptions(context: CommandContext, args: SplitArguments): Result {
     const lower = word.value.toLowerCase();
     if (lower.startsWith('maxredirects=')) {
       const message = 'AH00664: RewriteOptions: MaxRedirects option has been removed in favor of the global LimitInternalRecursion directive and will be ignored.';
-      context.state.events.push(startupEvent('process', [message], { bare: false, level: 'warn', module: 'rewrite' }));
+      logForServer(context, 'rewrite', 'warn', message);
       continue;
     }
     if (!REWRITE_OPTIONS.includes(lower)) return `RewriteOptions: unknown option '${word.value}'`;
@@ -247,7 +246,7 @@ function rewriteCond(context: CommandContext, args: SplitArguments): Result {
   if (condition.noCase && !regex && !stringCompare && parsed.first.toLowerCase() !== 'expr') {
     const shown = nonRegexOperand(pattern);
     const message = `AH00665: RewriteCond: NoCase option for non-regex pattern '${shown}' is not supported and will be ignored. (${context.node.file}:${context.node.line.httpdLine})`;
-    context.state.events.push(startupEvent('process', [message], { bare: false, level: 'warn', module: 'rewrite' }));
+    logForServer(context, 'rewrite', 'warn', message);
     condition.noCase = false;
   }
   const scope = rewriteScope(context);

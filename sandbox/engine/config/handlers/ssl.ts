@@ -7,8 +7,8 @@ import type { SplitArguments } from '../argument-splitter.ts';
 import { atoi } from '../c-numbers.ts';
 import { sourceOf } from '../directive-node.ts';
 import type { Setting, SslProxyConfig } from '../model.ts';
-import { serverRootRelative, startupEvent } from '../parse-state.ts';
-import { checkCommandContext, GLOBAL_ONLY, wordSpan, type CommandContext, type HandlerError, type HandlerTable } from '../process-phase.ts';
+import { serverRootRelative } from '../parse-state.ts';
+import { checkCommandContext, GLOBAL_ONLY, logForServer, wordSpan, type CommandContext, type HandlerError, type HandlerTable } from '../process-phase.ts';
 
 type Result = HandlerError | string | null;
 
@@ -65,7 +65,7 @@ function sslProtocol(context: CommandContext, args: SplitArguments): Result {
     if (!PROTOCOLS.includes(lower)) return { message: `${context.spec.name}: Illegal protocol '${name}'`, span: wordSpan(context, word) };
     if (!action && anySet) {
       const message = `AH02532: ${context.spec.name}: Protocol '${name}' overrides already set parameter(s). Check if a +/- prefix is missing.`;
-      context.state.events.push(startupEvent('process', [message], { bare: false, level: 'warn', module: 'ssl' }));
+      logForServer(context, 'ssl', 'warn', message);
     }
     anySet = true;
   }
