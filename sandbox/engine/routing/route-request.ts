@@ -647,7 +647,10 @@ export function planBackendForUrl(
       ],
     };
   }
-  const head = buildBackendRequestHead(prepared, parsed, handler.module, upgrade, client);
+  // The default reverse worker and disablereuse=On workers close the backend connection after
+  // each request (ap_proxy_connection_reusable), so mod_proxy_http sends "Connection: close".
+  const reusable = prepared.backendKeepAlive && !worker.isDefault && !worker.disableReuse;
+  const head = buildBackendRequestHead({ ...prepared, backendKeepAlive: reusable }, parsed, handler.module, upgrade, client);
   const plan: BackendPlan = {
     module: handler.module,
     url,

@@ -72,7 +72,10 @@ export function serverView(config: HttpdConfig, virtualHostIndex: number | null,
 
   const proxyPassInherit = vhost?.server.proxyPassInherit?.value ?? main.server.proxyPassInherit?.value ?? true;
   const balancerInherit = vhost?.server.balancerInherit?.value ?? main.server.balancerInherit?.value ?? true;
-  const proxyPass = vhost ? [...(proxyPassInherit ? main.server.proxyPass : []), ...vhost.server.proxyPass] : main.server.proxyPass;
+  // merge_proxy_config() appends the main server's aliases unconditionally: in 2.4 ProxyPassInherit
+  // only decides whether workers and balancers are inherited (measured: a main-server ProxyPass
+  // still applied in a vhost with ProxyPassInherit Off).
+  const proxyPass = vhost ? [...main.server.proxyPass, ...vhost.server.proxyPass] : main.server.proxyPass;
   const workers = vhostWorkers
     ? [...(proxyPassInherit || balancerInherit ? mainWorkers.workers : []), ...vhostWorkers.workers]
     : mainWorkers.workers;

@@ -87,6 +87,8 @@ export interface WorkerSettings {
   connectionTimeout: number | null;
   /** retry= in seconds (default 60). */
   retry: number;
+  /** disablereuse=On or enablereuse=Off: one backend connection per request. */
+  disableReuse: boolean;
   /** Where the defining directive is; null for the default worker. */
   source: SourceRef | null;
 }

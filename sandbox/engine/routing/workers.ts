@@ -139,6 +139,7 @@ export function workerSettings(worker: WorkerDefinition | null, url: string): Wo
     timeout: timeout === null ? null : parseSeconds(timeout),
     connectionTimeout: connectionTimeout === null ? null : parseSeconds(connectionTimeout),
     retry: retry === null ? DEFAULT_RETRY_SECONDS : (parseSeconds(retry) ?? DEFAULT_RETRY_SECONDS),
+    disableReuse: param('disablereuse')?.toLowerCase() === 'on' || param('enablereuse')?.toLowerCase() === 'off',
     source: worker?.source ?? null,
   };
 }

@@ -179,3 +179,15 @@ describe('mod_alias Redirect and mod_authz, measured on httpd 2.4.71', () => {
     expect(decision.kind).toBe('proxy');
   });
 });
+
+describe('[P] without a matching worker, measured on httpd 2.4.71', () => {
+  it('uses the default reverse worker, which closes the backend connection after the request', () => {
+    const rewriteOnly = configFrom(
+      ['RewriteEngine On', 'RewriteCond %{QUERY_STRING} (^|&)room=([^&]+)', 'RewriteRule ^/join$ http://127.0.0.1:8802/rooms/%2 [P,QSD]'].join('\n'),
+    );
+    const backend = backendOf(routeRequest(rewriteOnly, request('/join?room=lobby&x=1', [['Host', 'v.test']])));
+    expect(backend.request.requestLine).toBe('GET /rooms/lobby HTTP/1.1');
+    expect(backend.worker.isDefault).toBe(true);
+    expect(backend.request.headers.at(-1)).toEqual(['Connection', 'close']);
+  });
+});

@@ -101,3 +101,21 @@ describe('virtual host selection measured on httpd 2.4.71', () => {
     expect(decision.kind === 'proxy' && decision.backend?.request.requestLine).toBe('GET /main/p HTTP/1.1');
   });
 });
+
+describe('ProxyPassInherit, measured on httpd 2.4.71', () => {
+  it('does not stop a main-server ProxyPass from applying in a vhost (it only governs worker inheritance)', () => {
+    const config = configFrom(
+      [
+        'Listen 127.0.0.1:8803',
+        'ProxyPass /mainonly/ http://127.0.0.1:8801/mo/',
+        '<VirtualHost *:8803>',
+        '  ServerName v.test',
+        '  ProxyPassInherit Off',
+        '  ProxyPass /mainonly/ http://127.0.0.1:8802/vmo/',
+        '</VirtualHost>',
+      ].join('\n'),
+    );
+    const decision = routeRequest(config, request('/mainonly/x', [['Host', 'v.test']], { localPort: 8803 }));
+    expect(decision.kind === 'proxy' && decision.backend?.url).toBe('http://127.0.0.1:8801/mo/x');
+  });
+});
