@@ -16,8 +16,16 @@ export function hasWildcard(pattern: string): boolean {
   return /[*?]/.test(pattern) || /\[[^\]]*\]/.test(pattern);
 }
 
-/** apr_fnmatch() as a RegExp; with `pathname`, wildcards do not cross "/". */
+/** apr_fnmatch() as a RegExp; with `pathname`, wildcards do not cross "/". A malformed class matches nothing. */
 export function fnmatchToRegExp(pattern: string, pathname: boolean): RegExp {
+  try {
+    return buildFnmatchRegExp(pattern, pathname);
+  } catch {
+    return /(?!)/;
+  }
+}
+
+function buildFnmatchRegExp(pattern: string, pathname: boolean): RegExp {
   const any = pathname ? '[^/]' : '.';
   let source = '';
   for (let index = 0; index < pattern.length; index++) {
