@@ -36,7 +36,8 @@ export interface DirectoryState {
   authz: AuthzTree | null;
   /** Where the Require lines in effect were written, for explanations. */
   authzSources: SourceRef[];
-  rewrite: { engine: boolean; rules: RewriteRuleEntry[]; options: string[] };
+  /** mod_rewrite per-directory state; `directory` is the last merged section's path (dconf->directory). */
+  rewrite: { engine: boolean; rules: RewriteRuleEntry[]; options: string[]; directory: string | null };
   sslProxyEngine: boolean | null;
   /** The sections merged so far, in merge order. */
   mergedSections: SourceRef[];
@@ -54,14 +55,17 @@ export function emptyDirectoryState(): DirectoryState {
     proxyPassReverse: [],
     authz: null,
     authzSources: [],
-    rewrite: { engine: false, rules: [], options: [] },
+    rewrite: { engine: false, rules: [], options: [], directory: null },
     sslProxyEngine: null,
     mergedSections: [],
   };
 }
 
-/** Merge one scope's settings over a state, the way each module's dir merger does. */
-export function mergeDirectoryScope(base: DirectoryState, add: DirectoryScope, source: SourceRef | null): DirectoryState {
+/**
+ * Merge one scope's settings over a state, the way each module's dir merger does. `sectionPath`
+ * is the section's path or pattern (null for server-level defaults).
+ */
+export function mergeDirectoryScope(base: DirectoryState, add: DirectoryScope, source: SourceRef | null, sectionPath: string | null = null): DirectoryState {
   const authz = mergeAuthz(base, add);
   const rewriteOptions = add.rewrite.options.length > 0 ? add.rewrite.options.map((option) => option.value) : base.rewrite.options;
   return {
@@ -81,6 +85,7 @@ export function mergeDirectoryScope(base: DirectoryState, add: DirectoryScope, s
       engine: add.rewrite.engine ? add.rewrite.engine.value : base.rewrite.engine,
       rules: mergeRewriteRules(base.rewrite.rules, add.rewrite.rules, rewriteOptions),
       options: rewriteOptions,
+      directory: sectionPath === null ? null : sectionPath.endsWith('/') ? sectionPath : `${sectionPath}/`,
     },
     sslProxyEngine: add.sslProxy.engine ? add.sslProxy.engine.value : base.sslProxyEngine,
     mergedSections: source ? [...base.mergedSections, source] : base.mergedSections,

@@ -63,11 +63,25 @@ export interface RewriteResult {
   log: ErrorLogEntry[];
 }
 
-/** Run server-context rewriting for one request. */
-export function applyServerRewrite(rules: readonly RewriteRuleEntry[], request: RewriteRequest): RewriteResult {
+/**
+ * Per-directory context (RewriteRule inside a <Location>), run by hook_fixup(): rules see
+ * r->filename (the DocumentRoot path, or "proxy:..." for a proxied request) with the section's
+ * path stripped when it is a prefix, and relative substitutions get that path prepended.
+ */
+export interface PerDirectoryContext {
+  /** dconf->directory: the last merged section's path, with a trailing "/". */
+  directory: string;
+  /** r->filename when the rules start. */
+  filename: string;
+  /** r->filename is "proxy:..." (then nothing is stripped). */
+  proxied: boolean;
+}
+
+/** Run server-context rewriting for one request, or per-directory rewriting when `perDir` is given. */
+export function applyServerRewrite(rules: readonly RewriteRuleEntry[], request: RewriteRequest, perDir: PerDirectoryContext | null = null): RewriteResult {
   const considered: ConsideredRule[] = [];
   const log: ErrorLogEntry[] = [];
-  let filename = request.uri;
+  let filename = perDir ? perDir.filename : request.uri;
   let args = request.args;
   let changed: RewriteRuleEntry | null = null;
   let noEscape = false;
@@ -75,7 +89,7 @@ export function applyServerRewrite(rules: readonly RewriteRuleEntry[], request: 
 
   for (let index = 0; index < rules.length; index++) {
     const rule = rules[index];
-    const attempt = applyRule(rule, filename, args, request);
+    const attempt = applyRule(rule, filename, args, request, perDir);
     considered.push({
       directive: 'RewriteRule',
       text: describeRewriteRule(rule),
@@ -143,12 +157,14 @@ type RuleAttempt =
   | { kind: 'forbidden-qmark'; note: string }
   | { kind: 'substituted'; filename: string; args: string | null; note: string };
 
-function applyRule(rule: RewriteRuleEntry, filename: string, args: string | null, request: RewriteRequest): RuleAttempt {
+function applyRule(rule: RewriteRuleEntry, filename: string, args: string | null, request: RewriteRequest, perDir: PerDirectoryContext | null): RuleAttempt {
   const compiled = compileHttpdRegex(rule.pattern, { caseInsensitive: rule.flags.noCase });
   if (!compiled.ok) return { kind: 'no-match', note: `the pattern does not compile here: ${compiled.reason}` };
-  const match = compiled.regex.exec(filename);
+  // Per-directory rules do not see the section's own path prefix.
+  const subject = perDir && !perDir.proxied && filename.startsWith(perDir.directory) ? filename.slice(perDir.directory.length) : filename;
+  const match = compiled.regex.exec(subject);
   if (Boolean(match) === rule.negated) {
-    return { kind: 'no-match', note: `${filename} ${rule.negated ? 'matches' : 'does not match'} ${rule.pattern}` };
+    return { kind: 'no-match', note: `${subject} ${rule.negated ? 'matches' : 'does not match'} ${rule.pattern}` };
   }
   const ruleRefs = rule.negated ? null : match;
   const conditions = evaluateConditions(rule.conditions, ruleRefs, request, filename);
@@ -169,7 +185,10 @@ function applyRule(rule: RewriteRuleEntry, filename: string, args: string | null
   if (expanded.unsafeQuestionMark) return { kind: 'forbidden-qmark', note: 'a back-reference put "?" into the path' };
   let result = expanded.text;
   const absolute = isAbsoluteUri(result);
-  if (!absolute && !result.startsWith('/') && !rule.flags.proxy && rule.flags.redirect === null) result = `/${result}`;
+  if (!absolute && !result.startsWith('/')) {
+    if (perDir && !perDir.proxied) result = `${perDir.directory}${result}`;
+    else if (!perDir && !rule.flags.proxy && rule.flags.redirect === null) result = `/${result}`;
+  }
   const split = splitQuery(result, args, rule);
   let target = split.filename;
   if ((rule.flags.proxy || rule.flags.redirect !== null) && !isAbsoluteUri(target)) {

@@ -278,7 +278,7 @@ class RequestRouter {
     // map_to_storage: proxy_walk merges <Proxy> sections, then the location walk runs again.
     let dir = server.directory;
     for (const { section, env } of matchProxySections(server.sections, filename.slice(6))) {
-      dir = mergeDirectoryScope(dir, section.settings, section.source);
+      dir = mergeDirectoryScope(dir, section.settings, section.source, section.match);
       Object.assign(this.env, env);
     }
     dir = this.walkLocations(dir, uri, server.sections);
@@ -287,7 +287,27 @@ class RequestRouter {
     const denied = this.checkAccess(dir, filename, matched);
     if (denied) return denied;
 
-    // fixups: proxy_fixup canonicalises the URL; then mod_alias' per-directory Redirect.
+    // fixups: mod_rewrite's per-directory rules run first and may re-target the request.
+    const perDir = this.applyPerDirectoryRewrite(dir, filename, protoMinor);
+    if (perDir) {
+      if (perDir.kind === 'respond') return perDir.decision;
+      return this.proxyFixupsAndHandler(perDir.filename, null, perDir.flags, protoMinor, perDir.matched, dir);
+    }
+    return this.proxyFixupsAndHandler(filename, rule, flags, protoMinor, matched, dir);
+  }
+
+  /** fixups after mod_rewrite (proxy_fixup, mod_alias, mod_headers) and proxy_handler. */
+  private proxyFixupsAndHandler(
+    filename: string,
+    rule: ProxyPassRule | null,
+    flags: { nocanon: boolean; noencode: boolean },
+    protoMinor: number,
+    matched: MatchedDirective | null,
+    dir: DirectoryState,
+  ): RouteDecision {
+    const server = this.currentServer();
+    const uri = this.uri ?? '/';
+    // proxy_fixup canonicalises the URL; then mod_alias' per-directory Redirect.
     const canon = canonicaliseProxyUrl(filename.slice(6), {
       ...flags,
       args: this.args,
@@ -433,18 +453,23 @@ class RequestRouter {
   }
 
   /** Nothing proxied: the core maps the path to DocumentRoot, checks access, and finds no file. */
-  private serveLocally(filenameOverride: string | null, matched: MatchedDirective | null, why: string | null): ResponseDecision {
+  private serveLocally(filenameOverride: string | null, matched: MatchedDirective | null, why: string | null): RouteDecision {
     const server = this.currentServer();
     const uri = this.uri ?? '/';
     const fullPath = filenameOverride ?? `${server.documentRoot}${uri}`;
     // directory_walk stops at the first path component that does not exist; only DocumentRoot does.
     const firstSegment = filenameOverride ? fullPath : firstComponentPath(server.documentRoot, uri);
     let dir = server.directory;
-    for (const { section } of matchDirectories(server.sections, firstSegment)) dir = mergeDirectoryScope(dir, section.settings, section.source);
+    for (const { section } of matchDirectories(server.sections, firstSegment)) dir = mergeDirectoryScope(dir, section.settings, section.source, section.match);
     dir = this.walkLocations(dir, uri, server.sections);
     this.dir = dir;
     const denied = this.checkAccess(dir, firstSegment, matched);
     if (denied) return denied;
+    const perDir = this.applyPerDirectoryRewrite(dir, fullPath, 1);
+    if (perDir) {
+      if (perDir.kind === 'respond') return perDir.decision;
+      return this.proxyFixupsAndHandler(perDir.filename, null, perDir.flags, parseProtocolMinor(this.request.httpVersion), perDir.matched, dir);
+    }
     if (this.modules.has('mod_alias.c')) {
       const redirect = this.tryRedirects(dir.redirects.filter((rule) => rule.inSection), []);
       if (redirect) return redirect;
@@ -453,11 +478,62 @@ class RequestRouter {
     return this.respond(404, 'not-found', [], matched, why ?? explainNoMatch(uri, this.considered, server.proxyPass));
   }
 
+  /**
+   * mod_rewrite's hook_fixup(): RewriteRules of the merged <Location> (per-directory context).
+   * Returns null when they leave the request alone.
+   */
+  private applyPerDirectoryRewrite(
+    dir: DirectoryState,
+    filename: string,
+    protoMinor: number,
+  ):
+    | { kind: 'proxy'; filename: string; flags: { nocanon: boolean; noencode: boolean }; matched: MatchedDirective }
+    | { kind: 'respond'; decision: ResponseDecision }
+    | null {
+    if (!this.modules.has('mod_rewrite.c') || !dir.rewrite.engine || dir.rewrite.directory === null || dir.rewrite.rules.length === 0) return null;
+    const proxied = filename.startsWith('proxy:');
+    const result = applyServerRewrite(dir.rewrite.rules, this.rewriteRequest(protoMinor), {
+      directory: dir.rewrite.directory,
+      filename,
+      proxied,
+    });
+    this.considered.push(...result.considered);
+    this.log.push(...result.log);
+    const outcome = result.outcome;
+    if (outcome.kind === 'none') return null;
+    const matched: MatchedDirective = { directive: 'RewriteRule', text: describeRewrite(outcome.rule), source: outcome.rule.source };
+    switch (outcome.kind) {
+      case 'proxy':
+        this.args = outcome.args;
+        return {
+          kind: 'proxy',
+          filename: `proxy:${outcome.url}${outcome.noEscape && outcome.args !== null ? `?${outcome.args}` : ''}`,
+          flags: { nocanon: outcome.noEscape, noencode: false },
+          matched,
+        };
+      case 'redirect':
+        return { kind: 'respond', decision: this.respond(outcome.status, 'redirect', [['Location', outcome.location]], matched, `the RewriteRule redirects to ${outcome.location}`) };
+      case 'status':
+        return {
+          kind: 'respond',
+          decision: this.respond(outcome.status, outcome.status === 403 ? 'forbidden' : outcome.status === 410 ? 'gone' : 'rewrite-status', [], matched, `the RewriteRule answers ${outcome.status}`),
+        };
+      case 'local':
+      case 'pass-through':
+        // An internal redirect to the new path; the sandbox serves no files, so it ends in 404.
+        this.pushLog('core', 'info', 'AH00128', `File does not exist: ${outcome.kind === 'local' ? outcome.path : outcome.uri}`);
+        return {
+          kind: 'respond',
+          decision: this.respond(404, 'not-found', [], matched, `the RewriteRule in the <Location> rewrote the path to a local file, which the sandbox does not have`),
+        };
+    }
+  }
+
   /** The location walk over a base config: every matching <Location>, merged in order. */
   private walkLocations(base: DirectoryState, uri: string, sections: Section[]): DirectoryState {
     let dir = base;
     for (const { section, env } of matchLocations(sections, uri)) {
-      dir = mergeDirectoryScope(dir, section.settings, section.source);
+      dir = mergeDirectoryScope(dir, section.settings, section.source, section.match);
       Object.assign(this.env, env);
     }
     return dir;

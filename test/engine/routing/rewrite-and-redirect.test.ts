@@ -191,3 +191,52 @@ describe('[P] without a matching worker, measured on httpd 2.4.71', () => {
     expect(backend.request.headers.at(-1)).toEqual(['Connection', 'close']);
   });
 });
+
+describe('RewriteRule inside <Location>, measured on httpd 2.4.71', () => {
+  const perDirectory = configFrom(
+    [
+      '<Location /ws/>',
+      '  RewriteEngine On',
+      '  RewriteCond %{HTTP:Upgrade} websocket [NC]',
+      '  RewriteRule (.*) ws://127.0.0.1:8801/x$1 [P]',
+      '</Location>',
+      '<Location /w2/>',
+      '  RewriteEngine On',
+      '  RewriteRule ^/var/www/html/w2/(.*)$ ws://127.0.0.1:8801/$1 [P]',
+      '</Location>',
+      '<Location /w3/>',
+      '  RewriteEngine On',
+      '  RewriteRule ^w3/(.*)$ ws://127.0.0.1:8801/$1 [P]',
+      '</Location>',
+      'ProxyPass /w4/ http://127.0.0.1:8802/',
+      '<Location /w4/>',
+      '  RewriteEngine On',
+      '  RewriteRule ^proxy:http://127\\.0\\.0\\.1:8802/(.*)$ ws://127.0.0.1:8801/$1 [P]',
+      '</Location>',
+    ].join('\n'),
+  );
+  const line = (target: string, headers: Array<[string, string]> = []) => {
+    const decision = routeRequest(perDirectory, request(target, [['Host', 'a.test'], ...headers]));
+    return decision.kind === 'respond' ? decision.status : decision.backend?.request.requestLine;
+  };
+
+  it('matches the DocumentRoot path, not the URL, so (.*) captures /var/www/html/ws/a', () => {
+    expect(line('/ws/a?q=1', [['Upgrade', 'websocket'], ['Connection', 'Upgrade']])).toBe('GET /x/var/www/html/ws/a?q=1 HTTP/1.1');
+  });
+
+  it('leaves the request alone when the condition fails', () => {
+    expect(line('/ws/a')).toBe(404);
+  });
+
+  it('proxies when the pattern names the filesystem path', () => {
+    expect(line('/w2/b?q=2')).toBe('GET /b?q=2 HTTP/1.1');
+  });
+
+  it('never matches a pattern written as a relative URL path', () => {
+    expect(line('/w3/c')).toBe(404);
+  });
+
+  it('re-targets a request ProxyPass already claimed, matching against proxy:URL', () => {
+    expect(line('/w4/d?q=4', [['Upgrade', 'websocket']])).toBe('GET /d?q=4 HTTP/1.1');
+  });
+});
