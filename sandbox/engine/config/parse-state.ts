@@ -137,9 +137,10 @@ export function canResolve(state: ParseState, host: string): boolean {
   return isIpLiteral(host) || state.options.resolvableHosts.includes(host.toLowerCase());
 }
 
-/** Make a path absolute against ServerRoot, as ap_server_root_relative does. */
+/** Make a path absolute against ServerRoot, as ap_server_root_relative (apr_filepath_merge) does. */
 export function serverRootRelative(state: ParseState, path: string): string {
-  if (path.startsWith('/')) return path;
   const root = state.serverRoot.endsWith('/') ? state.serverRoot : `${state.serverRoot}/`;
-  return root + path;
+  const absolute = path.startsWith('/') ? path : root + path;
+  // apr_filepath_merge drops empty and "." segments.
+  return absolute.replace(/\/(\.\/)+/g, '/').replace(/\/{2,}/g, '/');
 }

@@ -13,7 +13,7 @@ import { EXEC_ON_READ, findDirective, OR_ALL, OR_AUTHCFG, OR_LIMIT, RSRC_CONF, t
 import { argsSpan, nameSpan, sourceOf, spanInLine, type DirectiveNode, type SourceSpan } from './directive-node.ts';
 import { readIncludedFiles } from './include-files.ts';
 import { isCommentOrBlank, readLogicalLines, readWord, skipSpaces, type LogicalLine } from './lexer.ts';
-import { DEBIAN_MODULE_DIR, findModuleById, findModuleBySoFile, COMPILED_IN_MODULES } from './module-registry.ts';
+import { DEBIAN_MODULE_DIR, findModuleById, findModuleBySoFile, linkDependencyOf, COMPILED_IN_MODULES } from './module-registry.ts';
 import { addLoadedModule, report, serverRootRelative, startupEvent, type ParseState } from './parse-state.ts';
 import { compileHttpdRegex } from './regex.ts';
 import { resolveVariables, undefinedVariableMessage, type ResolvedLine } from './variables.ts';
@@ -37,6 +37,8 @@ interface FileError {
   message: string;
   /** Line of the directive httpd blames (its err_directive); null when there is none. */
   line: number | null;
+  /** How many startup events existed when httpd would have stopped: later ones never print. */
+  eventIndex: number;
 }
 
 interface FileContext {
@@ -55,12 +57,12 @@ interface BuildLevel {
 /** Read the main config text into a directive tree; the first fatal error becomes a startup event. */
 export function readConfigTree(state: ParseState, text: string, file: string): DirectiveNode[] {
   const { nodes, error } = readFile(state, text, file);
-  if (error) state.events.push(startupEvent('read', [`${state.options.programName}: ${error}`], { fatal: true }));
+  if (error) state.events.splice(error.eventIndex, 0, startupEvent('read', [`${state.options.programName}: ${error.message}`], { fatal: true }));
   return nodes;
 }
 
 /** ap_process_resource_config for one file's text: returns its nodes and its formatted first error. */
-function readFile(state: ParseState, text: string, file: string): { nodes: DirectiveNode[]; error: string | null } {
+function readFile(state: ParseState, text: string, file: string): { nodes: DirectiveNode[]; error: FileError | null } {
   const context: FileContext = { state, file, cursor: { lines: readLogicalLines(text), index: 0 }, firstError: null };
   const level: BuildLevel = { roots: [], open: [] };
   while (context.cursor.index < context.cursor.lines.length) {
@@ -71,7 +73,7 @@ function readFile(state: ParseState, text: string, file: string): { nodes: Direc
   const error = context.firstError;
   if (!error) return { nodes: level.roots, error: null };
   const formatted = error.line === null ? error.message : `Syntax error on line ${error.line} of ${file}: ${error.message}`;
-  return { nodes: level.roots, error: formatted };
+  return { nodes: level.roots, error: { ...error, message: formatted } };
 }
 
 function reportUnclosed(context: FileContext, open: DirectiveNode[]): void {
@@ -83,8 +85,8 @@ function reportUnclosed(context: FileContext, open: DirectiveNode[]): void {
   setFirstError(context, lines.join('\n'), open[0].line.httpdLine);
 }
 
-function setFirstError(context: FileContext, message: string, line: number | null): void {
-  if (!context.firstError) context.firstError = { message, line };
+function setFirstError(context: FileContext, message: string, line: number | null, eventIndex = context.state.events.length): void {
+  if (!context.firstError) context.firstError = { message, line, eventIndex };
 }
 
 function fail(context: FileContext, span: SourceSpan, message: string, line: number | null, code: string): void {
@@ -429,7 +431,7 @@ function include(context: FileContext, node: DirectiveNode, level: BuildLevel, p
     for (const child of result.nodes) addNode(level, child);
     if (result.error) {
       // The included file's own diagnostics are already recorded; only httpd's wrapped text is new.
-      setFirstError(context, result.error, line);
+      setFirstError(context, result.error.message, line, result.error.eventIndex);
       break;
     }
   }
@@ -455,7 +457,9 @@ function loadModule(context: FileContext, node: DirectiveNode, name: string, pat
   const fileName = absolute.slice(absolute.lastIndexOf('/') + 1);
   const fileModule = absolute === `${DEBIAN_MODULE_DIR}/${fileName}` ? findModuleBySoFile(fileName) : undefined;
   let debianError: string | null = null;
-  if (!fileModule) {
+  if (!fileModule && state.options.fileSystem?.listDirectory(absolute)) {
+    debianError = `Cannot load ${path} into server: ${absolute}: cannot read file data: Is a directory`;
+  } else if (!fileModule) {
     debianError = `Cannot load ${path} into server: ${absolute}: cannot open shared object file: No such file or directory`;
   } else if (fileModule.id !== name) {
     debianError = `Can't locate API module structure \`${name}' in file ${absolute}: ${absolute}: undefined symbol: ${name}`;
@@ -470,6 +474,12 @@ function loadModule(context: FileContext, node: DirectiveNode, name: string, pat
   }
   const module = known ?? findModuleBySoFile(fileName);
   if (!module) return;
+  const dependency = linkDependencyOf(module.id);
+  if (dependency && !state.loadedIds.has(dependency.provider)) {
+    const shown = fileModule ? absolute : `${DEBIAN_MODULE_DIR}/${module.soFile}`;
+    fail(context, at(1), `Cannot load ${path} into server: ${shown}: undefined symbol: ${dependency.symbol}`, line, DIAGNOSTIC_CODES.loadModule);
+    return;
+  }
   addLoadedModule(state, { id: module.id, sourceName: module.sourceName, path, source: sourceOf(node) });
 }
 
