@@ -44,7 +44,12 @@ export interface Word {
 
 /** C isspace() in the "C" locale: the only characters httpd treats as blanks. */
 export function isConfigSpace(char: string | undefined): boolean {
-  return char === ' ' || char === '\t' || char === '\n' || char === '\r' || char === '\v' || char === '\f';
+  return char !== undefined && isSpaceCode(char.charCodeAt(0));
+}
+
+/** isspace() on a UTF-16 code unit: space, \t, \n, \v, \f, \r. */
+function isSpaceCode(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13);
 }
 
 interface Segment {
@@ -115,29 +120,30 @@ export function isCommentOrBlank(line: string): boolean {
 
 /** Read the next word from `line` at `from`, as ap_getword_conf does; returns null at end of line. */
 export function readWord(line: string, from: number): Word | null {
+  const length = line.length;
   let position = from;
-  while (position < line.length && isConfigSpace(line[position])) position++;
-  if (position >= line.length) return null;
+  while (position < length && isSpaceCode(line.charCodeAt(position))) position++;
+  if (position >= length) return null;
   const quote = line[position];
   if (quote === '"' || quote === "'") {
     let end = position + 1;
-    while (end < line.length && line[end] !== quote) {
-      if (line[end] === '\\' && end + 1 < line.length && (line[end + 1] === quote || line[end + 1] === '\\')) end += 2;
+    while (end < length && line[end] !== quote) {
+      if (line[end] === '\\' && end + 1 < length && (line[end + 1] === quote || line[end + 1] === '\\')) end += 2;
       else end++;
     }
     const value = unescapeWord(line.slice(position + 1, end), quote);
-    if (end < line.length) end++; // step over the closing quote
+    if (end < length) end++; // step over the closing quote
     return { value, start: position, end };
   }
   let end = position;
-  while (end < line.length && !isConfigSpace(line[end])) end++;
+  while (end < length && !isSpaceCode(line.charCodeAt(end))) end++;
   return { value: unescapeWord(line.slice(position, end), null), start: position, end };
 }
 
 /** Offset of the first non-blank character at or after `from` (what getword leaves as "rest"). */
 export function skipSpaces(line: string, from: number): number {
   let position = from;
-  while (position < line.length && isConfigSpace(line[position])) position++;
+  while (position < line.length && isSpaceCode(line.charCodeAt(position))) position++;
   return position;
 }
 

@@ -207,32 +207,36 @@ function executeNow(context: FileContext, node: DirectiveNode, spec: DirectiveSp
     const word = split.words[index];
     return word ? argsSpan(node, word.start, word.end) : nameSpan(node);
   };
-  const handlers: Record<string, () => void> = {
-    '<ifmodule': () => conditionalSection(context, node, level, (argument) => moduleIsPresent(context.state, argument)),
-    '<ifdefine': () => conditionalSection(context, node, level, (argument) => context.state.defines.includes(argument)),
-    '<iffile': () => conditionalSection(context, node, level, (argument) => pathExists(context.state, serverRootRelative(context.state, argument))),
-    '<ifdirective': () => conditionalSection(context, node, level, (argument) => findDirective(argument, context.state.loadedSourceNames).length > 0),
-    '<ifsection': () => conditionalSection(context, node, level, (argument) => findDirective(`<${argument}`, context.state.loadedSourceNames).length > 0),
-    '<ifversion': () => ifVersion(context, node, level, words),
-    define: () => define(context, node, words, at),
-    undefine: () => undefine(context, node, words[0], at),
-    include: () => include(context, node, level, words[0], false),
-    includeoptional: () => include(context, node, level, words[0], true),
-    loadmodule: () => loadModule(context, node, words[0], words[1], at),
-    serverroot: () => setServerRoot(context, node, words[0]),
-    defaultruntimedir: () => {
-      context.state.config.global.defaultRuntimeDir = { value: words[0], source: sourceOf(node) };
-    },
-    '<macro': () => soakSection(context, node, '<Macro'),
-  };
-  const handler = handlers[spec.name.toLowerCase()];
+  const handler = READ_HANDLERS[spec.name.toLowerCase()];
   if (handler) {
-    handler();
+    handler(context, node, level, words, at);
     return;
   }
   // LoadFile, Use, UndefMacro, RemoteIP*List: accepted, not simulated.
   context.state.config.notSimulated.push({ name: spec.name, args: words, context: 'server', source: sourceOf(node) });
 }
+
+type ReadHandler = (context: FileContext, node: DirectiveNode, level: BuildLevel, words: string[], at: (index: number) => SourceSpan) => void;
+
+/** The EXEC_ON_READ directives the reader runs itself. */
+const READ_HANDLERS: Record<string, ReadHandler> = {
+  '<ifmodule': (context, node, level) => conditionalSection(context, node, level, (argument) => moduleIsPresent(context.state, argument)),
+  '<ifdefine': (context, node, level) => conditionalSection(context, node, level, (argument) => context.state.defines.includes(argument)),
+  '<iffile': (context, node, level) => conditionalSection(context, node, level, (argument) => pathExists(context.state, serverRootRelative(context.state, argument))),
+  '<ifdirective': (context, node, level) => conditionalSection(context, node, level, (argument) => findDirective(argument, context.state.loadedSourceNames).length > 0),
+  '<ifsection': (context, node, level) => conditionalSection(context, node, level, (argument) => findDirective(`<${argument}`, context.state.loadedSourceNames).length > 0),
+  '<ifversion': (context, node, level, words) => ifVersion(context, node, level, words),
+  define: (context, node, _level, words, at) => define(context, node, words, at),
+  undefine: (context, node, _level, words, at) => undefine(context, node, words[0], at),
+  include: (context, node, level, words) => include(context, node, level, words[0], false),
+  includeoptional: (context, node, level, words) => include(context, node, level, words[0], true),
+  loadmodule: (context, node, _level, words, at) => loadModule(context, node, words[0], words[1], at),
+  serverroot: (context, node, _level, words) => setServerRoot(context, node, words[0]),
+  defaultruntimedir: (context, node, _level, words) => {
+    context.state.config.global.defaultRuntimeDir = { value: words[0], source: sourceOf(node) };
+  },
+  '<macro': (context, node) => soakSection(context, node, '<Macro'),
+};
 
 /** <IfModule> looks a module up by source name, or by identifier for loaded and built-in ones. */
 function moduleIsPresent(state: ParseState, name: string): boolean {
