@@ -43,3 +43,16 @@ export function connectFailureLog(failure: ConnectFailure): { attempt: ErrorLogE
       : { module: 'proxy_http', level: 'error', code: 'AH01114', message: `HTTP: failed to make connection to backend: ${plan.host}`, client: failure.client };
   return { attempt, handler };
 }
+
+/**
+ * The backend's host name does not resolve: ap_proxy_determine_connection() answers 500
+ * ("Proxy Error") with AH00898, naming r->uri (the full URL for a forward-proxy request).
+ * Measured: "(EAI 2)Name or service not known: [client …] AH00898: DNS lookup failure for: main.test
+ * returned by http://main.test:8800/ws/x".
+ */
+export function dnsFailureLog(plan: BackendPlan, uri: string, client: string, osError = '(EAI 2)Name or service not known'): { status: 500; entry: ErrorLogEntry } {
+  return {
+    status: 500,
+    entry: { module: 'proxy', level: 'error', code: 'AH00898', message: `DNS lookup failure for: ${plan.host} returned by ${uri}`, osError, client },
+  };
+}

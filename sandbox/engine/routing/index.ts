@@ -48,7 +48,7 @@ export {
   type BalancerMemberState,
   type MemberChoice,
 } from './balancer-runtime.ts';
-export { connectFailureLog, type ConnectFailure } from './connect-failure-log.ts';
+export { connectFailureLog, dnsFailureLog, type ConnectFailure } from './connect-failure-log.ts';
 export {
   buildClientResponseHead,
   reverseMapLocation,

@@ -18,6 +18,8 @@ export interface CanonOptions {
   args: string | null;
   /** Source names of loaded modules ("mod_proxy_http.c"). */
   modules: ReadonlySet<string>;
+  /** A forward-proxy request (PROXYREQ_PROXY): the path is sent as received, query included. */
+  forward?: boolean;
   /** mod_proxy_wstunnel canonicalises ws:// itself (no fallback to mod_proxy_http). */
   wstunnelClaimsWebSockets: boolean;
   client: string;
@@ -59,7 +61,7 @@ export function canonicaliseProxyUrl(url: string, options: CanonOptions): CanonR
   const portText = port !== defaultPort ? `:${port}` : '';
   let path: string;
   let search: string | null = null;
-  if (options.nocanon) path = pathAfterHost;
+  if (options.nocanon || options.forward) path = pathAfterHost;
   else if (options.noencode) {
     path = pathAfterHost;
     search = options.args;

@@ -15,6 +15,8 @@ export interface ParsedTarget {
   hostname: string | null;
   /** Port written in that absolute-form target, or null. */
   port: number | null;
+  /** Scheme, host and port of any absolute-form target (for forward proxying), or null. */
+  absolute: { scheme: string; host: string; port: number | null } | null;
   /** The path as received, still encoded (r->parsed_uri.path), or "*" for "OPTIONS *". */
   rawPath: string;
   /** Query string without "?" (r->args), null when absent. */
@@ -35,11 +37,12 @@ export function parseRequestTarget(target: string, secure: boolean, method: stri
   while (text.startsWith('//')) text = text.slice(1);
 
   if (text === '*') {
-    return { unparsedUri: target, hostname: null, port: null, rawPath: '*', args: null };
+    return { unparsedUri: target, hostname: null, port: null, absolute: null, rawPath: '*', args: null };
   }
 
   let hostname: string | null = null;
   let port: number | null = null;
+  let absoluteParts: ParsedTarget['absolute'] = null;
   let rest = text;
   const absolute = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)(.*)$/.exec(text);
   if (absolute) {
@@ -49,9 +52,12 @@ export function parseRequestTarget(target: string, secure: boolean, method: stri
     if (!hostPort) return null;
     if (hostPort[2] !== undefined && hostPort[2] !== '' && Number(hostPort[2]) > 65535) return null;
     // Only an absolute URI in the connection's own scheme names the host (ap_parse_uri).
+    const host = hostPort[1].replace(/^\[|\]$/g, '');
+    const writtenPort = hostPort[2] ? Number(hostPort[2]) : null;
+    absoluteParts = { scheme, host, port: writtenPort };
     if (scheme === (secure ? 'https' : 'http')) {
-      hostname = hostPort[1].replace(/^\[|\]$/g, '');
-      port = hostPort[2] ? Number(hostPort[2]) : null;
+      hostname = host;
+      port = writtenPort;
     }
     rest = absolute[3];
   } else if (method === 'CONNECT') {
@@ -64,7 +70,7 @@ export function parseRequestTarget(target: string, secure: boolean, method: stri
   const rawPath = queryAt >= 0 ? rest.slice(0, queryAt) : rest;
   const args = queryAt >= 0 ? rest.slice(queryAt + 1) : null;
   const path = rawPath === '' ? (method === 'OPTIONS' && absolute ? '*' : '/') : rawPath;
-  return { unparsedUri: target, hostname, port, rawPath: path, args };
+  return { unparsedUri: target, hostname, port, absolute: absoluteParts, rawPath: path, args };
 }
 
 /**

@@ -110,7 +110,78 @@ class RequestRouter {
     // post_read_request: mod_headers' early RequestHeader operations.
     applyHeaderOps(this.currentServer().directory.headerOps, 'RequestHeader', 'early', this.headers, this.headerOpContext());
 
+    // post_read_request: proxy_detect() claims absolute-URI requests for other hosts when ProxyRequests is On.
+    const forward = this.detectForwardProxy(parsed);
+    if (forward) return this.forwardProxy(parsed, forward, protoMinor);
+
     return this.processRequest(parsed, protoMinor);
+  }
+
+  /** proxy_detect(): the absolute-form target names another server, and this one is a forward proxy. */
+  private detectForwardProxy(parsed: ParsedTarget): string | null {
+    if (!this.modules.has('mod_proxy.c') || !this.currentServer().proxyRequests || !parsed.absolute) return null;
+    const { scheme, host, port } = parsed.absolute;
+    const ownScheme = this.request.secure ? 'https' : 'http';
+    const ownPort = port ?? (this.request.secure ? 443 : 80);
+    const local = host !== '' && scheme === ownScheme && serverAnswersFor(this.currentServer(), host.toLowerCase(), ownPort);
+    return local ? null : `proxy:${parsed.unparsedUri}`;
+  }
+
+  /** A forward-proxy request: no translation, <Proxy> sections, access, then the scheme handler. */
+  private forwardProxy(parsed: ParsedTarget, filename: string, protoMinor: number): RouteDecision {
+    const server = this.currentServer();
+    this.uri = parsed.unparsedUri;
+    const matched: MatchedDirective | null = null;
+    if (normalizePath(parsed.rawPath, true) === null) {
+      this.pushLog('core', 'error', 'AH10244', `invalid URI path (${parsed.unparsedUri})`);
+      return this.respond(400, 'bad-request', [], null, `the path ${parsed.rawPath} is invalid`);
+    }
+    let dir = server.directory;
+    for (const { section, env } of matchProxySections(server.sections, filename.slice(6))) {
+      dir = mergeDirectoryScope(dir, section.settings, section.source, section.match);
+      Object.assign(this.env, env);
+    }
+    dir = this.walkLocations(dir, this.uri, server.sections);
+    this.dir = dir;
+    this.considered.push({
+      directive: 'ProxyRequests',
+      text: 'ProxyRequests On',
+      source: server.proxyRequestsSource ?? { file: this.config.file, line: 0 },
+      result: 'matched',
+      note: `${parsed.unparsedUri} names another server, so httpd forwards it as a forward proxy`,
+    });
+    const denied = this.checkAccess(dir, filename, matched);
+    if (denied) return denied;
+    const canon = canonicaliseProxyUrl(filename.slice(6), {
+      nocanon: false,
+      noencode: false,
+      forward: true,
+      args: this.args,
+      modules: this.modules,
+      wstunnelClaimsWebSockets: this.wstunnelClaimsWebSockets(dir),
+      client: this.client,
+    });
+    if (!canon.ok) {
+      this.log.push(...canon.log);
+      return this.respond(canon.status, canon.status === 400 ? 'bad-request' : 'forbidden', [], matched, canon.reason);
+    }
+    applyHeaderOps(dir.headerOps, 'RequestHeader', 'late', this.headers, this.headerOpContext());
+    // The forward worker never keeps backend connections, and X-Forwarded-* are reverse-proxy only.
+    const prepared = { ...this.prepare(dir, protoMinor, this.uri), addForwardedHeaders: false, backendKeepAlive: false };
+    const plan = planBackendForUrl(prepared, canon.url, server.workers, this.client);
+    if (!plan.ok) {
+      this.log.push(...plan.log);
+      return this.respond(plan.status, plan.status === 426 ? 'upgrade-required' : 'no-handler', plan.headers, matched, plan.reason);
+    }
+    this.log.push(...plan.log);
+    return {
+      ...this.decisionBase(matched, `ProxyRequests On: forwarding ${parsed.unparsedUri} as a forward proxy via mod_${plan.plan.module}`),
+      kind: 'proxy',
+      filename,
+      backend: plan.plan,
+      balancer: null,
+      prepared,
+    };
   }
 
   /** ap_read_request's header checks and ap_check_request_header(). */

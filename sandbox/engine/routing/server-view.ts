@@ -39,6 +39,9 @@ export interface ServerView {
   addresses: Array<{ host: string; port: number }>;
   serverAdmin: string;
   documentRoot: string;
+  /** ProxyRequests On: absolute-URI requests for other hosts are forward-proxied. */
+  proxyRequests: boolean;
+  proxyRequestsSource: SourceRef | null;
   /** ProxyPass lines of the server level, in the order mod_proxy tries them. */
   proxyPass: ProxyPassRule[];
   /** Workers in lookup order (the main server's, then the vhost's). */
@@ -117,6 +120,8 @@ export function serverView(config: HttpdConfig, virtualHostIndex: number | null,
     addresses: (vhost?.addresses ?? []).map((address) => ({ host: address.host, port: typeof address.port === 'number' ? address.port : 0 })),
     serverAdmin: (vhost?.server.serverAdmin ?? main.server.serverAdmin)?.value ?? '[no address given]',
     documentRoot: (vhost?.server.documentRoot ?? main.server.documentRoot)?.value ?? DEFAULT_DOCUMENT_ROOT,
+    proxyRequests: (vhost?.server.proxyRequests ?? main.server.proxyRequests)?.value ?? false,
+    proxyRequestsSource: (vhost?.server.proxyRequests ?? main.server.proxyRequests)?.source ?? null,
     proxyPass,
     workers,
     workerLog: [...mainWorkers.log, ...(vhostWorkers?.log ?? [])],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { routeRequest, type RouteDecision } from '../../../sandbox/engine/routing/index.ts';
+import { dnsFailureLog, routeRequest, type RouteDecision } from '../../../sandbox/engine/routing/index.ts';
 import { configFrom, request, websocket } from './route-fixtures.ts';
 
 function backendOf(decision: RouteDecision) {
@@ -149,5 +149,43 @@ describe('tunnel idle timeout of mod_proxy_wstunnel', () => {
       tunnelIdle: null,
       explanation: 'mod_proxy_wstunnel polls the tunnel without a timeout; connect 2s, backend Timeout 2',
     });
+  });
+});
+
+describe('ProxyRequests On, measured on httpd 2.4.71', () => {
+  const config = configFrom(['ProxyRequests On', '<Proxy *>', '  Require ip 127.0.0.1', '</Proxy>', 'ProxyPass /ws/ ws://127.0.0.1:8801/'].join('\n'));
+
+  it('forwards an absolute-URI request for another host as a forward proxy, path untouched, no X-Forwarded-*, Connection: close', () => {
+    const backend = backendOf(routeRequest(config, request('http://127.0.0.1:8802/fwd/a%20b?q=1', [['Host', '127.0.0.1:8802'], ['X-Forwarded-For', '1.1.1.1']])));
+    expect(backend.request).toEqual({
+      requestLine: 'GET /fwd/a%20b?q=1 HTTP/1.1',
+      headers: [
+        ['Host', '127.0.0.1:8802'],
+        ['X-Forwarded-For', '1.1.1.1'],
+        ['Connection', 'close'],
+      ],
+      bodyFraming: 'none',
+    });
+  });
+
+  it('forward-proxies even its own ServerName when the port differs from the ServerName\'s (then DNS decides: AH00898)', () => {
+    const decision = routeRequest(config, request('http://main.test:8800/ws/x', [['Host', 'main.test']]));
+    const backend = backendOf(decision);
+    expect([backend.host, backend.port]).toEqual(['main.test', 8800]);
+    expect(dnsFailureLog(backend, decision.uri ?? '', '127.0.0.1:5555')).toEqual({
+      status: 500,
+      entry: {
+        module: 'proxy',
+        level: 'error',
+        code: 'AH00898',
+        message: 'DNS lookup failure for: main.test returned by http://main.test:8800/ws/x',
+        osError: '(EAI 2)Name or service not known',
+        client: '127.0.0.1:5555',
+      },
+    });
+  });
+
+  it('still reverse-proxies origin-form requests', () => {
+    expect(backendOf(routeRequest(config, request('/ws/local'))).request.requestLine).toBe('GET /local HTTP/1.1');
   });
 });
