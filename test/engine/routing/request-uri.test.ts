@@ -15,6 +15,7 @@ describe('parseRequestTarget (ap_parse_uri)', () => {
       unparsedUri: '/ws/chat?x=1&y',
       hostname: null,
       port: null,
+      absolute: null,
       rawPath: '/ws/chat',
       args: 'x=1&y',
     });
