@@ -168,6 +168,8 @@ export function sleep(ms: number): Promise<void> {
  */
 export class RawClient {
   readonly socket: net.Socket;
+  /** The client side's port, which the tap reports as "127.0.0.1:<port>" (kept after the socket closes). */
+  readonly localPort: number;
   received = Buffer.alloc(0);
   /** The peer ended its side (FIN). */
   ended = false;
@@ -176,6 +178,7 @@ export class RawClient {
 
   private constructor(socket: net.Socket) {
     this.socket = socket;
+    this.localPort = socket.localPort ?? 0;
     socket.on('data', (chunk: Buffer) => {
       this.received = Buffer.concat([this.received, chunk]);
       this.wake();
@@ -196,11 +199,6 @@ export class RawClient {
       const socket = net.connect({ port, host, allowHalfOpen: true }, () => resolve(new RawClient(socket)));
       socket.once('error', reject);
     });
-  }
-
-  /** The client side's port, which the tap reports as "127.0.0.1:<port>". */
-  get localPort(): number {
-    return this.socket.localPort ?? 0;
   }
 
   write(data: string | Uint8Array): void {
