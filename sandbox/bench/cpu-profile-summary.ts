@@ -29,6 +29,8 @@ export interface ProfileSummary {
   bySelfFunction: Array<{ name: string; share: number }>;
   bySelfFile: Array<{ name: string; share: number }>;
   byInclusiveProjectFunction: Array<{ name: string; share: number }>;
+  /** Native/builtin leaf time (writeBuffer, TextDecoder...) charged to the nearest caller written in JS. */
+  byNativeCaller: Array<{ name: string; share: number }>;
 }
 
 function shortUrl(url: string): string {
@@ -62,6 +64,7 @@ export function summarizeProfile(path: string, top = 20): ProfileSummary {
   const self = new Map<string, number>();
   const files = new Map<string, number>();
   const inclusive = new Map<string, number>();
+  const nativeCallers = new Map<string, number>();
   let busy = 0;
   let idle = 0;
   for (const id of profile.samples) {
@@ -76,6 +79,13 @@ export function summarizeProfile(path: string, top = 20): ProfileSummary {
     self.set(key, (self.get(key) ?? 0) + 1);
     const file = fileKey(node);
     files.set(file, (files.get(file) ?? 0) + 1);
+    if (node.callFrame.url === '' && !node.callFrame.functionName.startsWith('(')) {
+      let caller = parent.get(id);
+      while (caller !== undefined && byId.get(caller)?.callFrame.url === '') caller = parent.get(caller);
+      const callerNode = caller === undefined ? undefined : byId.get(caller);
+      const chain = `${node.callFrame.functionName || '(anonymous)'} <- ${callerNode ? functionKey(callerNode) : '(root)'}`;
+      nativeCallers.set(chain, (nativeCallers.get(chain) ?? 0) + 1);
+    }
     const seen = new Set<string>();
     for (let cursor: number | undefined = id; cursor !== undefined; cursor = parent.get(cursor)) {
       const frame = byId.get(cursor);
@@ -98,6 +108,7 @@ export function summarizeProfile(path: string, top = 20): ProfileSummary {
     bySelfFunction: ranked(self),
     bySelfFile: ranked(files),
     byInclusiveProjectFunction: ranked(inclusive),
+    byNativeCaller: ranked(nativeCallers),
   };
 }
 
@@ -113,6 +124,8 @@ export function formatProfileSummary(summary: ProfileSummary): string {
     table(['self time by file', 'share'], rows(summary.bySelfFile)),
     '',
     table(['inclusive time, project functions (callees included)', 'share'], rows(summary.byInclusiveProjectFunction)),
+    '',
+    table(['native self time <- nearest JS caller', 'share'], rows(summary.byNativeCaller)),
   ].join('\n');
 }
 

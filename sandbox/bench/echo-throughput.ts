@@ -48,22 +48,25 @@ const USAGE = `usage: node sandbox/bench/echo-throughput.ts [options]
   --warmup S      warm-up seconds per phase, not counted (default 0.5)
   --clients N     concurrent WebSockets (default 8)
   --window N      messages outstanding per WebSocket (default 16)
-  --paths LIST    comma-separated subset of direct,pipe,wslab,httpd (default all)
+  --paths LIST    comma-separated, of direct,pipe,wslab,wslab-notap,httpd (default all but
+                  wslab-notap, which is wslab without --tap: the tap's share of the cost)
   --retries N     re-measure a phase when other processes used > 50% of a core meanwhile (default 1)
+  --budget S      no re-measuring once the phases would take longer than S seconds (default 100)
   --profile       afterwards, run wslab under node --cpu-prof for each message size and summarise
   --profileSeconds S  counted seconds per profiled phase (default 4)`;
 
 const options = parseOptions(
   process.argv.slice(2),
-  { rounds: 3, seconds: 2, warmup: 0.5, clients: 8, window: 16, paths: 'direct,pipe,wslab,httpd', profile: false, profileSeconds: 4, retries: 1 },
+  { rounds: 3, seconds: 2, warmup: 0.5, clients: 8, window: 16, paths: 'direct,pipe,wslab,httpd', profile: false, profileSeconds: 4, retries: 1, budget: 100 },
   USAGE,
 );
 
-type PathName = 'direct' | 'pipe' | 'wslab' | 'httpd';
+type PathName = 'direct' | 'pipe' | 'wslab' | 'wslab-notap' | 'httpd';
 const PATH_LABELS: Record<PathName, string> = {
   direct: 'direct to echo',
   pipe: 'bare Node pipe',
   wslab: 'wslab proxy --tap',
+  'wslab-notap': 'wslab proxy',
   httpd: 'httpd 2.4 event',
 };
 
@@ -85,16 +88,16 @@ interface Sample extends LoadResult {
 }
 
 async function main(): Promise<void> {
-  const phases = options.rounds * 2 * 4;
-  const budgetMs = 30_000 + phases * (1 + Math.min(options.retries, 1)) * (options.seconds + options.warmup + 1.5) * 1000 + (options.profile ? 2 * (options.profileSeconds + 8) * 1000 : 0);
+  const phases = options.rounds * 2 * 5;
+  const budgetMs = 60_000 + Math.max(options.budget * 1000, phases * (options.seconds + options.warmup + 1.5) * 1000) + (options.profile ? 2 * (options.profileSeconds + 8) * 1000 : 0);
   installGuards(budgetMs, 'echo-throughput');
 
   const wanted = new Set(options.paths.split(',').map((name) => name.trim()));
-  for (const name of wanted) if (!(name in PATH_LABELS)) throw new Error(`unknown path ${name} (direct, pipe, wslab, httpd)`);
+  for (const name of wanted) if (!(name in PATH_LABELS)) throw new Error(`unknown path ${name} (direct, pipe, wslab, wslab-notap, httpd)`);
   wanted.add('direct'); // the ratios need it
 
   const workdir = makeWorkdir('wslab-bench');
-  const [echoPort, pipePort, wslabPort, httpdPort] = await Promise.all([findFreePort(), findFreePort(), findFreePort(), findFreePort()]);
+  const [echoPort, pipePort, wslabPort, notapPort, httpdPort] = await Promise.all([findFreePort(), findFreePort(), findFreePort(), findFreePort(), findFreePort()]);
   const echo = await startEchoServer(echoPort);
   const paths: PathUnderTest[] = [{ name: 'direct', url: `ws://127.0.0.1:${echoPort}/ws/bench`, proxyPids: () => [] }];
   const children: Spawned[] = [echo];
@@ -110,6 +113,13 @@ async function main(): Promise<void> {
     const wslab = await startWslabProxy(writeProxyConfig(wslabDir, wslabPort, echoPort), wslabPort);
     children.push(wslab);
     paths.push({ name: 'wslab', url: `ws://127.0.0.1:${wslabPort}/ws/bench`, proxyPids: () => [wslab.pid] });
+  }
+  if (wanted.has('wslab-notap')) {
+    const notapDir = join(workdir, 'wslab-notap');
+    mkdirSync(notapDir, { mode: 0o755 });
+    const notap = await startWslabProxy(writeProxyConfig(notapDir, notapPort, echoPort), notapPort, [], false);
+    children.push(notap);
+    paths.push({ name: 'wslab-notap', url: `ws://127.0.0.1:${notapPort}/ws/bench`, proxyPids: () => [notap.pid] });
   }
   if (wanted.has('httpd')) {
     const available = httpdAvailable();
@@ -129,6 +139,8 @@ async function main(): Promise<void> {
 
   const samples: Sample[] = [];
   const kinds = Object.keys(MESSAGE_KINDS) as MessageKind[];
+  const totalPhases = options.rounds * kinds.length * paths.length;
+  const measuringSince = Date.now();
   for (let round = 1; round <= options.rounds; round++) {
     for (const kind of kinds) {
       // Rotate the order each round so no path always runs first (warm caches) or last.
@@ -138,7 +150,10 @@ async function main(): Promise<void> {
         // Other people's jobs on this machine steal whole cores at times; a phase that ran beside
         // more than half a core of foreign load is measured again (--retries times at most) and
         // the attempt with the least foreign load is kept, whatever its throughput.
-        for (let retry = 1; retry <= options.retries && sample.otherCpuSeconds / sample.seconds > 0.5; retry++) {
+        // Retries stop when they would push the whole run past the time budget.
+        const phaseMs = (options.warmup + options.seconds + 0.6) * 1000;
+        const roomForRetry = () => Date.now() - measuringSince + (totalPhases - samples.length) * phaseMs < options.budget * 1000;
+        for (let retry = 1; retry <= options.retries && sample.otherCpuSeconds / sample.seconds > 0.5 && roomForRetry(); retry++) {
           console.log(`round ${round}  ${MESSAGE_KINDS[kind].label.padEnd(13)}  ${PATH_LABELS[path.name].padEnd(17)}  (other processes used ${percent(sample.otherCpuSeconds / sample.seconds)} of a core: measuring again)`);
           const again = await measure(path, kind, round, echo);
           if (again.otherCpuSeconds / again.seconds < sample.otherCpuSeconds / sample.seconds) sample = again;
@@ -227,9 +242,10 @@ function report(samples: Sample[], paths: PathUnderTest[], kinds: MessageKind[])
     const wslab = median(ratiosFor(samples, kind, 'wslab'));
     const httpd = paths.some((path) => path.name === 'httpd') ? `, httpd ${formatNumber(median(ratiosFor(samples, kind, 'httpd')), 2)}` : '';
     const pipe = paths.some((path) => path.name === 'pipe') ? `, bare Node pipe ${formatNumber(median(ratiosFor(samples, kind, 'pipe')), 2)}` : '';
+    const notap = paths.some((path) => path.name === 'wslab-notap') ? `, wslab without --tap ${formatNumber(median(ratiosFor(samples, kind, 'wslab-notap')), 2)}` : '';
     const ok = wslab >= TARGET_RATIO;
     met &&= ok;
-    console.log(`${MESSAGE_KINDS[kind].label.padEnd(13)}: wslab proxied/direct ${formatNumber(wslab, 2)} (target >= ${TARGET_RATIO}: ${ok ? 'met' : 'NOT met'})${httpd}${pipe}`);
+    console.log(`${MESSAGE_KINDS[kind].label.padEnd(13)}: wslab proxied/direct ${formatNumber(wslab, 2)} (target >= ${TARGET_RATIO}: ${ok ? 'met' : 'NOT met'})${notap}${httpd}${pipe}`);
   }
   console.log(`target wslab proxied/direct >= ${TARGET_RATIO} for every message size: ${met ? 'MET' : 'NOT MET'}${met || options.profile ? '' : ' (run with --profile to see where wslab spends its time)'}`);
 }
