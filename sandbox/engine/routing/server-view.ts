@@ -16,7 +16,7 @@ import type {
 } from '../config/model.ts';
 import type { ErrorLogEntry } from '../logs/error-log.ts';
 import { emptyDirectoryState, mergeDirectoryScope, type DirectoryState } from './directory-state.ts';
-import { globMatches } from './vhost-select.ts';
+import { globMatches, vhostServerName } from './vhost-select.ts';
 import { defineWorkers, type WorkerDefinition } from './workers.ts';
 
 /** httpd's compiled-in Timeout (DEFAULT_TIMEOUT). */
@@ -111,9 +111,10 @@ export function serverView(config: HttpdConfig, virtualHostIndex: number | null,
   if (vhost) directory = mergeDirectoryScope(directory, withServerEngine(vhost), null);
 
   const serverName = own.server.serverName?.value ?? null;
+  const mainHostname = main.server.serverName?.value.host ?? fallbackHostname;
   return {
     virtualHostIndex,
-    serverHostname: serverName?.host ?? fallbackHostname,
+    serverHostname: vhost ? vhostServerName(vhost, mainHostname) : mainHostname,
     serverNamePort: serverName?.port ?? null,
     serverAliases: own.server.serverAliases.map((alias) => alias.value),
     port: serverName?.port ?? firstAddressPort(vhost?.addresses ?? []) ?? main.server.serverName?.value.port ?? 0,

@@ -174,7 +174,7 @@ export function globMatches(pattern: string, text: string): boolean {
 }
 
 /** server_hostname of a vhost: its ServerName, else the main server's (wildcard) or the address's name. */
-function vhostServerName(vhost: ServerConfig & { addresses: VirtualHostAddress[] }, mainName: string): string {
+export function vhostServerName(vhost: ServerConfig & { addresses: VirtualHostAddress[] }, mainName: string): string {
   const written = vhost.server.serverName?.value.host;
   if (written) return written;
   const wildcardAddress = vhost.addresses.some((address) => address.host === '*' || address.host.toLowerCase() === '_default_');

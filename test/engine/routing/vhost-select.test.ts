@@ -119,3 +119,44 @@ describe('ProxyPassInherit, measured on httpd 2.4.71', () => {
     expect(decision.kind === 'proxy' && decision.backend?.url).toBe('http://127.0.0.1:8801/mo/x');
   });
 });
+
+describe('vhosts without ServerName, measured on httpd 2.4.71', () => {
+  const nameless = configFrom(
+    [
+      'Listen 127.0.0.1:8803',
+      'Listen 127.0.0.1:8804',
+      'Listen 127.0.0.1:8805',
+      '<VirtualHost *:8803>',
+      '  ProxyPass / http://127.0.0.1:8801/nameless/',
+      '</VirtualHost>',
+      '<VirtualHost 127.0.0.1:8804>',
+      '  ProxyPass / http://127.0.0.1:8801/ipnameless/',
+      '</VirtualHost>',
+      '<VirtualHost _default_:8805>',
+      '  ServerName dflt.test',
+      '  ProxyPass / http://127.0.0.1:8801/dflt/',
+      '</VirtualHost>',
+      '<VirtualHost localhost:8805>',
+      '  ServerName lh.test',
+      '  ProxyPass / http://127.0.0.1:8801/lh/',
+      '</VirtualHost>',
+    ].join('\n'),
+  );
+  const forwardedServer = (port: number, host: string) => {
+    const decision = routeRequest(nameless, request('/a', [['Host', host]], { localPort: port }));
+    if (decision.kind !== 'proxy' || !decision.backend) throw new Error(decision.explanation);
+    return [decision.backend.request.requestLine, decision.backend.request.headers.find(([name]) => name === 'X-Forwarded-Server')?.[1]];
+  };
+
+  it('names a wildcard vhost after the main server', () => {
+    expect(forwardedServer(8803, 'anything')).toEqual(['GET /nameless/a HTTP/1.1', 'main.test']);
+  });
+
+  it('names an IP vhost after the reverse DNS of its address', () => {
+    expect(forwardedServer(8804, 'anything')).toEqual(['GET /ipnameless/a HTTP/1.1', 'localhost']);
+  });
+
+  it('prefers the IP-specific localhost vhost over _default_ for every Host', () => {
+    expect(forwardedServer(8805, 'dflt.test')).toEqual(['GET /lh/a HTTP/1.1', 'lh.test']);
+  });
+});
