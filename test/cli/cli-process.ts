@@ -1,0 +1,124 @@
+/**
+ * Running `wslab` (sandbox/cli/bin.mjs) as a real child process for the CLI tests: to completion
+ * with its output and exit code, or in the background until a signal stops it. Every child is
+ * killed when the test process exits, whatever failed. Not a test file itself.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const BIN = join(import.meta.dirname, '..', '..', 'sandbox', 'cli', 'bin.mjs');
+export const FIXTURES = join(import.meta.dirname, 'fixtures');
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+export interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  /** The node that runs bin.mjs; default this process's (Node 22). */
+  node?: string;
+}
+
+function spawnCli(args: string[], options: CliOptions): ChildProcess {
+  const child = spawn(options.node ?? process.execPath, [BIN, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+
+/** Run `wslab ARGS` to completion (SIGKILL after timeoutMs). */
+export function runCli(args: string[], options: CliOptions = {}, timeoutMs = 15_000): Promise<Finished> {
+  return new Promise((resolve) => {
+    const child = spawnCli(args, options);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** A `wslab` process running in the background. */
+export class RunningCli {
+  readonly child: ChildProcess;
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<Finished>;
+
+  constructor(args: string[], options: CliOptions = {}) {
+    this.child = spawnCli(args, options);
+    this.child.stdout?.on('data', (chunk: Buffer) => (this.stdout += chunk.toString('utf8')));
+    this.child.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
+    this.exited = new Promise((resolve) => {
+      this.child.on('close', (code, signal) => resolve({ code, signal, stdout: this.stdout, stderr: this.stderr }));
+    });
+  }
+
+  /** Resolve with the first match of `pattern` in stdout or stderr; throws after timeoutMs or if the process exits first. */
+  async waitForOutput(pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + timeoutMs;
+    let exited = false;
+    void this.exited.then(() => (exited = true));
+    for (;;) {
+      const match = this.stdout.match(pattern) ?? this.stderr.match(pattern);
+      if (match) return match;
+      if (exited || Date.now() > deadline) {
+        throw new Error(`no ${pattern} in the output${exited ? ' (the process exited)' : ''}:\n${this.stdout}\n${this.stderr}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** Send a signal and wait for the exit; null when it did not exit within timeoutMs (then it is killed). */
+  async stop(signal: NodeJS.Signals, timeoutMs = 5_000): Promise<Finished | null> {
+    this.child.kill(signal);
+    const finished = await Promise.race([this.exited, new Promise<null>((resolve) => setTimeout(() => resolve(null), timeoutMs))]);
+    if (finished === null) {
+      this.child.kill('SIGKILL');
+      await this.exited;
+    }
+    return finished;
+  }
+
+  /** Make sure the process is gone (after a failed test). */
+  async kill(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    await this.exited;
+  }
+}
+
+/** A port that was free a moment ago (the CLI needs a real number in its Listen line). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A fresh temporary directory for one test's config and logs. */
+export function workDirectory(): string {
+  return mkdtempSync(join(tmpdir(), 'wslab-cli-'));
+}
