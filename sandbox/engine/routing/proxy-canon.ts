@@ -47,18 +47,20 @@ export function canonicaliseProxyUrl(url: string, options: CanonOptions): CanonR
     { module, level, code, message, client: options.client },
   ];
   const rest = url.slice(schemeEnd + 1);
-  const netloc = /^\/\/((?:[^@/]*@)?)(\[[^\]]*\]|[^/:]*)(?::(\d*))?(\/.*)?$/s.exec(rest);
-  if (!netloc || netloc[2] === '' || (netloc[3] !== undefined && netloc[3] !== '' && Number(netloc[3]) > 65535)) {
+  const netloc = splitNetloc(rest);
+  if (!netloc) {
     const code = module === 'proxy_balancer' ? 'AH01157' : module === 'proxy_wstunnel' ? 'AH02439' : 'AH01083';
     return { ok: false, status: 400, reason: `the target URL ${url} has no valid host`, log: log('error', code, `error parsing URL ${url}: Invalid host/port`) };
   }
-  const host = netloc[2].toLowerCase();
-  const pathAfterHost = (netloc[4] ?? '').replace(/^\//, '');
+  const host = netloc.host.toLowerCase();
+  const pathAfterHost = netloc.path;
   if (module === 'proxy_balancer') return { ok: true, url: `balancer://${host}/${pathAfterHost}` };
 
   const defaultPort = scheme === 'https' || scheme === 'wss' ? 443 : 80;
-  const port = netloc[3] ? Number(netloc[3]) : defaultPort;
+  const port = netloc.port ?? defaultPort;
   const portText = port !== defaultPort ? `:${port}` : '';
+  // A host with ":" in it is written as an IPv6 literal.
+  const hostText = host.includes(':') ? `[${host}]` : host;
   let path: string;
   let search: string | null = null;
   if (options.nocanon || options.forward) path = pathAfterHost;
@@ -86,5 +88,32 @@ export function canonicaliseProxyUrl(url: string, options: CanonOptions): CanonR
       log: log('error', wstunnel ? 'AH10409' : 'AH10408', 'To be forwarded query string contains control characters or spaces'),
     };
   }
-  return { ok: true, url: `${scheme}://${host}${portText}/${path}${search !== null ? `?${search}` : ''}` };
+  return { ok: true, url: `${scheme}://${hostText}${portText}/${path}${search !== null ? `?${search}` : ''}` };
+}
+
+/**
+ * ap_proxy_canon_netloc() on "//[user@]host[:port]/path": apr_parse_addr_port() takes trailing
+ * digits after the last ":" as the port; otherwise the whole authority is the host (so a typo like
+ * "ws://127.0.0.1:8802room" yields the host "127.0.0.1:8802room", which then fails DNS).
+ */
+function splitNetloc(rest: string): { host: string; port: number | null; path: string } | null {
+  if (!rest.startsWith('//')) return null;
+  const slash = rest.indexOf('/', 2);
+  const authority = (slash < 0 ? rest.slice(2) : rest.slice(2, slash)).replace(/^.*@/, '');
+  const path = slash < 0 ? '' : rest.slice(slash + 1);
+  let host = authority;
+  let port: number | null = null;
+  const bracketed = /^\[([^\]]*)\](?::(\d+))?$/.exec(authority);
+  if (bracketed) {
+    host = bracketed[1];
+    port = bracketed[2] ? Number(bracketed[2]) : null;
+  } else {
+    const withPort = /^(.*):(\d+)$/.exec(authority);
+    if (withPort) {
+      host = withPort[1];
+      port = Number(withPort[2]);
+    }
+  }
+  if (host === '' || (port !== null && (port < 1 || port > 65535))) return null;
+  return { host, port, path };
 }

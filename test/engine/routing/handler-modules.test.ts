@@ -189,3 +189,13 @@ describe('ProxyRequests On, measured on httpd 2.4.71', () => {
     expect(backendOf(routeRequest(config, request('/ws/local'))).request.requestLine).toBe('GET /local HTTP/1.1');
   });
 });
+
+describe('a target URL whose port is not a number, measured on httpd 2.4.71', () => {
+  it('treats "127.0.0.1:8802room" as a host name, which then fails DNS with AH00898 (500)', () => {
+    const config = configFrom(['<Location /chat/>', '  ProxyPass ws://127.0.0.1:8802', '</Location>'].join('\n'));
+    const decision = routeRequest(config, websocket('/chat/room'));
+    const backend = backendOf(decision);
+    expect([backend.url, backend.host, backend.port]).toEqual(['ws://[127.0.0.1:8802room]/', '127.0.0.1:8802room', 80]);
+    expect(dnsFailureLog(backend, decision.uri ?? '', '127.0.0.1:5555').entry.message).toBe('DNS lookup failure for: 127.0.0.1:8802room returned by /chat/room');
+  });
+});
