@@ -6,6 +6,7 @@
  * httpd stops at the first error; this walk records it (blaming the innermost directive, as
  * httpd's err_directive does) and carries on so that every problem gets a diagnostic.
  */
+import { isSimulatedDirective } from './directive-table.ts';
 import { isArgumentError, splitArguments, type SplitArguments } from './argument-splitter.ts';
 import { DIAGNOSTIC_CODES } from './diagnostics.ts';
 import { ACCESS_CONF, EXEC_ON_READ, findDirective, OR_ALL, OR_AUTHCFG, OR_LIMIT, RSRC_CONF, type DirectiveSpec } from './directive-lookup.ts';
@@ -93,10 +94,16 @@ function runDirective(node: DirectiveNode, base: Omit<CommandContext, 'node' | '
     recordNotSimulated(context, split.words.map((word) => word.value));
     return;
   }
+  const recordedBefore = state.config.notSimulated.length;
   const result = handler(context, split);
   if (result !== null) {
     const error = typeof result === 'string' ? { message: result } : result;
     processError(state, node, error.message, error.span ?? nameSpan(node), DIAGNOSTIC_CODES.invalidArgument);
+    return;
+  }
+  // A directive the handler validated and stored but the emulator never reads is still announced.
+  if (state.config.notSimulated.length === recordedBefore && !isSimulatedDirective(spec.name)) {
+    recordNotSimulated(context, split.words.map((word) => word.value));
   }
 }
 

@@ -170,7 +170,11 @@ ${LOADS('headers', 'alias')}
     expect(config.global.mpm.startServers).toEqual({ value: 4, source: at(4) });
     expect(config.global.mpm.maxRequestWorkers).toEqual({ value: 150, source: at(5) });
     expect(config.global.bufferedLogs).toEqual({ value: true, source: at(6) });
-    expect(config.notSimulated).toEqual([{ name: 'Options', args: ['-Indexes'], context: 'server', source: at(7) }]);
+    // StartServers is validated and stored, but the emulator has no processes to start.
+    expect(config.notSimulated).toEqual([
+      { name: 'StartServers', args: ['4'], context: 'server', source: at(4) },
+      { name: 'Options', args: ['-Indexes'], context: 'server', source: at(7) },
+    ]);
   });
 
   it('records the worker a rule shares and the parameters actually in effect', () => {
