@@ -7,6 +7,7 @@ import { runConfigtestCommand } from './configtest-command.ts';
 import { runProxyCommand } from './proxy-command.ts';
 import { runBackendCommand } from './backend-command.ts';
 import { runServeCommand } from './serve-command.ts';
+import { runDirectivesCommand } from './directives-command.ts';
 
 export interface Subcommand {
   summary: string;
@@ -60,6 +61,15 @@ description of what the server received. Stops on SIGTERM or SIGINT.`,
 Runs the plain HTTP application backend from the source article: "/" serves a small page,
 "/redirect" answers 302, any other path gets a JSON description of the request.`,
     run: (args) => runBackendCommand('app', args),
+  },
+  directives: {
+    summary: 'list the directives the emulator simulates (or --all it validates)',
+    usage: `Usage: wslab directives [--all] [--lang en|ja] [--markdown]
+
+Lists the directives the emulator acts on, with their module and a one-line description.
+--all adds the directives it only validates (checked like httpd, then reported as not simulated).
+--markdown prints the README's table.`,
+    run: runDirectivesCommand,
   },
   serve: {
     summary: 'serve the built site and the local sandbox runtime (default 127.0.0.1:4321)',
