@@ -1,0 +1,258 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startEchoServer } from '../../sandbox/server/backends/echo-server.ts';
+import type { RunningBackend } from '../../sandbox/server/backends/echo-server.ts';
+import { closed, echoRoundTrip, hex, mustOpen, openWebSocket, RawClient } from '../server/proxy/proxy-harness.ts';
+import { FIXTURES, freePort, runCli, RunningCli, workDirectory } from './cli-process.ts';
+
+/** Error-log lines without time stamp and pid/tid, which change from run to run. */
+function errorLog(directory: string): string[] {
+  const path = join(directory, 'error.log');
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => line.replace(/^\[[^\]]+\] /, '').replace(/ \[pid \d+:tid \d+\]/, ''));
+}
+
+function accessLog(directory: string): string[] {
+  const path = join(directory, 'access.log');
+  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((line) => line !== '') : [];
+}
+
+describe('wslab proxy', () => {
+  let echo: RunningBackend;
+  let directory: string;
+  let running: RunningCli | undefined;
+
+  beforeAll(async () => {
+    echo = await startEchoServer({ port: 0 });
+  });
+  afterAll(async () => {
+    await echo.close();
+  });
+  afterEach(async () => {
+    await running?.kill();
+    running = undefined;
+    if (directory) rmSync(directory, { recursive: true, force: true });
+  });
+
+  /** Write a config for a fresh port in a fresh directory; `extra` lines go before the ProxyPass. */
+  async function writeConfig(extra = '', routes = `ProxyPass /ws/ ws://127.0.0.1:${echo.port}/`): Promise<{ path: string; port: number }> {
+    directory = workDirectory();
+    const port = await freePort();
+    const path = join(directory, 'httpd.conf');
+    writeFileSync(
+      path,
+      `ServerName localhost\nListen 127.0.0.1:${port}\nErrorLog ${directory}/error.log\n` +
+        `LogFormat "%h \\"%r\\" %>s" short\nCustomLog ${directory}/access.log short\n${extra}${routes}\n`,
+    );
+    return { path, port };
+  }
+
+  /** Start `wslab proxy` and wait until it says it listens. */
+  async function startProxy(args: string[]): Promise<RunningCli> {
+    running = new RunningCli(['proxy', ...args]);
+    await running.waitForOutput(/wslab proxy: listening on http:\/\/127\.0\.0\.1:\d+/);
+    return running;
+  }
+
+  it('prints the configtest message and exits 1 for a config with a syntax error', async () => {
+    const file = join(FIXTURES, 'misspelled-directive.conf');
+    const result = await runCli(['proxy', file], { env: { APACHE_LOG_DIR: tmpdir() } });
+    expect(result).toEqual({
+      code: 1,
+      signal: null,
+      stdout: '',
+      stderr:
+        `AH00526: Syntax error on line 6 of ${file}:\n` +
+        "Invalid command 'ProxyPas', perhaps misspelled or defined by a module not included in the server configuration\n",
+    });
+  });
+
+  it('names a missing config file and exits 1', async () => {
+    const missing = join(tmpdir(), 'wslab-no-such-config.conf');
+    const result = await runCli(['proxy', missing]);
+    expect([result.code, result.stderr]).toEqual([1, `wslab: Could not open configuration file ${missing}: No such file or directory\n`]);
+  });
+
+  it('prints the AH00072 make_sock message and exits 1 when the port is already in use', async () => {
+    const { path, port } = await writeConfig();
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+    try {
+      const result = await runCli(['proxy', path]);
+      expect(result).toEqual({
+        code: 1,
+        signal: null,
+        stdout: '',
+        stderr:
+          `(98)Address already in use: AH00072: make_sock: could not bind to address 127.0.0.1:${port}\n` +
+          'no listening sockets available, shutting down\n' +
+          'AH00015: Unable to open logs\n',
+      });
+    } finally {
+      squatter.close();
+    }
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('proxies WebSockets, then stops on %s with exit 0 and AH00491 in the error log', async (signal) => {
+    const { path, port } = await writeConfig();
+    const proxy = await startProxy([path]);
+    const socket = await mustOpen(`ws://127.0.0.1:${port}/ws/`);
+    expect(await echoRoundTrip(socket, 'through the CLI')).toBe('Echo: through the CLI');
+    socket.close(1000);
+    expect(await closed(socket)).toBe(1000);
+
+    const finished = await proxy.stop(signal);
+    expect(finished && [finished.code, finished.signal]).toEqual([0, null]);
+    expect(errorLog(directory)).toEqual([
+      '[mpm_event:notice] AH00489: Apache/2.4.71 (Debian) configured -- resuming normal operations',
+      `[core:notice] AH00094: Command line: 'wslab proxy ${path}'`,
+      `[mpm_event:notice] AH00491: caught ${signal}, shutting down`,
+    ]);
+    expect(accessLog(directory)).toEqual(['127.0.0.1 "GET /ws/ HTTP/1.1" 101']);
+  });
+
+  it('cuts an open WebSocket on SIGTERM (the client sees 1006), logs it with 101, and exits 0 promptly', async () => {
+    const { path, port } = await writeConfig();
+    const proxy = await startProxy([path]);
+    const socket = await mustOpen(`ws://127.0.0.1:${port}/ws/open`);
+    expect(await echoRoundTrip(socket, 'hold')).toBe('Echo: hold');
+    const code = closed(socket);
+    const started = Date.now();
+    const finished = await proxy.stop('SIGTERM', 3_000);
+    expect(finished && [finished.code, finished.signal]).toEqual([0, null]);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await code).toBe(1006);
+    expect(accessLog(directory)).toEqual(['127.0.0.1 "GET /ws/open HTTP/1.1" 101']);
+  });
+
+  it('exits promptly on SIGTERM with an idle client connection open', async () => {
+    const { path, port } = await writeConfig();
+    const proxy = await startProxy([path]);
+    const idle = await RawClient.open(port);
+    try {
+      const started = Date.now();
+      const finished = await proxy.stop('SIGTERM', 3_000);
+      expect(finished && [finished.code, finished.signal]).toEqual([0, null]);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(await idle.waitEnded(1_000)).toBe(true);
+    } finally {
+      idle.destroy();
+    }
+  });
+
+  // BUG (sandbox/server/proxy/tunnel.ts, startTunnel → relay): the 'data' handler calls
+  // armIdleTimer() even after finish(). finish() clears the idle timer and ends both sockets but
+  // only destroys them a second later, so bytes that still arrive in that window (here: a frame the
+  // client sends after the backend answered its close) arm a fresh max(Timeout, ProxyTimeout)
+  // timer that nothing clears. It keeps the process alive: `wslab proxy` logs AH00491 on SIGTERM
+  // but does not exit until that timer fires (60 s with the default Timeout). The same late bytes
+  // are also still parsed and reported to the tap after tunnel-close although they are never relayed.
+  // Expected: no timer is armed once the tunnel has finished; the process exits at once.
+  it.fails('exits promptly on SIGTERM after a tunnel received bytes once it had closed', async () => {
+    const { path, port } = await writeConfig();
+    const proxy = await startProxy([path]);
+    const client = await RawClient.open(port);
+    try {
+      client.write(
+        'GET /ws/ HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      );
+      await client.waitFor((received) => received.includes('\r\n\r\n'), 3_000);
+      expect(client.statusLine()).toBe('HTTP/1.1 101 Switching Protocols');
+      // Close 1000 (masked with 37fa213d); the echo backend answers with its close and hangs up.
+      client.write(hex('88 82 37fa213d 3412'));
+      expect(await client.waitEnded(3_000)).toBe(true);
+      // The proxy has ended its side but not yet destroyed the socket: a masked "hi" still arrives.
+      client.write(hex('81 82 00000000 6869'));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      client.destroy();
+    }
+    const finished = await proxy.stop('SIGTERM', 2_000);
+    expect(errorLog(directory).at(-1)).toBe('[mpm_event:notice] AH00491: caught SIGTERM, shutting down');
+    expect(finished && [finished.code, finished.signal]).toEqual([0, null]);
+  });
+
+  it('prints every traffic event as a JSON line with --tap', async () => {
+    const { path, port } = await writeConfig();
+    const proxy = await startProxy(['--tap', path]);
+    const answer = await openWebSocket(`ws://127.0.0.1:${port}/nowhere`);
+    expect(answer.ok ? 101 : answer.status).toBe(404);
+    await proxy.waitForOutput(/"type":"connection-close"/);
+    const events = proxy.stdout
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as { type: string; hop?: string; status?: number; routing?: { outcome: string }; entry?: { code?: string } });
+    expect(events.map((event) => [event.type, event.hop ?? event.status ?? event.routing?.outcome ?? event.entry?.code ?? null])).toEqual([
+      // The start-up notices go through the same stream.
+      ['error-log', 'AH00489'],
+      ['error-log', 'AH00094'],
+      ['connection-open', null],
+      ['head', 'client->proxy'],
+      ['route', 'not-found'],
+      ['head', 'proxy->client'],
+      ['response', 404],
+      ['access-log', null],
+      ['connection-close', null],
+    ]);
+    const finished = await proxy.stop('SIGTERM');
+    expect(finished?.code).toBe(0);
+  });
+
+  it('on SIGUSR1 reloads a changed config for new connections, and keeps the old one when the new one is broken', async () => {
+    const { path, port } = await writeConfig();
+    const proxy = await startProxy([path]);
+    const original = readFileSync(path, 'utf8');
+    writeFileSync(path, original.replace('ProxyPass /ws/', 'ProxyPass /moved/'));
+    proxy.child.kill('SIGUSR1');
+    await waitForLog(directory, 'AH00493');
+    const moved = await mustOpen(`ws://127.0.0.1:${port}/moved/`);
+    expect(await echoRoundTrip(moved, 'after reload')).toBe('Echo: after reload');
+    moved.terminate();
+
+    writeFileSync(path, `${original}ProxyPas /x http://127.0.0.1:1/\n`);
+    proxy.child.kill('SIGUSR1');
+    await proxy.waitForOutput(/graceful restart refused; still running the previous config/);
+    expect(proxy.stderr).toContain(`AH00526: Syntax error on line 7 of ${path}:`);
+    const still = await mustOpen(`ws://127.0.0.1:${port}/moved/`);
+    expect(await echoRoundTrip(still, 'old config')).toBe('Echo: old config');
+    still.terminate();
+    expect((await proxy.stop('SIGTERM'))?.code).toBe(0);
+  });
+
+  const systemNode = ['/usr/bin/node', '/usr/local/bin/node'].find((candidate) => existsSync(candidate) && nodeMajor(candidate) < 22);
+  it.skipIf(systemNode === undefined)('hands over from an older node to the bundled Node 22 and passes SIGTERM on', async () => {
+    const { path, port } = await writeConfig();
+    running = new RunningCli(['proxy', path], { node: systemNode });
+    await running.waitForOutput(/wslab proxy: listening on/);
+    const socket = await mustOpen(`ws://127.0.0.1:${port}/ws/`);
+    expect(await echoRoundTrip(socket, 'node 20')).toBe('Echo: node 20');
+    socket.terminate();
+    const finished = await running.stop('SIGTERM');
+    expect(finished && [finished.code, finished.signal]).toEqual([0, null]);
+    expect(errorLog(directory).at(-1)).toBe('[mpm_event:notice] AH00491: caught SIGTERM, shutting down');
+  });
+});
+
+function nodeMajor(binary: string): number {
+  try {
+    return Number(execFileSync(binary, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).trim());
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function waitForLog(directory: string, code: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!errorLog(directory).some((line) => line.includes(code))) {
+    if (Date.now() > deadline) throw new Error(`${code} never reached the error log: ${errorLog(directory).join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
