@@ -35,7 +35,7 @@ export async function runChecks(checks: readonly Check[], environment: CheckEnvi
   const httpPort = environment.defaultPort(false);
   const tlsPort = environment.defaultPort(true);
   let collected: ProbeObservation = { backendSaw: [], errorLogCodes: [] };
-  let unwatch: (() => void) | null = null;
+  const watching: { stop: (() => void) | null } = { stop: null };
   const target: ProbeTarget = {
     proxyHost: '127.0.0.1',
     // Port 0 refuses at once: a config without such a listener fails the probe as httpd would.
@@ -46,15 +46,15 @@ export async function runChecks(checks: readonly Check[], environment: CheckEnvi
     observer: {
       begin() {
         collected = { backendSaw: [], errorLogCodes: [] };
-        unwatch?.();
-        unwatch = environment.watch(
+        watching.stop?.();
+        watching.stop = environment.watch(
           (observation) => collected.backendSaw.push(observation),
           (code) => collected.errorLogCodes.push(code),
         );
       },
       end() {
-        unwatch?.();
-        unwatch = null;
+        watching.stop?.();
+        watching.stop = null;
         return collected;
       },
     },
@@ -67,7 +67,7 @@ export async function runChecks(checks: readonly Check[], environment: CheckEnvi
       results.push(await runCheck({ ...check, probe }, { target, setStoppedBackends: (stopped) => environment.setStopped(stopped) }));
     }
   } finally {
-    unwatch?.();
+    watching.stop?.();
     await environment.setStopped(stoppedBefore);
   }
   return results;
