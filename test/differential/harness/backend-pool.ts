@@ -8,6 +8,7 @@ import { startEchoServer } from '../../../sandbox/server/backends/echo-server.ts
 import type { RunningBackend } from '../../../sandbox/server/backends/server-lifecycle.ts';
 import type { BackendName, BackendObservation } from '../../../sandbox/engine/probe.ts';
 import type { TestCertificates } from '../../../sandbox/server/tls/certificates.ts';
+import { allocateListenPort } from './proxy-process.ts';
 
 /** One backend slot and the environment variable that carries its port. */
 type SlotName = 'echo' | 'echo2' | 'echoTls' | 'app';
@@ -35,7 +36,7 @@ export class BackendPool {
 
   private constructor() {}
 
-  /** Start every backend on a free loopback port. */
+  /** Start every backend on a loopback port reserved for this run (see allocateListenPort). */
   static async start(certificates: TestCertificates): Promise<BackendPool> {
     const pool = new BackendPool();
     const starters: Record<SlotName, (port: number) => Promise<RunningBackend>> = {
@@ -46,7 +47,7 @@ export class BackendPool {
     };
     await Promise.all(
       (Object.keys(starters) as SlotName[]).map(async (name) => {
-        const slot: Slot = { port: 0, running: undefined, start: starters[name] };
+        const slot: Slot = { port: await allocateListenPort(), running: undefined, start: starters[name] };
         pool.slots.set(name, slot);
         await pool.startSlot(slot);
       }),

@@ -15,7 +15,7 @@ import { BackendPool } from './backend-pool.ts';
 import { ahCodesIn, ErrorLogTail, probeCodesIn } from './error-log-tail.ts';
 import { fromPlaceholders, toPlaceholders } from './placeholders.ts';
 import type { Variables } from './placeholders.ts';
-import { findFreePort, runToCompletion, startProxy } from './proxy-process.ts';
+import { allocateListenPort, runToCompletion, startProxy } from './proxy-process.ts';
 import type { FinishedProcess, ProxyCommand } from './proxy-process.ts';
 import type { ConfigtestScenario, RunScenario, Scenario, StartupFailureScenario } from './scenario-files.ts';
 
@@ -83,8 +83,8 @@ export function sideCommand(side: Side, mode: 'run' | 'configtest', configPath: 
 
 /** Run a scenario on one side and return what happened, machine-specific values normalised. */
 export async function runScenarioSide(scenario: Scenario, side: Side): Promise<SideResult> {
-  // The proxy's ports are found free and then handed over by number, so a backend of a scenario
-  // running alongside can grab one in between; that start is retried on fresh ports.
+  // The proxy's ports are found free and then handed over by number; should anything bind one in
+  // between (another program on this machine), the start is retried on fresh ports.
   for (let attempt = 1; ; attempt++) {
     const result = await runScenarioSideOnce(scenario, side);
     if (attempt >= 3 || !lostPortRace(result)) return result;
@@ -125,7 +125,8 @@ async function prepare(scenario: Scenario, workdir: string): Promise<PreparedSid
   writeFileSync(join(certDir, 'cert.pem'), certs.cert);
   writeFileSync(join(certDir, 'key.pem'), certs.key, { mode: 0o600 });
   const pool = await BackendPool.start(certs);
-  const [proxyPort, proxyTlsPort] = await Promise.all([findFreePort(), findFreePort()]);
+  const proxyPort = await allocateListenPort();
+  const proxyTlsPort = await allocateListenPort();
   const variables: Variables = {
     PROXY_PORT: String(proxyPort),
     PROXY_TLS_PORT: String(proxyTlsPort),
