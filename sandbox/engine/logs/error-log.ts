@@ -20,6 +20,8 @@ export interface ErrorLogEntry {
   client?: string;
   /** OS error as httpd prints it, e.g. "(111)Connection refused". */
   osError?: string;
+  /** "127.0.0.1:8443" for entries about the proxy's own backend connection ("[remote …]"). */
+  remote?: string;
 }
 
 /** Process identity printed in "[pid P:tid T]"; the emulator has one process and numbered connections. */
@@ -51,6 +53,7 @@ export function formatErrorLogLine(entry: ErrorLogEntry, epochMicros: number, pr
   ];
   if (entry.osError) parts.push(`${entry.osError}:`);
   if (entry.client) parts.push(`[client ${entry.client}]`);
+  else if (entry.remote) parts.push(`[remote ${entry.remote}]`);
   // httpd escapes control and non-ASCII bytes in messages, so a request can't forge log lines.
   const message = escapeLogText(entry.message);
   parts.push(entry.code ? `${entry.code}: ${message}` : message);

@@ -239,6 +239,14 @@ export function tlsFailureAfterConnect(
     status: 500,
     reason: `${url.scheme}:// means "speak TLS to the backend", which needs SSLProxyEngine on`,
     log: [
+      // mod_ssl refuses first, on the backend connection (hence [remote …]); httpd prints two spaces.
+      {
+        module: 'core',
+        level: 'error',
+        code: 'AH01961',
+        message: ' failed to enable ssl support [Hint: if using mod_ssl, see SSLProxyEngine]',
+        remote: address,
+      },
       {
         module: 'proxy',
         level: 'error',

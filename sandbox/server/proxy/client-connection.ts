@@ -20,6 +20,7 @@ import type { BalancerMemberState } from '../../engine/routing/balancer-runtime.
 import { planBalancerMember } from '../../engine/routing/balancer-plan.ts';
 import { routeRequest } from '../../engine/routing/route-request.ts';
 import { buildClientResponseHead } from '../../engine/routing/response-head.ts';
+import { connectFailureLog, dnsFailureLog } from '../../engine/routing/connect-failure-log.ts';
 import { applyHeaderOps } from '../../engine/routing/header-ops.ts';
 import { HeaderTable } from '../../engine/routing/header-table.ts';
 import type { BackendPlan, ProxyDecision, RouteDecision } from '../../engine/routing/types.ts';
@@ -381,7 +382,6 @@ async function connectPlan(context: RequestContext, plan: BackendPlan, serverInd
 
 /** The error-log lines and the client's answer for a failed connect, as mod_proxy words them. */
 function describeConnectFailure(failure: ConnectFailure, plan: BackendPlan, client: string, uri: string): { log: ErrorLogEntry[]; answer: OwnResponse } {
-  const proxyFunction = plan.tls ? 'HTTPS' : 'HTTP';
   if (failure.kind === 'blocked') {
     return {
       log: [{ module: 'proxy', level: 'error', message: `wslab sandbox: connection to ${plan.host}:${plan.port} blocked: ${failure.reason}`, client }],
@@ -389,9 +389,10 @@ function describeConnectFailure(failure: ConnectFailure, plan: BackendPlan, clie
     };
   }
   if (failure.kind === 'dns') {
+    const dns = dnsFailureLog(plan, uri, client);
     return {
-      log: [{ module: 'proxy', level: 'error', code: 'AH00898', message: `DNS lookup failure for: ${plan.host} returned by ${plan.url}`, client }],
-      answer: { status: 502, proxyErrorReason: `DNS lookup failure for: ${plan.host}`, explanation: `502: the backend host name ${plan.host} does not resolve (AH00898)` },
+      log: [dns.entry],
+      answer: { status: dns.status, proxyErrorReason: `DNS lookup failure for: ${plan.host}`, explanation: `${dns.status}: the backend host name ${plan.host} does not resolve (AH00898)` },
     };
   }
   if (failure.kind === 'tls') {
@@ -407,18 +408,10 @@ function describeConnectFailure(failure: ConnectFailure, plan: BackendPlan, clie
       answer: { status: 500, proxyErrorReason: 'Error during SSL Handshake with remote server', explanation: `500: the TLS handshake with ${plan.host}:${plan.port} failed (${failure.message}) (AH00898)` },
     };
   }
+  const { attempt, handler } = connectFailureLog({ plan, resolvedAddress: failure.address, osError: failure.osError, client });
   return {
-    log: [
-      {
-        module: 'proxy',
-        level: 'error',
-        code: 'AH00957',
-        osError: failure.osError,
-        message: `${plan.scheme}: attempt to connect to ${failure.address}:${failure.port} (${plan.host}:${plan.port}) failed`,
-      },
-      { module: 'proxy_http', level: 'error', code: 'AH01114', message: `${proxyFunction}: failed to make connection to backend: ${plan.host}`, client },
-    ],
-    answer: { status: 503, explanation: `503: the backend ${plan.host}:${plan.port} refused the connection (AH00957, AH01114)` },
+    log: handler ? [attempt, handler] : [attempt],
+    answer: { status: 503, explanation: `503: the backend ${plan.host}:${plan.port} refused the connection (${[attempt, handler].flatMap((entry) => (entry?.code ? [entry.code] : [])).join(', ')})` },
   };
 }
 

@@ -82,7 +82,11 @@ describe('scheme handlers measured on httpd 2.4.71', () => {
     expect(backendOf(routeRequest(withSsl, websocket('/ws/'))).afterConnectFailure).toEqual({
       status: 500,
       reason: 'wss:// means "speak TLS to the backend", which needs SSLProxyEngine on',
-      log: [{ module: 'proxy', level: 'error', code: 'AH00961', message: 'wss: failed to enable ssl support for 127.0.0.1:8443 (127.0.0.1)' }],
+      // Measured in test/differential/scenarios/23-wss-without-ssl-proxy-engine: mod_ssl's AH01961 comes first.
+      log: [
+        { module: 'core', level: 'error', code: 'AH01961', message: ' failed to enable ssl support [Hint: if using mod_ssl, see SSLProxyEngine]', remote: '127.0.0.1:8443' },
+        { module: 'proxy', level: 'error', code: 'AH00961', message: 'wss: failed to enable ssl support for 127.0.0.1:8443 (127.0.0.1)' },
+      ],
     });
   });
 
