@@ -65,7 +65,7 @@ export interface LocalSandboxes {
   readonly maxSessions: number;
   /** Sandboxes running now. */
   sessionCount(): number;
-  /** End every session and stop answering; the HTTP server stays up. */
+  /** End every session and detach from the server (which keeps serving the site). */
   close(): Promise<void>;
 }
 
@@ -111,22 +111,22 @@ export function attachLocalSandboxes(server: Server, options: LocalSandboxOption
   // The site handler answers every request itself; put the session endpoint in front of it.
   const siteHandlers = server.listeners('request') as Array<(request: IncomingMessage, response: ServerResponse) => void>;
   server.removeAllListeners('request');
-  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    if (pathOf(request) === SESSION_PATH && !closed) {
+  const onRequest = (request: IncomingMessage, response: ServerResponse) => {
+    if (pathOf(request) === SESSION_PATH) {
       handleSessionRequest(request, response);
       return;
     }
     for (const handler of siteHandlers) handler.call(server, request, response);
-  });
+  };
+  server.on('request', onRequest);
 
-  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     if (pathOf(request) !== SOCKET_PATH) {
       // Nobody else on this server takes upgrades: say so instead of hanging up silently.
       if (server.listenerCount('upgrade') === 1) refuseUpgrade(socket, 404, 'no WebSocket endpoint here');
       return;
     }
-    if (closed) return refuseUpgrade(socket, 503, 'the local sandbox runtime is shutting down');
     const denied = originProblem(request);
     if (denied) return refuseUpgrade(socket, 403, denied);
     const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? '';
@@ -138,9 +138,11 @@ export function attachLocalSandboxes(server: Server, options: LocalSandboxOption
     tokens.delete(token);
     if (sessions.size >= maxSessions) return refuseUpgrade(socket, 503, tooMany());
     sockets.handleUpgrade(request, socket, head, (webSocket) => startSession(webSocket));
-  });
+  };
+  server.on('upgrade', onUpgrade);
 
-  server.once('close', () => void api.close());
+  const onServerClose = () => void api.close();
+  server.once('close', onServerClose);
 
   function handleSessionRequest(request: IncomingMessage, response: ServerResponse): void {
     const hostProblem = hostProblemOf(request);
@@ -288,6 +290,11 @@ export function attachLocalSandboxes(server: Server, options: LocalSandboxOption
       if (closed) return;
       closed = true;
       tokens.clear();
+      // Give the server back as it was: the site alone, no upgrade handling.
+      server.off('request', onRequest);
+      for (const handler of siteHandlers) server.on('request', handler);
+      server.off('upgrade', onUpgrade);
+      server.off('close', onServerClose);
       const exits = [...sessions].map((session) => new Promise<void>((resolve) => {
         if (session.child.exitCode !== null || session.child.signalCode !== null) resolve();
         else session.child.once('exit', () => resolve());

@@ -93,7 +93,7 @@ export async function chooseRuntime(options: ChooseRuntimeOptions = {}): Promise
     return settle('local', connection);
   };
   const tryWebContainer = async (timeoutMs: number): Promise<SandboxConnection | null> => {
-    const connection = new WebContainerSandboxConnection({ bootTimeoutMs: timeoutMs, signal: options.signal, ...options.webContainer });
+    const connection = new WebContainerSandboxConnection({ bootTimeoutMs: timeoutMs, signal: options.signal, crossOriginIsolated: isolated, ...options.webContainer });
     options.onAttempt?.('webcontainer', connection);
     return settle('webcontainer', connection);
   };

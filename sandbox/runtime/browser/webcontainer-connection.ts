@@ -26,6 +26,8 @@ export interface WebContainerConnectionOptions {
   /** Default: import('@webcontainer/api'), loaded only when this runtime is tried. */
   loadApi?: () => Promise<WebContainerApi>;
   fetch?: typeof fetch;
+  /** Whether the page is cross-origin isolated; default globalThis.crossOriginIsolated. */
+  crossOriginIsolated?: boolean;
 }
 
 /** Only one WebContainer may exist per page; it is shared and torn down with its connection. */
@@ -48,7 +50,7 @@ export class WebContainerSandboxConnection extends LineProtocolConnection {
   }
 
   private async boot(options: WebContainerConnectionOptions): Promise<void> {
-    if (!globalThis.crossOriginIsolated) {
+    if (!(options.crossOriginIsolated ?? globalThis.crossOriginIsolated)) {
       throw new Error('this page is not cross-origin isolated (it needs the Cross-Origin-Opener-Policy and Cross-Origin-Embedder-Policy headers), so WebContainer cannot run');
     }
     const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
