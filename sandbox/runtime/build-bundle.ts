@@ -24,11 +24,12 @@ export interface BundleOptions {
   minify?: boolean;
 }
 
-/** Build the bundle; resolves with its path and size. */
-export async function buildSandboxBundle(options: BundleOptions = {}): Promise<{ outfile: string; bytes: number }> {
+/** Build the bundle; resolves with its path, size and the modules it still imports at run time. */
+export async function buildSandboxBundle(options: BundleOptions = {}): Promise<{ outfile: string; bytes: number; externalImports: string[] }> {
   const outfile = resolve(options.outfile ?? DEFAULT_BUNDLE_PATH);
   mkdirSync(dirname(outfile), { recursive: true });
-  await build({
+  const result = await build({
+    metafile: true,
     entryPoints: [SANDBOX_ENTRY],
     outfile,
     bundle: true,
@@ -48,7 +49,9 @@ export async function buildSandboxBundle(options: BundleOptions = {}): Promise<{
     external: ['bufferutil', 'utf-8-validate'],
     define: { 'process.env.WS_NO_BUFFER_UTIL': '"1"', 'process.env.WS_NO_UTF_8_VALIDATE': '"1"' },
   });
-  return { outfile, bytes: statSync(outfile).size };
+  const output = Object.values(result.metafile.outputs)[0];
+  const externalImports = [...new Set((output?.imports ?? []).filter((entry) => entry.external).map((entry) => entry.path))].sort();
+  return { outfile, bytes: statSync(outfile).size, externalImports };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
