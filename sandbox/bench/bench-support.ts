@@ -157,7 +157,12 @@ export async function waitForPort(port: number, child: Spawned, timeoutMs = 15_0
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.hasExited()) throw new Error(`${child.name} exited before listening on ${port}:\n${child.stderr().trim()}`);
-    if (await portAnswers(port)) return;
+    if (await portAnswers(port)) {
+      // Someone else may hold the port (then our child fails to bind and exits): make sure it lives.
+      await sleep(150);
+      if (child.hasExited()) throw new Error(`${child.name} exited before listening on ${port}:\n${child.stderr().trim()}`);
+      return;
+    }
     if (Date.now() > deadline) throw new Error(`${child.name} did not listen on ${port} within ${timeoutMs} ms:\n${child.stderr().trim()}`);
     await sleep(30);
   }
@@ -176,17 +181,53 @@ function portAnswers(port: number): Promise<boolean> {
   });
 }
 
-/** A port nobody listens on right now on 127.0.0.1. */
-export function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A port free right now on 127.0.0.1, below the kernel's ephemeral range: a port found free in
+ * that range and handed to a child by number could be taken by any outgoing connection (the idle
+ * benchmark alone makes 2,000) before the child binds it. Each is handed out once per run; the
+ * start offset depends on the pid so parallel runs (and the differential suite) rarely collide.
+ */
+export async function findFreePort(): Promise<number> {
+  for (let attempts = 0; attempts < PORT_SPAN; attempts++) {
+    const candidate = PORT_FLOOR + (nextPortOffset++ % PORT_SPAN);
+    if (await portIsFree(candidate)) return candidate;
+  }
+  throw new Error(`no free port between ${PORT_FLOOR} and ${PORT_FLOOR + PORT_SPAN}`);
+}
+
+const PORT_FLOOR = 10_000;
+const PORT_SPAN = Math.max(1_000, ephemeralRangeStart() - PORT_FLOOR);
+let nextPortOffset = (process.pid * 6_007 + 3_001) % PORT_SPAN;
+
+function ephemeralRangeStart(): number {
+  try {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (Number.isInteger(low) && low > PORT_FLOOR + 1_000) return low;
+  } catch {
+    // not Linux
+  }
+  return 49_152;
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** Start something on a fresh port, again on another one if the port was taken meanwhile. */
+export async function onFreshPort<T>(start: (port: number) => Promise<T>, attempts = 3): Promise<{ value: T; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await findFreePort();
+    try {
+      return { value: await start(port), port };
+    } catch (error) {
+      const lost = /AH00072|Address already in use|EADDRINUSE|exited before listening/.test((error as Error).message);
+      if (!lost || attempt >= attempts) throw error;
+    }
+  }
 }
 
 export function sleep(ms: number): Promise<void> {

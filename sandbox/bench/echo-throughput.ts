@@ -19,13 +19,13 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   cpuSeconds,
-  findFreePort,
   formatNumber,
   httpdAvailable,
   machineBusySeconds,
   installGuards,
   makeWorkdir,
   median,
+  onFreshPort,
   parseOptions,
   pidsInGroup,
   startEchoServer,
@@ -97,39 +97,37 @@ async function main(): Promise<void> {
   wanted.add('direct'); // the ratios need it
 
   const workdir = makeWorkdir('wslab-bench');
-  const [echoPort, pipePort, wslabPort, notapPort, httpdPort] = await Promise.all([findFreePort(), findFreePort(), findFreePort(), findFreePort(), findFreePort()]);
-  const echo = await startEchoServer(echoPort);
+  const { value: echo, port: echoPort } = await onFreshPort((port) => startEchoServer(port));
   const paths: PathUnderTest[] = [{ name: 'direct', url: `ws://127.0.0.1:${echoPort}/ws/bench`, proxyPids: () => [] }];
   const children: Spawned[] = [echo];
+  const configDir = (name: string) => {
+    const dir = join(workdir, name);
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    return dir;
+  };
 
   if (wanted.has('pipe')) {
-    const pipe = await startTcpPipe(pipePort, echoPort);
+    const { value: pipe, port } = await onFreshPort((port) => startTcpPipe(port, echoPort));
     children.push(pipe);
-    paths.push({ name: 'pipe', url: `ws://127.0.0.1:${pipePort}/ws/bench`, proxyPids: () => [pipe.pid] });
+    paths.push({ name: 'pipe', url: `ws://127.0.0.1:${port}/ws/bench`, proxyPids: () => [pipe.pid] });
   }
   if (wanted.has('wslab')) {
-    const wslabDir = join(workdir, 'wslab');
-    mkdirSync(wslabDir, { mode: 0o755 });
-    const wslab = await startWslabProxy(writeProxyConfig(wslabDir, wslabPort, echoPort), wslabPort);
+    const { value: wslab, port } = await onFreshPort((port) => startWslabProxy(writeProxyConfig(configDir('wslab'), port, echoPort), port));
     children.push(wslab);
-    paths.push({ name: 'wslab', url: `ws://127.0.0.1:${wslabPort}/ws/bench`, proxyPids: () => [wslab.pid] });
+    paths.push({ name: 'wslab', url: `ws://127.0.0.1:${port}/ws/bench`, proxyPids: () => [wslab.pid] });
   }
   if (wanted.has('wslab-notap')) {
-    const notapDir = join(workdir, 'wslab-notap');
-    mkdirSync(notapDir, { mode: 0o755 });
-    const notap = await startWslabProxy(writeProxyConfig(notapDir, notapPort, echoPort), notapPort, [], false);
+    const { value: notap, port } = await onFreshPort((port) => startWslabProxy(writeProxyConfig(configDir('wslab-notap'), port, echoPort), port, [], false));
     children.push(notap);
-    paths.push({ name: 'wslab-notap', url: `ws://127.0.0.1:${notapPort}/ws/bench`, proxyPids: () => [notap.pid] });
+    paths.push({ name: 'wslab-notap', url: `ws://127.0.0.1:${port}/ws/bench`, proxyPids: () => [notap.pid] });
   }
   if (wanted.has('httpd')) {
     const available = httpdAvailable();
     if (!available.ok) console.log(`real httpd not measured: ${available.reason}`);
     else {
-      const httpdDir = join(workdir, 'httpd');
-      mkdirSync(httpdDir, { mode: 0o755 });
-      const httpd = await startHttpd(writeProxyConfig(httpdDir, httpdPort, echoPort), httpdPort);
+      const { value: httpd, port } = await onFreshPort((port) => startHttpd(writeProxyConfig(configDir('httpd'), port, echoPort), port));
       children.push(httpd);
-      paths.push({ name: 'httpd', url: `ws://127.0.0.1:${httpdPort}/ws/bench`, proxyPids: () => pidsInGroup(httpd.pid) });
+      paths.push({ name: 'httpd', url: `ws://127.0.0.1:${port}/ws/bench`, proxyPids: () => pidsInGroup(httpd.pid) });
     }
   }
 
@@ -266,8 +264,7 @@ async function profileWslab(workdir: string, echoPort: number, kinds: MessageKin
   for (const kind of kinds) {
     const dir = join(workdir, `profile-${kind}`);
     mkdirSync(dir, { mode: 0o755 });
-    const port = await findFreePort();
-    const wslab = await startWslabProxy(writeProxyConfig(dir, port, echoPort), port, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=250']);
+    const { value: wslab, port } = await onFreshPort((port) => startWslabProxy(writeProxyConfig(dir, port, echoPort), port, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=250']));
     const result = await runLoad({
       url: `ws://127.0.0.1:${port}/ws/profile`,
       kind,

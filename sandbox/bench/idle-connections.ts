@@ -15,12 +15,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import {
-  findFreePort,
   formatNumber,
   groupMemoryKb,
   httpdAvailable,
   installGuards,
   makeWorkdir,
+  onFreshPort,
   openFileLimit,
   parseOptions,
   pidsInGroup,
@@ -86,15 +86,13 @@ async function main(): Promise<void> {
   }
 
   const workdir = makeWorkdir('wslab-idle');
-  const echoPort = await findFreePort();
-  const echo = await startEchoServer(echoPort);
+  const { value: echo, port: echoPort } = await onFreshPort((port) => startEchoServer(port));
   const results: PathResult[] = [];
 
   if (wanted.has('wslab')) {
     const dir = join(workdir, 'wslab');
     mkdirSync(dir, { mode: 0o755 });
-    const port = await findFreePort();
-    const wslab = await startWslabProxy(writeProxyConfig(dir, port, echoPort), port);
+    const { value: wslab, port } = await onFreshPort((port) => startWslabProxy(writeProxyConfig(dir, port, echoPort), port));
     results.push(await holdThrough('wslab proxy --tap', `ws://127.0.0.1:${port}/ws/idle`, connections, () => wslabMemory(wslab)));
     await wslab.stop();
   }
@@ -104,8 +102,7 @@ async function main(): Promise<void> {
     else {
       const dir = join(workdir, 'httpd');
       mkdirSync(dir, { mode: 0o755 });
-      const port = await findFreePort();
-      const httpd = await startHttpd(writeProxyConfig(dir, port, echoPort), port);
+      const { value: httpd, port } = await onFreshPort((port) => startHttpd(writeProxyConfig(dir, port, echoPort), port));
       results.push(await holdThrough('httpd 2.4 event', `ws://127.0.0.1:${port}/ws/idle`, connections, () => httpdMemory(httpd)));
       await httpd.stop();
     }
