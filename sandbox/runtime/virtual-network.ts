@@ -61,7 +61,7 @@ export class ListenerMap {
       if (!this.realByVirtual.has(listener.listen.port)) this.realByVirtual.set(listener.listen.port, listener.port);
     }
     localPortRewrites.clear();
-    for (const [virtual, real] of this.realByVirtual) localPortRewrites.set(real, virtual);
+    for (const listener of listeners) localPortRewrites.set(listener.port, listener.listen.port);
   }
 
   clear(): void {
