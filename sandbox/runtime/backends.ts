@@ -75,6 +75,9 @@ export class Backends {
       slot.running = running;
       slot.port = running.port;
       slot.stopObserving = running.observations.onObservation((observation) => {
+        // The recorder also keeps every request in a list nobody here reads; a long session
+        // must not grow it without end.
+        running.observations.clear();
         this.events.onObservation(observation);
         for (const observer of this.observers) observer(observation);
       });

@@ -3,7 +3,6 @@
  * a bug there (or a hand-typed line in a terminal) must get a clear `ok: false` reply, never a
  * crash or a half-done action. Pure functions, no I/O.
  */
-import type { Check } from '../engine/probe.ts';
 import type { ClientOpenOptions, SandboxRequest } from './protocol.ts';
 
 /** Limits the sandbox enforces; the page may show them. */
@@ -22,6 +21,8 @@ export const LIMITS = {
   manyCount: 64,
   /** holdMs of one probe. */
   holdMs: 60_000,
+  /** Plain HTTP requests waiting for their answers at once. */
+  httpRequests: 16,
 } as const;
 
 export type Validated = { ok: true; request: SandboxRequest } | { ok: false; id: number | null; error: string };
@@ -168,6 +169,3 @@ function checkProblem(check: unknown): string | null {
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-
-/** Narrowing helper for callers holding checks already validated. */
-export type ValidatedCheck = Check;

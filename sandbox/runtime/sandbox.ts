@@ -18,7 +18,7 @@ import { PROTOCOL_VERSION } from './protocol.ts';
 import type { ClientOpenOptions, SandboxMessage, SandboxRequest } from './protocol.ts';
 import { ProxyHost } from './proxy-host.ts';
 import type { CertificateSource } from './proxy-host.ts';
-import { validateRequest } from './request-validation.ts';
+import { LIMITS, validateRequest } from './request-validation.ts';
 import { createSandboxCertificates } from './test-certificates.ts';
 import { TestClients } from './test-clients.ts';
 import type { SandboxCertificates } from './virtual-files.ts';
@@ -48,6 +48,7 @@ export class Sandbox {
   /** apply-config, backend and run-checks run one at a time, in arrival order. */
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private httpInFlight = 0;
   private frameBudget: number;
   private framesDropped = 0;
   private readonly budgetTimer: NodeJS.Timeout;
@@ -174,6 +175,16 @@ export class Sandbox {
   }
 
   private async httpRequest(request: Extract<SandboxRequest, { type: 'http-request' }>) {
+    if (this.httpInFlight >= LIMITS.httpRequests) return { error: `too many plain requests at once (${LIMITS.httpRequests} at most); wait for the answers` };
+    this.httpInFlight += 1;
+    try {
+      return await this.sendHttp(request);
+    } finally {
+      this.httpInFlight -= 1;
+    }
+  }
+
+  private async sendHttp(request: Extract<SandboxRequest, { type: 'http-request' }>) {
     const hostHeader = Object.entries(request.headers ?? {}).find(([name]) => name.toLowerCase() === 'host')?.[1];
     const route = this.connectTo(request.path, { host: hostHeader, tls: request.tls });
     if ('error' in route) return route;

@@ -162,6 +162,26 @@ describe('the sandbox process over stdio', () => {
     await closeClient(sandbox, 'j');
   });
 
+  it('streams access-log lines at once, or holds them while BufferedLogs is On', async () => {
+    const logged = SOLUTION.replace('ProxyRequests Off', 'ProxyRequests Off\n    CustomLog ${APACHE_LOG_DIR}/access.log combined');
+    expect(result<ConfigResult>(await sandbox.request({ type: 'apply-config', text: logged })).applied).toBe(true);
+    const accessLines = (from: number) =>
+      sandbox.messages.slice(from).flatMap((message) => (message.type === 'tap' && message.event.type === 'access-log' ? [message.event.line] : []));
+    let from = sandbox.messages.length;
+    await sandbox.request({ type: 'http-request', method: 'GET', path: '/immediate' });
+    await sandbox.waitFor((message) => message.type === 'tap' && message.event.type === 'access-log', 5_000, from);
+    expect(accessLines(from)[0]).toMatch(/^127\.0\.0\.1 - - \[[^\]]+\] "GET \/immediate HTTP\/1\.1" 200 \d+ "-" "-"$/);
+
+    expect(result<ConfigResult>(await sandbox.request({ type: 'apply-config', text: `BufferedLogs On\n${logged}` })).applied).toBe(true);
+    from = sandbox.messages.length;
+    await sandbox.request({ type: 'http-request', method: 'GET', path: '/held' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(accessLines(from)).toEqual([]);
+    // A graceful restart flushes the buffer, as httpd's does.
+    await sandbox.request({ type: 'apply-config', text: logged });
+    expect(accessLines(from).some((line) => line.includes('GET /held'))).toBe(true);
+  });
+
   it('never crashes on bad input: each gets a reply or a notice', async () => {
     const from = sandbox.messages.length;
     sandbox.writeRaw('this is not json\n');
