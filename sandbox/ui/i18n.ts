@@ -13,7 +13,8 @@ export interface SandboxStrings {
     booting: string;
     ready: (runtime: string) => string;
     failed: (reason: string) => string;
-    notInBuild: string;
+    trying: (runtime: string) => string;
+    restart: string;
   };
   running: {
     none: string;
@@ -201,7 +202,8 @@ const en: SandboxStrings = {
     booting: 'starting the sandbox…',
     ready: (runtime) => `ready (${runtime})`,
     failed: (reason) => `failed: ${reason}`,
-    notInBuild: 'this build has no sandbox runtime, so configs cannot run here. The editor and configtest still work.',
+    trying: (runtime) => `trying ${runtime}…`,
+    restart: 'Start a new sandbox',
   },
   running: {
     none: 'No config is running yet: press Run.',
@@ -405,8 +407,9 @@ const ja: SandboxStrings = {
     label: 'ランタイム',
     booting: 'サンドボックスを起動中…',
     ready: (runtime) => `準備完了（${runtime}）`,
-    failed: (reason) => `起動失敗: ${reason}`,
-    notInBuild: 'このビルドにはサンドボックスのランタイムがないため、設定を実行できません。エディタと configtest は使えます。',
+    failed: (reason) => `停止: ${reason}`,
+    trying: (runtime) => `${runtime} を試しています…`,
+    restart: '新しいサンドボックスを起動',
   },
   running: {
     none: 'まだ設定は動いていません。「実行」を押してください。',

@@ -1,96 +1,108 @@
 /**
- * The UI's side of the sandbox runtime: a `SandboxConnection` (booting → ready | failed, requests
- * with replies, a stream of messages) and how the UI gets one.
- *
- * The runtimes themselves (WebContainer, local) live in sandbox/runtime/browser/, written
- * separately; this module finds that module with import.meta.glob, so a build without it still
- * works and says so instead of failing. Whatever shape its status and replies take, the UI sees
- * the normalised forms below.
+ * The UI's side of the sandbox runtime. sandbox/runtime/browser picks and starts a runtime
+ * (WebContainer when the page is cross-origin isolated and it boots, else the local runtime of
+ * `wslab serve`, else a reason and advice; `?runtime=local|webcontainer` forces one). This module
+ * gives the UI one object from the first moment, booting until the choice is made, with:
+ *  - a status that is always one of booting / ready / failed (with the reason, in the page's
+ *    language where the runtime gives a code for it);
+ *  - requests that resolve with the reply's result and reject with its error text;
+ *  - restart(), for a sandbox that failed after it ran (idle timeout, server stopped).
  */
-import type { ClientOpenOptions, SandboxMessage, SandboxRequest } from '../runtime/protocol.ts';
+import type { SandboxMessage } from '../runtime/protocol.ts';
+import { chooseRuntime, type RequestBody, type RuntimeChoice, type SandboxConnection } from '../runtime/browser/index.ts';
+import type { Locale } from './i18n.ts';
 
-/** A request without its id (the connection numbers requests itself). */
-export type RequestBody = SandboxRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+export type { RequestBody };
 
 export type RuntimeStatus =
   | { state: 'booting'; detail?: string }
   | { state: 'ready'; runtime: string }
-  | { state: 'failed'; reason: string };
+  | { state: 'failed'; reason: string; advice?: string };
 
 /** What the UI needs from a runtime. */
 export interface UiConnection {
   status(): RuntimeStatus;
+  /** Called on every change (not at once). */
   onStatus(listener: (status: RuntimeStatus) => void): () => void;
-  /** Resolves with the reply's result; rejects with the reply's error message. */
+  /** Resolves with the reply's result; rejects with the reply's error text. */
   request<T = unknown>(request: RequestBody): Promise<T>;
   onMessage(listener: (message: SandboxMessage) => void): () => void;
+  /** Start a new sandbox (after a failure). */
+  restart(): void;
   close(): void;
 }
 
-/** The shape sandbox/runtime/browser exports (read loosely: status may be a string or an object). */
-interface RuntimeConnectionLike {
-  status?: unknown;
-  request(request: unknown): Promise<unknown>;
-  onMessage(listener: (message: unknown) => void): unknown;
-  onStatus?: (listener: (status: unknown) => void) => unknown;
-  close?: () => void;
-}
+const RUNTIME_NAMES: Record<string, string> = { local: 'local', webcontainer: 'WebContainer' };
 
-interface RuntimeModuleLike {
-  chooseRuntime?: (options?: unknown) => unknown;
-}
+/** The chooser's failures in Japanese (its own texts are English); codes it may add fall back to English. */
+const FAILURES_JA: Partial<Record<Extract<RuntimeChoice, { ok: false }>['code'], { reason: string; advice: string }>> = {
+  'not-isolated-no-local': {
+    reason:
+      'このページではサンドボックスを実行できません。WebContainer（ブラウザ内の Node）には、Cross-Origin-Opener-Policy: same-origin と Cross-Origin-Embedder-Policy: require-corp のヘッダー付きで配信された（クロスオリジン分離された）ページが必要で、ローカルのランタイムも応答しませんでした。',
+    advice: '手元で `npx wslab serve`（プロジェクトのフォルダでは `npm start`）を実行し、表示されたアドレスを開いてください。サンドボックスがローカルで動きます。あるいは、ビルドしたサイトを上記 2 つのヘッダー付きで配信してください。',
+  },
+};
 
-/** Read any of the status shapes a runtime may use. */
-export function normalizeStatus(raw: unknown): RuntimeStatus {
-  if (typeof raw === 'string') {
-    if (raw === 'ready') return { state: 'ready', runtime: 'sandbox' };
-    if (raw === 'failed') return { state: 'failed', reason: 'the sandbox runtime failed to start' };
-    return { state: 'booting' };
+function failureText(choice: Extract<RuntimeChoice, { ok: false }>, locale: Locale): { reason: string; advice: string } {
+  if (locale === 'ja') {
+    const translated = FAILURES_JA[choice.code];
+    if (translated) return translated;
   }
-  if (typeof raw === 'object' && raw !== null) {
-    const record = raw as Record<string, unknown>;
-    const state = record.state ?? record.status ?? record.kind ?? record.phase;
-    const runtime = typeof record.runtime === 'string' ? record.runtime : typeof record.name === 'string' ? record.name : 'sandbox';
-    if (state === 'ready') return { state: 'ready', runtime };
-    if (state === 'failed' || state === 'error') {
-      const reason = record.reason ?? record.message ?? record.error;
-      return { state: 'failed', reason: typeof reason === 'string' ? reason : String(reason ?? 'the sandbox runtime failed to start') };
-    }
-    const detail = record.detail ?? record.message;
-    return { state: 'booting', detail: typeof detail === 'string' ? detail : undefined };
-  }
-  return { state: 'booting' };
+  return { reason: choice.reason, advice: choice.advice };
 }
 
-/** Wrap a runtime connection so the UI sees one interface whatever the runtime's details. */
-export function adaptConnection(connection: RuntimeConnectionLike): UiConnection {
-  let status = normalizeStatus(connection.status);
-  let ready = false;
+export interface ConnectOptions {
+  locale: Locale;
+  /** Strings for "trying WebContainer…" etc. */
+  trying(runtime: string): string;
+  /** Start a runtime; default chooseRuntime. Tests pass a stand-in. */
+  choose?: (options: { onAttempt(runtime: string): void }) => Promise<RuntimeChoice>;
+}
+
+/** A UiConnection that is booting at once and follows the runtime chooser. */
+export function connectRuntime(options: ConnectOptions): UiConnection {
   const statusListeners = new Set<(status: RuntimeStatus) => void>();
   const messageListeners = new Set<(message: SandboxMessage) => void>();
-  let nextId = 1;
+  let status: RuntimeStatus = { state: 'booting' };
+  let current: Promise<SandboxConnection | null> = Promise.resolve(null);
+  let connection: SandboxConnection | null = null;
+  let unsubscribe: Array<() => void> = [];
 
   const setStatus = (next: RuntimeStatus) => {
-    if (JSON.stringify(next) === JSON.stringify(status)) return;
     status = next;
-    if (next.state === 'ready') ready = true;
     for (const listener of statusListeners) listener(next);
   };
-  const poll = () => {
-    // A status property that changes in place (getter or field): follow it until it settles.
-    const next = normalizeStatus(connection.status);
-    if (!(ready && next.state === 'booting')) setStatus(next);
-  };
-  const timer = setInterval(poll, 200);
 
-  connection.onMessage((raw) => {
-    const message = raw as SandboxMessage;
-    if (message && typeof message === 'object' && message.type === 'ready') {
-      setStatus({ state: 'ready', runtime: message.runtime });
-    }
-    for (const listener of messageListeners) listener(message);
-  });
-  connection.onStatus?.((raw) => setStatus(normalizeStatus(raw)));
+  const start = () => {
+    for (const stop of unsubscribe) stop();
+    unsubscribe = [];
+    connection = null;
+    setStatus({ state: 'booting' });
+    const choose = options.choose ?? ((chooseOptions) => chooseRuntime({ onAttempt: (runtime) => chooseOptions.onAttempt(runtime) }));
+    current = choose({ onAttempt: (runtime) => setStatus({ state: 'booting', detail: options.trying(RUNTIME_NAMES[runtime] ?? runtime) }) }).then(
+      (choice) => {
+        if (!choice.ok) {
+          const text = failureText(choice, options.locale);
+          setStatus({ state: 'failed', reason: text.reason, advice: text.advice });
+          return null;
+        }
+        connection = choice.connection;
+        unsubscribe.push(choice.connection.onMessage((message) => messageListeners.forEach((listener) => listener(message))));
+        unsubscribe.push(
+          choice.connection.onStatus((state, reason) => {
+            if (state === 'ready') setStatus({ state: 'ready', runtime: RUNTIME_NAMES[choice.connection.runtime] ?? choice.connection.runtime });
+            else if (state === 'failed' || state === 'closed') setStatus({ state: 'failed', reason: reason ?? 'the sandbox stopped' });
+          }),
+        );
+        return choice.connection;
+      },
+      (error: unknown) => {
+        setStatus({ state: 'failed', reason: error instanceof Error ? error.message : String(error) });
+        return null;
+      },
+    );
+  };
+  start();
 
   return {
     status: () => status,
@@ -98,58 +110,24 @@ export function adaptConnection(connection: RuntimeConnectionLike): UiConnection
       statusListeners.add(listener);
       return () => statusListeners.delete(listener);
     },
-    async request<T>(request: RequestBody): Promise<T> {
-      const reply = await connection.request({ id: nextId++, ...request });
-      if (reply && typeof reply === 'object' && (reply as { type?: string }).type === 'reply') {
-        const typed = reply as { ok: boolean; result?: unknown; error?: string };
-        if (!typed.ok) throw new Error(typed.error ?? 'request failed');
-        return typed.result as T;
-      }
-      return reply as T;
+    async request<T>(body: RequestBody): Promise<T> {
+      const ready = connection ?? (await current);
+      if (!ready) throw new Error(status.state === 'failed' ? status.reason : 'the sandbox is not running');
+      const reply = await ready.request(body);
+      if (!reply.ok) throw new Error(reply.error);
+      return reply.result as T;
     },
     onMessage(listener) {
       messageListeners.add(listener);
       return () => messageListeners.delete(listener);
     },
+    restart() {
+      connection?.close();
+      start();
+    },
     close() {
-      clearInterval(timer);
-      connection.close?.();
+      for (const stop of unsubscribe) stop();
+      connection?.close();
     },
   };
 }
-
-/** A connection that never runs anything, with the reason shown in the status line. */
-export function unavailableConnection(reason: string): UiConnection {
-  const status: RuntimeStatus = { state: 'failed', reason };
-  return {
-    status: () => status,
-    onStatus: () => () => undefined,
-    request: () => Promise.reject(new Error(reason)),
-    onMessage: () => () => undefined,
-    close: () => undefined,
-  };
-}
-
-// The runtime module is optional at build time: the glob is empty when the file does not exist.
-const runtimeModules = import.meta.glob<RuntimeModuleLike>('../runtime/browser/index.ts');
-
-/** Whether this build contains the runtime module. */
-export function runtimeIsBuilt(): boolean {
-  return Object.keys(runtimeModules).length > 0;
-}
-
-/** Pick and start a runtime (the runtime module decides which: WebContainer, local, or why none). */
-export async function connectRuntime(notInBuildReason: string): Promise<UiConnection> {
-  const load = Object.values(runtimeModules)[0];
-  if (!load) return unavailableConnection(notInBuildReason);
-  try {
-    const module = await load();
-    if (typeof module.chooseRuntime !== 'function') return unavailableConnection(notInBuildReason);
-    const connection = (await module.chooseRuntime()) as RuntimeConnectionLike;
-    return adaptConnection(connection);
-  } catch (error) {
-    return unavailableConnection(error instanceof Error ? error.message : String(error));
-  }
-}
-
-export type { ClientOpenOptions, SandboxMessage };
