@@ -7,7 +7,6 @@
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpdPreamble } from '../../../sandbox/engine/config/default-modules.ts';
@@ -17,7 +16,7 @@ import { createTestCertificates } from '../../../sandbox/server/tls/certificates
 import type { TestCertificates } from '../../../sandbox/server/tls/certificates.ts';
 import { EXERCISE_CONFIG_NAMES, listenPorts } from './exercise-files.ts';
 import type { Exercise, ExerciseConfigName } from './exercise-files.ts';
-import { APACHE_BINARY, killNetnsProcesses, netnsCommand } from './netns.ts';
+import { APACHE_BINARY, killNetnsProcesses, netnsCommand, netnsScratchDir } from './netns.ts';
 import type { RunnerResult, RunnerSpec, RunResult, RunSpec, Side } from './netns-runner.ts';
 
 export type { RunResult, Side };
@@ -48,7 +47,7 @@ export function runnableConfig(text: string, runtimeDirectory: string, tlsDirect
  * and return what happened. Throws only when the runner itself breaks.
  */
 export async function runExercise(netns: string, exercise: Exercise, options: { timeoutMs?: number } = {}): Promise<ExerciseResults> {
-  const workdir = mkdtempSync(join(tmpdir(), `wslab-exercise-${exercise.lesson}-`));
+  const workdir = mkdtempSync(join(netnsScratchDir(netns), `${exercise.lesson}-`));
   // httpd's children run as www-data and reopen the Mutex files under here.
   chmodSync(workdir, 0o755);
   try {
