@@ -13,7 +13,11 @@ const stripsTypes = major > 22 || (major === 22 && minor >= 18);
 
 if (stripsTypes) {
   const { main } = await import('./main.ts');
-  process.exitCode = await main(process.argv.slice(2));
+  const code = await main(process.argv.slice(2));
+  process.exitCode = code;
+  // A command that has finished must not linger because some socket or timer is still referenced
+  // (httpd exits when it says it does); the grace period lets piped output drain first.
+  setTimeout(() => process.exit(code), 250).unref();
 } else {
   const bundledNode = join(here, '..', '..', 'node_modules', 'node', 'bin', 'node');
   if (!existsSync(bundledNode)) {

@@ -46,7 +46,8 @@ function runAstro(args: string[], lessons: string, env: NodeJS.ProcessEnv = {}) 
   return spawnSync(process.execPath, [join(repoRoot, 'node_modules/astro/bin/astro.mjs'), ...args, '--root', 'site'], {
     cwd: repoRoot,
     encoding: 'utf8',
-    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', WSLAB_LESSONS_DIR: lessons, ...env },
+    // CI=true makes Astro's colour library colour its output even into a pipe; the tests read plain text.
+    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', NO_COLOR: '1', WSLAB_LESSONS_DIR: lessons, ...env },
     timeout: 10 * 60_000,
   });
 }
