@@ -22,7 +22,7 @@ import { LIMITS, validateRequest } from './request-validation.ts';
 import { createSandboxCertificates } from './test-certificates.ts';
 import { TestClients } from './test-clients.ts';
 import type { SandboxCertificates } from './virtual-files.ts';
-import { createBackendResolver, installVirtualLocalPorts, ListenerMap } from './virtual-network.ts';
+import { createBackendResolver, ListenerMap } from './virtual-network.ts';
 
 export interface SandboxOptions {
   runtime: 'local' | 'webcontainer';
@@ -87,9 +87,6 @@ export class Sandbox {
 
   /** Start the backends (certificates are made in the background) and say `ready`. */
   static async start(options: SandboxOptions): Promise<Sandbox> {
-    if (!installVirtualLocalPorts()) {
-      options.send({ type: 'notice', level: 'warn', message: 'this Node cannot show the virtual port to the emulator; <VirtualHost *:80> may not match' });
-    }
     const sandbox = new Sandbox(options);
     await sandbox.backends.startAll(false);
     sandbox.send({ type: 'ready', version: PROTOCOL_VERSION, runtime: options.runtime });

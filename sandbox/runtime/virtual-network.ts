@@ -9,8 +9,8 @@
  *  - any other host -> blocked: the proxy answers 503 and logs why, and never resolves or
  *    connects to it.
  *
- * The proxy must also believe it listens on the virtual port, because virtual-host selection
- * (<VirtualHost *:80>) matches the port a connection arrived on. See installVirtualLocalPorts.
+ * The proxy presents each connection as arriving on its Listen's own port (startProxyServer does
+ * that whenever bindAddress moves a listener), so <VirtualHost *:80> matches as on a real machine.
  */
 import net from 'node:net';
 import type { ListenEntry } from '../engine/config/model.ts';
@@ -60,8 +60,6 @@ export class ListenerMap {
     for (const listener of listeners) {
       if (!this.realByVirtual.has(listener.listen.port)) this.realByVirtual.set(listener.listen.port, listener.port);
     }
-    localPortRewrites.clear();
-    for (const listener of listeners) localPortRewrites.set(listener.port, listener.listen.port);
   }
 
   clear(): void {
@@ -75,37 +73,6 @@ export class ListenerMap {
   virtualPorts(): number[] {
     return [...this.realByVirtual.keys()];
   }
-}
-
-/** Real listener port -> the virtual port the config listens on. */
-const localPortRewrites = new Map<number, number>();
-let installed = false;
-
-/**
- * Make connections accepted on a mapped listener report the virtual port as their local port, so
- * the emulator's vhost selection, %p and "Server at ... Port 80" see port 80 and not 41234.
- *
- * The emulator reads socket.localPort, which Node computes from Socket.prototype._getsockname;
- * this wraps that method for server-side sockets (socket.server set) whose real local port is a
- * mapped listener. The sandbox process owns its whole Node instance, so the patch is contained;
- * client sockets and the backends' sockets are never on a listener port and are unaffected.
- * Where the method does not exist (another Node implementation) nothing is patched, and vhosts
- * written for a specific port match only the main server.
- */
-export function installVirtualLocalPorts(): boolean {
-  if (installed) return true;
-  const prototype = net.Socket.prototype as unknown as { _getsockname?: (this: net.Socket) => { port?: number } };
-  const original = prototype._getsockname;
-  if (typeof original !== 'function') return false;
-  prototype._getsockname = function patched(this: net.Socket) {
-    const name = original.call(this);
-    const server = (this as unknown as { server?: unknown }).server;
-    if (server === undefined || name === null || typeof name !== 'object' || typeof name.port !== 'number') return name;
-    const virtual = localPortRewrites.get(name.port);
-    return virtual === undefined ? name : { ...name, port: virtual };
-  };
-  installed = true;
-  return true;
 }
 
 /**

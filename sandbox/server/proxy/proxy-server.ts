@@ -62,7 +62,14 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
   const listeners: BoundListener[] = [];
   const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
 
-  const accept = (socket: net.Socket, isTls: boolean, plainOnTlsPort = false, endpoints?: Endpoints) => {
+  // When bindAddress moved a Listen elsewhere (the sandbox binds `Listen 80` to a free port), the
+  // connection must still look as if it arrived on the Listen's own address and port: vhost
+  // selection, %p and error-page signatures all read it, exactly as they would on the real machine.
+  const presented = (raw: net.Socket, listen: ListenEntry): Endpoints => {
+    const real = endpointsOf(raw);
+    return options.bindAddress ? { ...real, localAddress: listen.address ?? real.localAddress, localPort: listen.port } : real;
+  };
+  const accept = (socket: net.Socket, isTls: boolean, endpoints: Endpoints, plainOnTlsPort = false) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     void serveClientConnection(socket, runtime, { tls: isTls, plainOnTlsPort, endpoints }).catch(() => socket.destroy());
@@ -88,7 +95,7 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
             raw.pause();
             if (first[0] !== 0x16) {
               raw.unshift(first);
-              accept(raw, false, true);
+              accept(raw, false, presented(raw, listen), true);
               return;
             }
             // The byte already read must reach the TLS layer, and a TLSSocket on a net.Socket reads
@@ -97,11 +104,14 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
             const secure = new tls.TLSSocket(replay, { isServer: true, secureContext: contexts[0].context, SNICallback: sniCallback, ALPNProtocols: ['http/1.1'] });
             // A failed handshake is the client's problem; httpd logs it at info and carries on.
             secure.once('error', () => secure.destroy());
-            secure.once('secure', () => accept(secure, true, false, endpointsOf(raw)));
+            secure.once('secure', () => accept(secure, true, presented(raw, listen)));
           });
         });
       } else {
-        server = net.createServer((socket) => accept(socket, false));
+        server = net.createServer((socket) => {
+          socket.setNoDelay(true);
+          accept(socket, false, presented(socket, listen));
+        });
       }
       const port = await bindServer(server, bind.host, bind.port);
       servers.push(server);
