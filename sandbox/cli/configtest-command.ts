@@ -16,6 +16,8 @@ export async function runConfigtestCommand(args: string[]): Promise<number> {
     env: processEnvironment(),
     defines: values.define ?? [],
     fileSystem: nodeFileSystem,
+    // This command stands in for Debian's apache2, which can only load its own module files.
+    modulePaths: 'debian',
     pid: process.pid,
   });
   process.stdout.write(result.stdout);

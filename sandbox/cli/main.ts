@@ -73,10 +73,11 @@ Lists the directives the emulator acts on, with their module and a one-line desc
   },
   serve: {
     summary: 'serve the built site and the local sandbox runtime (default 127.0.0.1:4321)',
-    usage: `Usage: wslab serve [--host 127.0.0.1] [--port 4321] [--root DIR]
+    usage: `Usage: wslab serve [--host 127.0.0.1] [--port 4321] [--max-sessions 4] [--root DIR]
 
 Serves the built tutorial (dist/, made by \`npm run build\`, or --root DIR) with the
-cross-origin isolation headers the in-browser sandbox needs.
+cross-origin isolation headers the in-browser sandbox needs, and runs the local sandbox
+runtime: one sandbox process per browser session, at most --max-sessions at once.
 A non-loopback --host exposes the site and the sandboxes to the network; wslab says so.`,
     run: runServeCommand,
   },

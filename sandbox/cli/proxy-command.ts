@@ -85,7 +85,15 @@ function loadChecked(file: string, defines: string[]): Checked {
     console.error(read.message);
     return { ok: false };
   }
-  const result = configtest(read.text, { file: read.path, env: processEnvironment(), defines, fileSystem: nodeFileSystem, pid: process.pid });
+  const result = configtest(read.text, {
+    file: read.path,
+    env: processEnvironment(),
+    defines,
+    fileSystem: nodeFileSystem,
+    // This command stands in for Debian's apache2, which can only load its own module files.
+    modulePaths: 'debian',
+    pid: process.pid,
+  });
   // Warnings httpd prints on the way up (AH00558, MPM adjustments) are printed here too; "Syntax OK" is -t only.
   const warnings = result.stderr.split('\n').filter((line) => line !== '' && line !== 'Syntax OK');
   for (const line of warnings) console.error(line);
