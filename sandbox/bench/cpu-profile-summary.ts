@@ -2,7 +2,7 @@
  * Reads a V8 .cpuprofile (node --cpu-prof) and says where the time went: self time by function
  * and by file, and inclusive time of the project's own functions (a function's callees included),
  * as shares of the busy samples (idle excluded). Usable alone:
- *   node sandbox/bench/cpu-profile-summary.ts FILE.cpuprofile [--top N]
+ *   node sandbox/bench/cpu-profile-summary.ts FILE.cpuprofile [--top N] [--from S] [--to S]
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -53,8 +53,8 @@ function fileKey(node: ProfileNode): string {
   return name.startsWith('(') ? name : '(native / builtins)';
 }
 
-/** Summarise a profile file. */
-export function summarizeProfile(path: string, top = 20): ProfileSummary {
+/** Summarise a profile file; `from`/`to` (seconds since the profile began) keep a window of it. */
+export function summarizeProfile(path: string, top = 20, from = 0, to = Infinity): ProfileSummary {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
@@ -67,7 +67,15 @@ export function summarizeProfile(path: string, top = 20): ProfileSummary {
   const nativeCallers = new Map<string, number>();
   let busy = 0;
   let idle = 0;
-  for (const id of profile.samples) {
+  let elapsedMicros = 0;
+  let first = Infinity;
+  let last = 0;
+  for (let index = 0; index < profile.samples.length; index++) {
+    elapsedMicros += profile.timeDeltas[index] ?? 0;
+    if (elapsedMicros < from * 1e6 || elapsedMicros > to * 1e6) continue;
+    first = Math.min(first, elapsedMicros);
+    last = Math.max(last, elapsedMicros);
+    const id = profile.samples[index];
     const node = byId.get(id);
     if (!node) continue;
     if (node.callFrame.functionName === '(idle)') {
@@ -104,7 +112,7 @@ export function summarizeProfile(path: string, top = 20): ProfileSummary {
   return {
     busySamples: busy,
     idleShare: busy + idle === 0 ? 0 : idle / (busy + idle),
-    durationSeconds: (profile.endTime - profile.startTime) / 1e6,
+    durationSeconds: Number.isFinite(first) ? (last - first) / 1e6 : 0,
     bySelfFunction: ranked(self),
     bySelfFile: ranked(files),
     byInclusiveProjectFunction: ranked(inclusive),
@@ -130,10 +138,11 @@ export function formatProfileSummary(summary: ProfileSummary): string {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const [file, flag, count] = process.argv.slice(2);
+  const [file, ...rest] = process.argv.slice(2);
   if (!file) {
-    console.error('usage: node sandbox/bench/cpu-profile-summary.ts FILE.cpuprofile [--top N]');
+    console.error('usage: node sandbox/bench/cpu-profile-summary.ts FILE.cpuprofile [--top N] [--from S] [--to S]');
     process.exit(64);
   }
-  console.log(formatProfileSummary(summarizeProfile(file, flag === '--top' ? Number(count) : 25)));
+  const flag = (name: string, fallback: number) => (rest.includes(name) ? Number(rest[rest.indexOf(name) + 1]) : fallback);
+  console.log(formatProfileSummary(summarizeProfile(file, flag('--top', 25), flag('--from', 0), flag('--to', Infinity))));
 }

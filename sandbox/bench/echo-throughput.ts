@@ -264,7 +264,10 @@ async function profileWslab(workdir: string, echoPort: number, kinds: MessageKin
   for (const kind of kinds) {
     const dir = join(workdir, `profile-${kind}`);
     mkdirSync(dir, { mode: 0o755 });
+    const spawnedAt = performance.now();
     const { value: wslab, port } = await onFreshPort((port) => startWslabProxy(writeProxyConfig(dir, port, echoPort), port, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=250']));
+    // Only the counted interval is summarised: not start-up (type stripping, module loading), warm-up or shutdown.
+    let window = { from: 0, to: Infinity };
     const result = await runLoad({
       url: `ws://127.0.0.1:${port}/ws/profile`,
       kind,
@@ -272,6 +275,11 @@ async function profileWslab(workdir: string, echoPort: number, kinds: MessageKin
       window: options.window,
       warmupMs: options.warmup * 1000,
       measureMs: options.profileSeconds * 1000,
+      onMark: (mark) => {
+        const seconds = (performance.now() - spawnedAt) / 1000;
+        if (mark === 'start') window = { from: seconds, to: Infinity };
+        else window = { ...window, to: seconds };
+      },
     });
     await wslab.stop('SIGTERM', 10_000); // the profile is written on a clean exit
     const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
@@ -282,7 +290,8 @@ async function profileWslab(workdir: string, echoPort: number, kinds: MessageKin
       continue;
     }
     console.log(`profile: ${join(dir, file)}${process.env.WSLAB_KEEP_WORKDIR === '1' ? '' : ' (deleted at exit; WSLAB_KEEP_WORKDIR=1 keeps it)'}`);
-    console.log(formatProfileSummary(summarizeProfile(join(dir, file), 15)));
+    // The profile's clock starts a little after the spawn; the window is widened by that slack.
+    console.log(formatProfileSummary(summarizeProfile(join(dir, file), 15, window.from - 0.3, window.to)));
   }
 }
 
