@@ -56,12 +56,19 @@ export class FileLogSink implements LogSink {
       appendLine(path, line);
       return;
     }
+    // mod_log_config's buffered_log_writer: when the new line would overflow the buffer, what is
+    // already buffered is written and the new line starts the next buffer; a line larger than the
+    // whole buffer is written straight through.
+    const size = line.length + 1;
+    if ((this.pendingBytes.get(path) ?? 0) + size > ACCESS_BUFFER_BYTES) this.flushPath(path);
+    if (size > ACCESS_BUFFER_BYTES) {
+      appendLine(path, line);
+      return;
+    }
     const lines = this.pending.get(path) ?? [];
     lines.push(line);
     this.pending.set(path, lines);
-    const bytes = (this.pendingBytes.get(path) ?? 0) + line.length + 1;
-    this.pendingBytes.set(path, bytes);
-    if (bytes >= ACCESS_BUFFER_BYTES) this.flushPath(path);
+    this.pendingBytes.set(path, (this.pendingBytes.get(path) ?? 0) + size);
   }
 
   flush(): void {
