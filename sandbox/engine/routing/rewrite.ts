@@ -237,7 +237,11 @@ function testCondition(condition: RewriteCondition, input: string): { matched: b
   let matched: boolean;
   let refs: RegExpExecArray | null = null;
   const integer = /^-(eq|ne|lt|le|gt|ge)$/.exec(pattern.split(/\s/)[0] ?? '');
-  if (pattern.startsWith('=')) matched = condition.noCase ? input.toLowerCase() === pattern.slice(1).toLowerCase() : input === pattern.slice(1);
+  if (pattern.startsWith('=')) {
+    // cmd_rewritecond: the operand "" (two quote characters) stands for the empty string.
+    const operand = pattern.slice(1) === '""' ? '' : pattern.slice(1);
+    matched = condition.noCase ? input.toLowerCase() === operand.toLowerCase() : input === operand;
+  }
   else if (pattern.startsWith('<=')) matched = compare(input, pattern.slice(2)) <= 0;
   else if (pattern.startsWith('>=')) matched = compare(input, pattern.slice(2)) >= 0;
   else if (pattern.startsWith('<')) matched = compare(input, pattern.slice(1)) < 0;
