@@ -35,7 +35,7 @@ function stepOf(arrow: Arrow): string {
   if (arrow.kind === 'route') return 'routing';
   if (arrow.kind === 'frame' || arrow.kind === 'frame-error') return 'frames';
   if (arrow.kind === 'error-log') return 'logs';
-  if (arrow.kind === 'tunnel-close' || arrow.kind === 'close' || arrow.kind === 'open') return 'timing';
+  if (arrow.kind === 'tunnel-close' || arrow.kind === 'close') return 'timing';
   if (arrow.kind === 'worker-wait') return 'request';
   return 'request';
 }
@@ -262,7 +262,7 @@ export class TrafficView {
           'response',
           steps.response,
           pre(answer.text, 'head-client-response'),
-          el('p', { class: `wsb-explain ${status === 101 || (status > 0 && status < 400) ? 'wsb-good' : 'wsb-bad'}`, testid: 'response-explanation' }, headline),
+          el('p', { class: `wsb-explain ${status === 101 || (!wantedUpgrade && status > 0 && status < 400) ? 'wsb-good' : 'wsb-bad'}`, testid: 'response-explanation', 'data-status': status }, headline),
           record.response ? el('p', { class: 'wsb-muted' }, `${t.traffic.engineSays}: ${record.response.explanation}`) : null,
         ),
       );

@@ -1,0 +1,207 @@
+/**
+ * The sandbox in a real browser (Debian's chromium through playwright-core) against the built site
+ * and the local runtime, as `wslab serve` runs them: a learner fixes lesson 04's config, runs it,
+ * connects, sees 101 and the echo, and the checks pass; a broken config shows configtest's message
+ * and a marker on its line; a stopped echo backend gives 503 with AH00957; a reload keeps the
+ * edit; HTML sent as a message or a header stays text. Screenshots go to test/ui/screenshots/
+ * (git-ignored).
+ *
+ * Without chromium the tests are skipped, except in CI (CI=true), where that is a failure.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  browserAvailability,
+  buildSite,
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  openSandbox,
+  REPO_ROOT,
+  runConfig,
+  screenshotPath,
+  serveWithLocalRuntime,
+  setEditorText,
+  visibleEditorText,
+  type E2EServer,
+} from './e2e-harness.ts';
+
+const availability = browserAvailability();
+const LESSON = '/en/lessons/basic-vhost/?runtime=local';
+const startConfig = readFileSync(join(REPO_ROOT, 'lessons/04-basic-vhost/exercise/start.conf'), 'utf8');
+const XSS = '<img src=x onerror=alert(1)>';
+
+/** The learner's fix: move the /ws/ rule above the catch-all. */
+function fixedConfig(): string {
+  const wsRule = '    ProxyPass /ws/ ws://localhost:8080/\n';
+  const withoutWs = startConfig.replace(wsRule, '');
+  const fixed = withoutWs.replace('    ProxyPass / http://localhost:3000/\n', `${wsRule}    ProxyPass / http://localhost:3000/\n`);
+  if (fixed === startConfig || !fixed.includes(wsRule)) throw new Error('start.conf changed; update fixedConfig()');
+  return fixed;
+}
+
+let server: E2EServer;
+let browser: Browser;
+
+describe.skipIf(!availability.run)('the sandbox in a browser, on the local runtime', () => {
+  beforeAll(async () => {
+    if (availability.failBecause) throw new Error(availability.failBecause);
+    const root = buildSite();
+    server = await serveWithLocalRuntime(root);
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  interface Session {
+    context: BrowserContext;
+    page: Page;
+    dialogs: string[];
+    errors: string[];
+  }
+
+  /** A fresh browser context (own storage) for one test; closed afterwards even when it fails. */
+  async function withPage(test: (session: Session) => Promise<void>, options: Parameters<Browser['newContext']>[0] = {}): Promise<void> {
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, ...options });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
+    const page = await context.newPage();
+    const dialogs: string[] = [];
+    const errors: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    try {
+      await test({ context, page, dialogs, errors });
+    } finally {
+      await context.close();
+    }
+  }
+
+  it('lets a learner fix the config, run it, connect, see 101 and the echo, and pass the checks', () =>
+    withPage(async ({ page, errors }) => {
+    await openSandbox(page, server.origin, LESSON);
+    await page.screenshot({ path: screenshotPath('01-opened') });
+    expect(await page.locator('[data-testid=runtime-status]').textContent()).toContain('ready (local)');
+
+    // The start config routes /ws/ to the app: 200 instead of 101.
+    expect(await runConfig(page)).toBe('applied');
+    await page.locator('[data-testid=client-connect]').click();
+    await page.locator('[data-testid=client-event][data-kind=rejected]').waitFor();
+    expect(await page.locator('[data-testid=client-event][data-kind=rejected]').textContent()).toContain('rejected with 200');
+
+    await setEditorText(page, fixedConfig());
+    await page.waitForTimeout(400);
+    expect(await runConfig(page)).toBe('applied');
+    expect(await page.locator('[data-testid=configtest-output]').textContent()).toContain('Syntax OK');
+
+    await page.locator('[data-testid=client-connect]').click();
+    await page.locator('[data-testid=client-event][data-kind=open]').waitFor();
+    await page.locator('[data-testid=client-message]').fill('hello');
+    await page.locator('[data-testid=client-send-text]').click();
+    await expect.poll(() => page.locator('[data-testid=client-event][data-kind=message]').allTextContents()).toContain('c2 ← received: Echo: hello');
+
+    // The traffic view: a 101 arrow, the route to line 8, the accept verified, the frames.
+    const upgraded = page.locator('[data-testid=traffic-entry][data-kind=head][data-from=apache][data-to=client]', { hasText: '101' });
+    await upgraded.first().click();
+    const connection = page.locator('[data-testid=traffic-connection][data-status="101"]').first();
+    await expect.poll(() => connection.getAttribute('open')).toBe('');
+    expect(await connection.locator('[data-testid=route-explanation]').textContent()).toContain('ws://localhost:8080/');
+    expect(await connection.locator('[data-testid=accept-check]').getAttribute('data-verdict')).toBe('match');
+    expect(await connection.locator('[data-testid=response-explanation]').textContent()).toMatch(/^101: the upgrade went through/);
+    await expect.poll(() => connection.locator('[data-testid=frame-row]').count()).toBeGreaterThanOrEqual(2);
+    expect(await connection.locator('[data-testid=header-diff] [data-header=x-forwarded-for]').getAttribute('data-kind')).toBe('added');
+    await connection.locator('[data-testid=route-show-line]').click();
+    expect(await page.locator('[data-testid=sandbox-editor] .wsb-route-line').count()).toBeGreaterThan(0);
+    await page.locator('.wsb-root').screenshot({ path: screenshotPath('02-traffic-101') });
+
+    await page.locator('[data-testid=check-button]').click();
+    await page.locator('[data-testid=checks-all-passed]').waitFor({ timeout: 60_000 });
+    const results = await page.locator('[data-testid=check-result]').evaluateAll((items) => items.map((item) => (item as HTMLElement).dataset.passed));
+    expect(results).toEqual(['true', 'true', 'true']);
+    const progress = JSON.parse((await page.evaluate(() => localStorage.getItem('wslab:progress'))) ?? '{}');
+    expect(progress['basic-vhost']?.done).toBe(true);
+    await page.locator('[data-testid=check-results]').screenshot({ path: screenshotPath('03-checks-passed') });
+    expect(errors).toEqual([]);
+    }), 180_000);
+
+  it('shows configtest’s message for a broken config and a marker on the right line', () =>
+    withPage(async ({ page }) => {
+    await openSandbox(page, server.origin, LESSON);
+    expect(await runConfig(page)).toBe('applied');
+    const broken = startConfig.replace('    ProxyPass / http://localhost:3000/', '    ProxyPas / http://localhost:3000/');
+    const brokenLine = broken.split('\n').findIndex((line) => line.includes('ProxyPas /')) + 1;
+    await setEditorText(page, broken);
+    // Live configtest in the page, as the learner types.
+    await expect.poll(() => page.locator('[data-testid=configtest-output]').textContent()).toContain("Invalid command 'ProxyPas'");
+    const squiggle = page.locator('[data-testid=sandbox-editor] .squiggly-error').first();
+    await squiggle.waitFor();
+    const lineNumber = page.locator('[data-testid=sandbox-editor] .line-numbers', { hasText: new RegExp(`^${brokenLine}$`) });
+    const [squiggleBox, lineBox] = [await squiggle.boundingBox(), await lineNumber.boundingBox()];
+    expect(Math.abs((squiggleBox?.y ?? 0) - (lineBox?.y ?? -100))).toBeLessThan(4);
+
+    // Run: the runtime's configtest refuses it, and the previous config keeps running.
+    expect(await runConfig(page)).toBe('refused');
+    expect(await page.locator('[data-testid=configtest-output]').textContent()).toContain(`AH00526: Syntax error on line ${brokenLine} of /etc/apache2/sites-enabled/000-default.conf`);
+    expect(await page.locator('[data-testid=run-message]').textContent()).toContain('The previous config keeps running');
+    await page.locator('.wsb-editor-section').screenshot({ path: screenshotPath('04-broken-config') });
+    }), 120_000);
+
+  it('answers 503 with AH00957 in the error log when the echo backend is stopped', () =>
+    withPage(async ({ page }) => {
+    await openSandbox(page, server.origin, LESSON);
+    await setEditorText(page, fixedConfig());
+    expect(await runConfig(page)).toBe('applied');
+    const echo = page.locator('[data-testid=backend-echo]');
+    await echo.locator('text=running').waitFor();
+    await echo.click();
+    await page.locator('[data-testid=backend-echo][data-state=stopped]').waitFor();
+    await page.locator('[data-testid=client-connect]').click();
+    await page.locator('[data-testid=client-event][data-kind=rejected]').waitFor();
+    expect(await page.locator('[data-testid=client-event][data-kind=rejected]').textContent()).toContain('rejected with 503');
+    await expect.poll(() => page.locator('[data-testid=error-log]').textContent()).toContain('AH00957');
+    const connection = page.locator('[data-testid=traffic-connection][data-status="503"]').first();
+    await connection.locator('summary').click();
+    expect(await connection.locator('[data-testid=response-explanation]').textContent()).toBe('503: the backend refused the connection (AH00957)');
+    await page.locator('.wsb-root').screenshot({ path: screenshotPath('05-echo-stopped-503') });
+    }), 120_000);
+
+  it('keeps the edit across a reload', () =>
+    withPage(async ({ page }) => {
+    await openSandbox(page, server.origin, LESSON);
+    const edited = `# my note, kept across reloads\n${startConfig}`;
+    await setEditorText(page, edited);
+    await expect.poll(() => page.evaluate(() => localStorage.getItem('wslab:sandbox:basic-vhost'))).toContain('my note, kept across reloads');
+    await page.reload();
+    await page.locator('[data-open-sandbox]').click();
+    await page.locator('[data-testid=sandbox-editor][data-ready=true]').waitFor();
+    await expect.poll(() => visibleEditorText(page)).toContain('# my note, kept across reloads\nListen 80');
+    }), 120_000);
+
+  it('shows HTML sent as a message or a header as text, never as markup', () =>
+    withPage(async ({ page, dialogs }) => {
+    await openSandbox(page, server.origin, LESSON);
+    await setEditorText(page, fixedConfig());
+    expect(await runConfig(page)).toBe('applied');
+    await page.locator('[data-testid=client-headers]').fill(`X-Evil: ${XSS}`);
+    await page.locator('[data-testid=client-connect]').click();
+    await page.locator('[data-testid=client-event][data-kind=open]').waitFor();
+    await page.locator('[data-testid=client-message]').fill(XSS);
+    await page.locator('[data-testid=client-send-text]').click();
+    await expect.poll(() => page.locator('[data-testid=client-event][data-kind=message]').allTextContents()).toContain(`c1 ← received: Echo: ${XSS}`);
+    await page.locator('[data-testid=traffic-connection][data-status="101"] summary').first().click();
+    const requestHead = await page.locator('[data-testid=head-client-request]').first().textContent();
+    expect(requestHead).toContain(`X-Evil: ${XSS}`);
+    await expect.poll(() => page.locator('[data-testid=frame-row]').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining(XSS)]));
+    await page.waitForTimeout(500);
+    expect(await page.locator('.wsb-root img').count()).toBe(0);
+    expect(await page.evaluate(() => document.querySelectorAll('img[src="x"]').length)).toBe(0);
+    expect(dialogs).toEqual([]);
+    await page.locator('.wsb-root').screenshot({ path: screenshotPath('06-inert-html') });
+    }), 120_000);
+});
