@@ -5,6 +5,7 @@
  * turns granted into denied and denied into neutral; the whole tree is applied as an AND, so a
  * neutral result denies.
  */
+import { evaluateExpr, type ExprLookup } from './ap-expr.ts';
 import type { RequireNode, RequireRule } from '../config/model.ts';
 import type { AuthzTree } from './directory-state.ts';
 
@@ -20,6 +21,8 @@ export interface AuthzContext {
   env: Readonly<Record<string, string>>;
   /** Double-reverse DNS name of the client, or null when it has none. */
   clientHostname: string | null;
+  /** %{NAME} and function lookups for Require expr; without it, expr is not evaluated. */
+  expr?: ExprLookup;
 }
 
 /** One Require line's verdict, for the traffic tap. */
@@ -109,6 +112,12 @@ function evaluateRule(rule: RequireRule, context: AuthzContext): { result: Authz
       return hit
         ? { result: 'granted', note: `environment variable ${hit} is set` }
         : { result: 'denied', note: `none of ${rule.args.join(' ')} is set` };
+    }
+    case 'expr': {
+      if (!context.expr) return { result: 'neutral', note: 'Require expr needs the request to evaluate' };
+      const outcome = evaluateExpr(rule.args.join(' '), context.expr);
+      if (!outcome.ok) return { result: 'denied', note: `expression could not be evaluated: ${outcome.error}` };
+      return { result: outcome.value ? 'granted' : 'denied', note: `expression is ${outcome.value ? 'true' : 'false'}` };
     }
     case 'user':
     case 'valid-user':

@@ -23,7 +23,8 @@ import { parseHostHeader } from './host-header.ts';
 import { describeProxyPass, translateProxy } from './proxy-translate.ts';
 import { pregsub } from './regex-substitute.ts';
 import { parseRequestTarget, resolveUri, normalizePath, type ParsedTarget } from './request-uri.ts';
-import { applyServerRewrite } from './rewrite.ts';
+import { applyServerRewrite, lookupVariable } from './rewrite.ts';
+import type { ExprLookup } from './ap-expr.ts';
 import { matchDirectories, matchLocations, matchProxySections } from './section-walk.ts';
 import { serverAnswersFor, serverView, type ServerView } from './server-view.ts';
 import { canonicaliseProxyUrl } from './proxy-canon.ts';
@@ -459,6 +460,7 @@ class RequestRouter {
       localIp: this.request.localAddress,
       env: this.env,
       clientHostname: (this.options.reverseLookup ?? defaultReverseLookup)(this.request.remoteAddress),
+      expr: this.exprLookup(filename),
     });
     for (const step of steps) {
       this.considered.push({
@@ -637,6 +639,22 @@ class RequestRouter {
       proxyTimeout: server.proxyTimeout,
       proxyTimeoutSet: server.proxyTimeoutSet,
       localPort: this.request.localPort,
+    };
+  }
+
+  /** ap_expr's view of the request: %{VARS} as mod_rewrite reads them, http()/req() for headers. */
+  private exprLookup(filename: string): ExprLookup {
+    const request = this.rewriteRequest(parseProtocolMinor(this.request.httpVersion));
+    return {
+      clientIp: this.request.remoteAddress,
+      variable: (name) => lookupVariable(name, request, filename),
+      call: (func, arg) => {
+        if (func === 'http' || func === 'req' || func === 'req_novary') return request.headers.get(arg) ?? '';
+        if (func === 'env' || func === 'reqenv') return this.env[arg] ?? '';
+        if (func === 'toupper') return arg.toUpperCase();
+        if (func === 'tolower') return arg.toLowerCase();
+        return null;
+      },
     };
   }
 
