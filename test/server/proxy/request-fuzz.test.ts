@@ -503,17 +503,25 @@ describe('request-path fuzzing, `wslab proxy` as a child process', () => {
     echo = await startEchoServer({ port: 0 });
     app = await startAppServer({ port: 0 });
     workdir = mkdtempSync(join(tmpdir(), 'wslab-fuzz-'));
-    port = await freePort();
-    writeFileSync(
-      join(workdir, 'httpd.conf'),
-      // Timeout 3 bounds the wait for the exit: see the tunnel idle-timer bug in test/cli/proxy-command.test.ts.
-      `ServerName localhost\nListen 127.0.0.1:${port}\nErrorLog ${workdir}/error.log\nLogLevel warn core:info\nTimeout 3\n` +
-        `ProxyPass /ws/ ws://127.0.0.1:${echo.port}/\nProxyPass /app/ http://127.0.0.1:${app.port}/\n`,
-    );
-    child = spawn(process.execPath, [BIN, 'proxy', join(workdir, 'httpd.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-    await eventually(() => stderr.includes('listening on'), 'wslab proxy to listen', 10_000);
+    // Another test file may take the port between freePort() and the bind (AH00072): try again.
+    for (let attempt = 1; ; attempt++) {
+      port = await freePort();
+      writeFileSync(
+        join(workdir, 'httpd.conf'),
+        `ServerName localhost\nListen 127.0.0.1:${port}\nErrorLog ${workdir}/error.log\nLogLevel warn core:info\n` +
+          `ProxyPass /ws/ ws://127.0.0.1:${echo.port}/\nProxyPass /app/ http://127.0.0.1:${app.port}/\n`,
+      );
+      stderr = '';
+      child = spawn(process.execPath, [BIN, 'proxy', join(workdir, 'httpd.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+      const up = await Promise.race([
+        eventually(() => stderr.includes('listening on'), 'wslab proxy to listen', 10_000).then(() => true),
+        exited.then(() => false),
+      ]);
+      if (up) break;
+      if (attempt === 3 || !stderr.includes('AH00072')) throw new Error(`wslab proxy did not start:\n${stderr}`);
+    }
   });
   afterAll(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -533,7 +541,7 @@ describe('request-path fuzzing, `wslab proxy` as a child process', () => {
     }
     expect(failures).toEqual([]);
     child.kill('SIGTERM');
-    const exit = await Promise.race([exited, sleep(6_000).then(() => null)]);
+    const exit = await Promise.race([exited, sleep(3_000).then(() => null)]);
     expect(exit).toEqual({ code: 0, signal: null });
     expect(stderr).not.toMatch(/TypeError|RangeError|Unhandled|at .*\.ts:\d+/);
     const errorLog = readFileSync(join(workdir, 'error.log'), 'utf8');
