@@ -13,11 +13,10 @@ const lessons = readdirSync(join(REPO, 'lessons')).filter((name) => /^\d\d-/.tes
 
 /**
  * Exercises whose solution needs something the emulator does not simulate yet. Marked so the
- * test starts failing (and the mark must go) the day the engine catches up.
- *  - 09-summary: `Require expr` (Origin allow-list) is parsed but not simulated; every /ws/
- *    request is denied with AH01630 ("Require expr is not simulated by the sandbox").
+ * test starts failing (and the mark must go) the day the engine catches up. None today: the
+ * last one (09-summary's `Require expr` Origin allow-list) is simulated now.
  */
-const ENGINE_GAPS = new Set(['09-summary']);
+const ENGINE_GAPS = new Set<string>();
 
 describe('lesson exercises in the sandbox', () => {
   let sandbox: SandboxDriver;
