@@ -30,7 +30,7 @@ export async function runProxyCommand(args: string[]): Promise<number> {
       sink,
       pid: process.pid,
       readFile: (file) => readTextFile(resolveLogPath(serverRoot, file)),
-      tap: values.tap ? (event) => process.stdout.write(`${JSON.stringify(event)}\n`) : undefined,
+      tap: values.tap ? batchedTapWriter() : undefined,
     });
   } catch (error) {
     if (error instanceof ListenError) {
@@ -130,4 +130,26 @@ function readTextFile(path: string): string {
   const text = nodeFileSystem.readFile(path);
   if (text === null) throw new Error(`cannot read ${path}`);
   return text;
+}
+
+/** Tap events as JSON lines, written once per event-loop turn (or every 64 KiB) instead of once per event. */
+function batchedTapWriter(): (event: unknown) => void {
+  let pending = '';
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (pending === '') return;
+    const text = pending;
+    pending = '';
+    process.stdout.write(text);
+  };
+  process.once('exit', flush);
+  return (event) => {
+    pending += `${JSON.stringify(event)}\n`;
+    if (pending.length >= 65536) flush();
+    else if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
 }

@@ -96,18 +96,27 @@ export class WebSocketFrameParser {
   private readonly maskingKey = new Uint8Array(4);
   private payloadLength = 0;
   private payloadRead = 0;
-  private preview = new Uint8Array(0);
+  /** Preview bytes of the current frame: previewLength bytes of a buffer reused from frame to frame. */
+  private readonly previewBuffer: Uint8Array;
+  private previewLength = 0;
+  /** Scratch space for unmasking a text payload chunk before its UTF-8 check. */
+  private scratch = new Uint8Array(0);
 
   // The message the current data frame belongs to (it may span continuation frames).
   private messageOpcode = 0;
   private messageCompressed = false;
+  /** Whether the current message is text to validate as UTF-8. */
+  private validatingText = false;
+  /** Created on the first non-ASCII byte of a text message (ASCII needs no decoder), then reused. */
   private textValidator: TextDecoder | null = null;
+  private textValidatorActive = false;
 
   /** Create a parser for frames sent by a client or by a server. */
   constructor(options: FrameParserOptions) {
     this.sender = options.sender;
     this.perMessageDeflate = options.perMessageDeflate ?? false;
     this.previewLimit = options.previewBytes ?? 125;
+    this.previewBuffer = new Uint8Array(Math.max(this.previewLimit, 125));
   }
 
   /** The state the parser is in, for display and tests. */
@@ -241,12 +250,13 @@ export class WebSocketFrameParser {
   private startPayload(): void {
     this.payloadRead = 0;
     // Control payloads are at most 125 bytes and a close reason is needed whole, so keep them all.
-    this.preview = new Uint8Array(this.isControl() ? this.payloadLength : Math.min(this.payloadLength, this.previewLimit));
+    this.previewLength = this.isControl() ? this.payloadLength : Math.min(this.payloadLength, this.previewLimit);
     if (this.opcode === 0x1 || this.opcode === 0x2) {
       this.messageOpcode = this.opcode;
       this.messageCompressed = this.rsv[0];
       // Compressed text can only be checked after inflating, which the tap does not do.
-      this.textValidator = this.opcode === 0x1 && !this.messageCompressed ? new TextDecoder('utf-8', { fatal: true }) : null;
+      this.validatingText = this.opcode === 0x1 && !this.messageCompressed;
+      this.textValidatorActive = false;
     }
   }
 
@@ -255,21 +265,41 @@ export class WebSocketFrameParser {
     const wanted = this.payloadLength - this.payloadRead;
     if (wanted > 0 && available === 0) return false;
     const length = Math.min(available, wanted);
-    const unmasked = this.unmask(this.input.subarray(this.inputOffset, this.inputOffset + length), this.payloadRead);
-    if (this.payloadRead < this.preview.length) {
-      this.preview.set(unmasked.subarray(0, this.preview.length - this.payloadRead), this.payloadRead);
+    const raw = this.input.subarray(this.inputOffset, this.inputOffset + length);
+    const validate = !this.isControl() && this.validatingText;
+    // Only text needs every byte unmasked (for its UTF-8 check); otherwise just the preview's.
+    if (validate && !this.textValidatorActive && isAsciiMasked(raw, this.masked ? this.maskingKey : null, this.payloadRead)) {
+      // All ASCII: valid UTF-8 whatever came before (no partial sequence can be pending), so only
+      // the preview's bytes need unmasking.
+      if (this.payloadRead < this.previewLength) {
+        const take = Math.min(length, this.previewLength - this.payloadRead);
+        this.previewBuffer.set(this.unmask(raw, this.payloadRead, take, false), this.payloadRead);
+      }
+      this.inputOffset += length;
+      this.payloadRead += length;
+    } else if (validate) {
+      const unmasked = this.unmask(raw, this.payloadRead, length, true);
+      if (this.payloadRead < this.previewLength) this.previewBuffer.set(unmasked.subarray(0, this.previewLength - this.payloadRead), this.payloadRead);
+      this.inputOffset += length;
+      this.payloadRead += length;
+      if (!this.validateText(unmasked, false)) return false;
+    } else {
+      if (this.payloadRead < this.previewLength) {
+        const take = Math.min(length, this.previewLength - this.payloadRead);
+        this.previewBuffer.set(this.unmask(raw, this.payloadRead, take, false), this.payloadRead);
+      }
+      this.inputOffset += length;
+      this.payloadRead += length;
     }
-    this.inputOffset += length;
-    this.payloadRead += length;
-    if (!this.isControl() && !this.validateText(unmasked, false)) return false;
     if (this.payloadRead < this.payloadLength) return false;
     return this.finishFrame();
   }
 
   private finishFrame(): boolean {
     const isDataFrame = !this.isControl();
-    if (isDataFrame && this.fin && !this.validateText(new Uint8Array(0), true)) return false;
+    if (isDataFrame && this.fin && !this.validateText(EMPTY, true)) return false;
 
+    const described = describePreview(this.previewBuffer.subarray(0, Math.min(this.previewLength, this.previewLimit)), this.previewIsCut(), this.showsAsText());
     const frame: TappedFrame = {
       fin: this.fin,
       rsv: this.rsv,
@@ -277,14 +307,16 @@ export class WebSocketFrameParser {
       opcodeName: OPCODE_NAMES[this.opcode],
       masked: this.masked,
       payloadLength: this.payloadLength,
-      ...describePreview(this.preview.subarray(0, this.previewLimit), this.previewIsCut(), this.showsAsText()),
+      preview: described.preview,
+      previewEncoding: described.previewEncoding,
     };
     if (this.opcode === 0x8 && !this.describeClose(frame)) return false;
 
     this.output.push({ type: 'frame', frame, offset: this.frameOffset, headerLength: this.headerLength });
     if (isDataFrame && this.fin) {
       this.messageOpcode = 0;
-      this.textValidator = null;
+      this.validatingText = false;
+      this.textValidatorActive = false;
     }
     this.currentState = this.opcode === 0x8 ? 'after-close' : 'frame-header';
     return true;
@@ -293,9 +325,9 @@ export class WebSocketFrameParser {
   /** Fill in the close code and reason, or report why they are invalid. */
   private describeClose(frame: TappedFrame): boolean {
     if (this.payloadLength < 2) return true;
-    const code = (this.preview[0] << 8) | this.preview[1];
+    const code = (this.previewBuffer[0] << 8) | this.previewBuffer[1];
     if (!isValidCloseCode(code)) return this.fail('WS_ERR_INVALID_CLOSE_CODE', `invalid status code ${code}`, this.frameOffset);
-    const reason = decodeUtf8(this.preview.subarray(2), false);
+    const reason = decodeUtf8(this.previewBuffer.subarray(2, this.previewLength), false);
     if (reason === null) return this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 sequence', this.frameOffset);
     frame.closeCode = code;
     frame.closeReason = reason;
@@ -304,11 +336,20 @@ export class WebSocketFrameParser {
 
   /** Feed a text message's bytes to a streaming UTF-8 check; at the message's end, incomplete sequences fail too. */
   private validateText(bytes: Uint8Array, endOfMessage: boolean): boolean {
-    if (this.textValidator === null) return true;
+    if (!this.validatingText) return true;
+    // ASCII is valid UTF-8 and leaves no partial sequence behind, so the decoder only starts at
+    // the first chunk with a byte >= 0x80 and sees every byte from there on.
+    if (!this.textValidatorActive) {
+      if (isAscii(bytes)) return true;
+      this.textValidatorActive = true;
+      this.textValidator ??= new TextDecoder('utf-8', { fatal: true });
+    }
     try {
-      this.textValidator.decode(bytes, { stream: !endOfMessage });
+      this.textValidator!.decode(bytes, { stream: !endOfMessage });
       return true;
     } catch {
+      // A decoder that threw may hold state; the next message gets a fresh one.
+      this.textValidator = null;
       return this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 sequence', this.frameOffset);
     }
   }
@@ -324,7 +365,7 @@ export class WebSocketFrameParser {
 
   /** Whether the preview may end inside a character: it was cut short, or the message goes on in another frame. */
   private previewIsCut(): boolean {
-    return Math.min(this.preview.length, this.previewLimit) < this.payloadLength || (!this.fin && !this.isControl());
+    return Math.min(this.previewLength, this.previewLimit) < this.payloadLength || (!this.fin && !this.isControl());
   }
 
   /** Text and ping/pong data are meant to be read; binary, compressed data and close payloads are shown as hex. */
@@ -346,12 +387,32 @@ export class WebSocketFrameParser {
     return this.gathered.subarray(0, length);
   }
 
-  /** Unmasked copy of payload bytes; `position` is where they sit in the payload (the mask cycles every 4). */
-  private unmask(bytes: Uint8Array, position: number): Uint8Array {
-    if (!this.masked) return bytes;
-    const copy = new Uint8Array(bytes.length);
-    for (let index = 0; index < bytes.length; index++) copy[index] = bytes[index] ^ this.maskingKey[(position + index) & 3];
-    return copy;
+  /**
+   * The first `length` of `bytes` unmasked; `position` is where they sit in the payload (the mask
+   * cycles every 4). Unmasked bytes go to a scratch buffer reused across chunks (`scratch`) or,
+   * for the preview, to a fresh small copy.
+   */
+  private unmask(bytes: Uint8Array, position: number, length: number, scratch: boolean): Uint8Array {
+    if (!this.masked) return bytes.subarray(0, length);
+    let out: Uint8Array;
+    if (scratch) {
+      if (this.scratch.length < length) this.scratch = new Uint8Array(Math.max(length, 2 * this.scratch.length, 4096));
+      out = this.scratch.subarray(0, length);
+    } else out = new Uint8Array(length);
+    const key = this.maskingKey;
+    const k0 = key[position & 3];
+    const k1 = key[(position + 1) & 3];
+    const k2 = key[(position + 2) & 3];
+    const k3 = key[(position + 3) & 3];
+    let index = 0;
+    for (; index + 3 < length; index += 4) {
+      out[index] = bytes[index] ^ k0;
+      out[index + 1] = bytes[index + 1] ^ k1;
+      out[index + 2] = bytes[index + 2] ^ k2;
+      out[index + 3] = bytes[index + 3] ^ k3;
+    }
+    for (; index < length; index++) out[index] = bytes[index] ^ key[(position + index) & 3];
+    return out;
   }
 
   private fail(code: FrameErrorCode, message: string, offset = this.frameOffset): boolean {
@@ -371,17 +432,51 @@ function describePreview(preview: Uint8Array, cut: boolean, asText: boolean): Pi
   return { preview: toHex(preview), previewEncoding: 'hex' };
 }
 
+const EMPTY = new Uint8Array(0);
+/** Shared by non-streaming decodes only: a decode without `stream` leaves no state behind. */
+const wholeDecoder = new TextDecoder('utf-8', { fatal: true });
+
 function decodeUtf8(bytes: Uint8Array, truncated: boolean): string | null {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: truncated });
+    if (!truncated) return wholeDecoder.decode(bytes);
+    if (isAscii(bytes)) return latin1Ascii(bytes);
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
   } catch {
     return null;
   }
 }
 
+/** Whether masked bytes unmask to ASCII: the top bit of each byte equals the key byte's top bit. */
+function isAsciiMasked(bytes: Uint8Array, key: Uint8Array | null, position: number): boolean {
+  if (key === null) return isAscii(bytes);
+  const k0 = key[position & 3] & 0x80;
+  const k1 = key[(position + 1) & 3] & 0x80;
+  const k2 = key[(position + 2) & 3] & 0x80;
+  const k3 = key[(position + 3) & 3] & 0x80;
+  let index = 0;
+  for (; index + 3 < bytes.length; index += 4) {
+    if (((bytes[index] & 0x80) ^ k0) | ((bytes[index + 1] & 0x80) ^ k1) | ((bytes[index + 2] & 0x80) ^ k2) | ((bytes[index + 3] & 0x80) ^ k3)) return false;
+  }
+  for (; index < bytes.length; index++) if (((bytes[index] ^ key[(position + index) & 3]) & 0x80) !== 0) return false;
+  return true;
+}
+
+function isAscii(bytes: Uint8Array): boolean {
+  for (let index = 0; index < bytes.length; index++) if (bytes[index] >= 0x80) return false;
+  return true;
+}
+
+function latin1Ascii(bytes: Uint8Array): string {
+  let text = '';
+  for (let index = 0; index < bytes.length; index += 4096) text += String.fromCharCode(...bytes.subarray(index, index + 4096));
+  return text;
+}
+
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
 /** Lower-case hex without separators. */
 export function toHex(bytes: Uint8Array): string {
   let hex = '';
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
+  for (let index = 0; index < bytes.length; index++) hex += HEX[bytes[index]];
   return hex;
 }

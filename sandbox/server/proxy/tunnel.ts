@@ -53,10 +53,11 @@ export function startTunnel(options: TunnelOptions): Tunnel {
   };
 
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  // One timer per tunnel, pushed back on traffic with refresh() instead of a new timer per chunk.
   const armIdleTimer = () => {
-    clearTimeout(idleTimer);
+    if (idleTimer !== undefined) idleTimer.refresh();
     // mod_proxy_wstunnel without mod_proxy_http polls with no timeout at all: Infinity means never.
-    if (Number.isFinite(options.idleTimeoutMs)) idleTimer = setTimeout(() => finish('idle-timeout'), options.idleTimeoutMs);
+    else if (Number.isFinite(options.idleTimeoutMs)) idleTimer = setTimeout(() => finish('idle-timeout'), options.idleTimeoutMs);
   };
 
   const finish = (reason: TunnelSummary['reason']) => {
