@@ -27,14 +27,8 @@ import type { ExerciseResults, RunResult, Side } from './helpers/run-exercise.ts
  * The affected tests are `it.fails`, so they turn red the day wslab is fixed (then delete the entry).
  */
 const KNOWN_DISAGREEMENTS: Partial<Record<string, Partial<Record<ExerciseConfigName, string>>>> = {
-  '09-summary': {
-    // wslab does not evaluate `Require expr` (sandbox/engine/routing/authz.ts answers "neutral"
-    // for every provider besides all/ip/local/host/method/env/user/group), so the solution's
-    // <RequireAny> of two `Require expr` lines on /ws/ denies every handshake: wslab answers
-    // 403 + AH01630 where httpd answers 101 (wss-echo-from-own-site, handshake-headers,
-    // client-without-origin-allowed) and 503 + AH00957/AH01114 (backend-down-is-503).
-    solution: 'wslab does not evaluate Require expr: 403 where httpd answers 101/503',
-  },
+  // Example of an entry (09's solution, until `Require expr` landed in 2a96eda):
+  // '09-summary': { solution: 'wslab does not evaluate Require expr: 403 + AH01630 where httpd answers 101/503' },
 };
 
 /** Lesson 08 holds sockets for 1 + 1.5 + 4 s per run and may run twice: give it room. */
