@@ -82,6 +82,8 @@ export function startTunnel(options: TunnelOptions): Tunnel {
 
   const relay = (from: Socket, to: Socket, parser: WebSocketFrameParser, direction: 'client->backend' | 'backend->client') => {
     from.on('data', (chunk: Buffer) => {
+      // Bytes still in flight when the tunnel ended belong to nobody: no relay, no timer, no tap.
+      if (finished) return;
       if (direction === 'client->backend') bytesFromClient += chunk.length;
       else bytesFromBackend += chunk.length;
       armIdleTimer();
