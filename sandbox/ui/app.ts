@@ -8,13 +8,13 @@
  */
 import type { Check } from '../engine/probe.ts';
 import type { CheckFailure } from '../engine/probe.ts';
-import { configtest } from '../engine/config/index.ts';
 import type { ConfigDiagnostic } from '../engine/config/diagnostics.ts';
 import type { BackendStates, CheckResult, ConfigResult, SandboxMessage } from '../runtime/protocol.ts';
 import type { OpenSandboxDetail, SandboxExercise } from '../../site/src/sandbox-hook/contract.ts';
 import { markLessonDone } from '../../site/src/scripts/progress.ts';
 import { el, icon, replaceChildren } from './dom.ts';
 import { countProblems, LEARNER_FILE } from './editor/markers.ts';
+import { liveConfigtest } from './live-configtest.ts';
 import { strings, type Locale, type SandboxStrings } from './i18n.ts';
 import { connectRuntime, type RequestBody, type RuntimeStatus, type UiConnection } from './runtime.ts';
 import { safeHtmlFragment } from './safe-html.ts';
@@ -29,7 +29,7 @@ import {
   saveConfig,
   type StorageLike,
 } from './storage.ts';
-import { applyTapEvent, emptyTraffic, type ArrowLabels, type TrafficState } from './traffic-model.ts';
+import { applyTapEvent, emptyTraffic, startGeneration, type ArrowLabels, type TrafficState } from './traffic-model.ts';
 import { ClientPanel } from './views/client-panel.ts';
 import { LogsView } from './views/logs-view.ts';
 import { TrafficView } from './views/traffic-view.ts';
@@ -53,10 +53,8 @@ const ARROW_LABELS_JA: ArrowLabels = {
 
 const PLAY_ICON = 'M5 3l8 5-8 5z';
 
-/** The live configtest: the engine's `apache2 -t`, on the learner's file, in the page. */
-export function liveConfigtest(text: string): { output: string; exitCode: number; diagnostics: ConfigDiagnostic[] } {
-  const result = configtest(text, { file: LEARNER_FILE });
-  return { output: result.stderr + result.stdout, exitCode: result.exitCode, diagnostics: result.diagnostics };
+function isLearnerFile(file: string): boolean {
+  return file === LEARNER_FILE;
 }
 
 /** The part of an exercise check the protocol carries (titles and hints stay in the page). */
@@ -193,7 +191,7 @@ export class SandboxApp {
       locale: this.locale,
       t,
       showLine: (line, connection) => this.editor?.highlightLine(line, `${t.traffic.connection(connection)}`),
-      isLearnerFile: (file) => file === LEARNER_FILE || file.endsWith('/000-default.conf') || file === '',
+      isLearnerFile,
       onClear: () => this.clearTraffic(),
     });
     this.logsView = new LogsView(t);
@@ -394,14 +392,13 @@ export class SandboxApp {
   private handleMessage(message: SandboxMessage): void {
     switch (message.type) {
       case 'tap': {
-        applyTapEvent(this.traffic, message.event, this.arrowLabels);
-        this.trafficView.update(this.traffic, [message.event.connection]);
+        const { connection } = applyTapEvent(this.traffic, message.event, this.arrowLabels);
+        this.trafficView.update(this.traffic, [connection]);
         this.logsView.update(this.traffic);
+        // The routing decision's line lights up in the editor while the editor shows the running config.
         const routing = message.event.type === 'route' ? message.event.routing : null;
-        if (routing?.matched && this.trafficView && (routing.matched.file === LEARNER_FILE || routing.matched.file.endsWith('/000-default.conf'))) {
-          if (this.appliedText !== null && this.appliedText === this.currentText()) {
-            this.editor?.highlightLine(routing.matched.line, this.t.traffic.connection(message.event.connection));
-          }
+        if (routing?.matched && isLearnerFile(routing.matched.file) && this.appliedText !== null && this.appliedText === this.currentText()) {
+          this.editor?.highlightLine(routing.matched.line, this.t.traffic.connection(connection));
         }
         break;
       }
@@ -444,6 +441,7 @@ export class SandboxApp {
       this.lastRun = { text, result };
       if (this.currentText() === text) this.showConfigtest(result.configtest, result.diagnostics, this.t.editor.lastRunConfigtest);
       if (result.applied) {
+        startGeneration(this.traffic);
         this.appliedText = text;
         this.appliedAt = new Date();
         this.client.forgetSockets();

@@ -72,7 +72,7 @@ export function readSharedConfig(hash: string): SharedConfig {
   let encoded: string | null = null;
   for (const part of fragment.split('&')) {
     const equals = part.indexOf('=');
-    if (equals !== -1 && part.slice(0, equals) === SHARE_HASH_KEY) encoded = part.slice(equals + 1);
+    if (equals !== -1 && safeDecode(part.slice(0, equals)) === SHARE_HASH_KEY) encoded = part.slice(equals + 1);
   }
   if (encoded === null) return { kind: 'none' };
   if (encoded.length > (MAX_SHARED_CONFIG_BYTES * 4) / 3 + 4) return { kind: 'invalid', reason: 'too-large' };
@@ -87,9 +87,17 @@ export function readSharedConfig(hash: string): SharedConfig {
   return { kind: 'config', config };
 }
 
+function safeDecode(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
 /** The hash with the config parameter removed ("" when nothing else was in it). */
 export function hashWithoutSharedConfig(hash: string): string {
   const fragment = hash.startsWith('#') ? hash.slice(1) : hash;
-  const rest = fragment.split('&').filter((part) => part !== '' && !part.startsWith(`${SHARE_HASH_KEY}=`));
+  const rest = fragment.split('&').filter((part) => part !== '' && safeDecode(part.split('=')[0]) !== SHARE_HASH_KEY);
   return rest.length > 0 ? `#${rest.join('&')}` : '';
 }

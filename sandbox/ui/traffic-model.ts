@@ -30,7 +30,10 @@ export interface FrameRecord {
 }
 
 export interface ConnectionRecord {
+  /** The view's number: unique for the page's lifetime, even across config runs. */
   id: number;
+  /** The proxy's own connection number (restarts with each run). */
+  proxyConnection: number;
   client?: string;
   tls: boolean;
   openedAt: number;
@@ -56,6 +59,10 @@ export interface TrafficState {
   errorLog: Array<{ seq: number; connection: number; line: string; level: string; code?: string }>;
   accessLog: Array<{ seq: number; connection: number; line: string }>;
   nextSeq: number;
+  /** Proxy connection number → view number, for the running config and the one before it. */
+  ids: Map<number, number>;
+  previousIds: Map<number, number>;
+  nextId: number;
 }
 
 export const LIMITS = { connections: 100, arrows: 1500, logLines: 1000, framesPerConnection: 400 } as const;
@@ -76,7 +83,31 @@ export const ENGLISH_ARROW_LABELS: ArrowLabels = {
 };
 
 export function emptyTraffic(): TrafficState {
-  return { connections: new Map(), order: [], arrows: [], errorLog: [], accessLog: [], nextSeq: 1 };
+  return { connections: new Map(), order: [], arrows: [], errorLog: [], accessLog: [], nextSeq: 1, ids: new Map(), previousIds: new Map(), nextId: 1 };
+}
+
+/**
+ * A new config runs: the proxy numbers its connections from 1 again. Later events for numbers
+ * not seen under the new config still belong to the old one's connections (tunnels it closes
+ * while it shuts down).
+ */
+export function startGeneration(state: TrafficState): void {
+  state.previousIds = state.ids;
+  state.ids = new Map();
+}
+
+/** The view number for a proxy connection number (0, the server itself, stays 0). */
+function viewId(state: TrafficState, event: TapEvent): number {
+  if (event.connection === 0) return 0;
+  const known = state.ids.get(event.connection);
+  if (known !== undefined) return known;
+  if (event.type !== 'connection-open') {
+    const previous = state.previousIds.get(event.connection);
+    if (previous !== undefined) return previous;
+  }
+  const id = state.nextId++;
+  state.ids.set(event.connection, id);
+  return id;
 }
 
 /** The first line of a head, for an arrow's label. */
@@ -114,12 +145,12 @@ const HOP_LANES: Record<Hop, [Lane, Lane]> = {
   'proxy->client': ['apache', 'client'],
 };
 
-function ensureConnection(state: TrafficState, event: TapEvent): ConnectionRecord {
-  let record = state.connections.get(event.connection);
+function ensureConnection(state: TrafficState, event: TapEvent, id: number): ConnectionRecord {
+  let record = state.connections.get(id);
   if (!record) {
-    record = { id: event.connection, tls: false, openedAt: event.time, heads: {}, frames: [], framesDropped: 0, frameErrors: [], errorLog: [], accessLog: [] };
-    state.connections.set(event.connection, record);
-    state.order.push(event.connection);
+    record = { id, proxyConnection: event.connection, tls: false, openedAt: event.time, heads: {}, frames: [], framesDropped: 0, frameErrors: [], errorLog: [], accessLog: [] };
+    state.connections.set(id, record);
+    state.order.push(id);
     while (state.order.length > LIMITS.connections) {
       const dropped = state.order.shift();
       if (dropped !== undefined) state.connections.delete(dropped);
@@ -134,13 +165,18 @@ function toneForStatus(status: number): Arrow['tone'] {
 }
 
 /**
- * Fold one event into the state (mutates and returns it, so a stream of thousands of events costs
- * no copying). Returns the arrow it added, if any.
+ * Fold one event into the state (mutates it, so a stream of thousands of events costs no
+ * copying). Returns the view's connection number and the arrow it added, if any.
  */
-export function applyTapEvent(state: TrafficState, event: TapEvent, labels: ArrowLabels = ENGLISH_ARROW_LABELS): Arrow | null {
+export function applyTapEvent(state: TrafficState, event: TapEvent, labels: ArrowLabels = ENGLISH_ARROW_LABELS): { connection: number; arrow: Arrow | null } {
+  const id = viewId(state, event);
+  return { connection: id, arrow: foldEvent(state, event, id, labels) };
+}
+
+function foldEvent(state: TrafficState, event: TapEvent, id: number, labels: ArrowLabels): Arrow | null {
   const seq = state.nextSeq++;
   const push = (arrow: Omit<Arrow, 'seq' | 'connection' | 'time'>): Arrow => {
-    const full: Arrow = { seq, connection: event.connection, time: event.time, ...arrow };
+    const full: Arrow = { seq, connection: id, time: event.time, ...arrow };
     state.arrows.push(full);
     if (state.arrows.length > LIMITS.arrows) state.arrows.splice(0, state.arrows.length - LIMITS.arrows);
     return full;
@@ -148,19 +184,19 @@ export function applyTapEvent(state: TrafficState, event: TapEvent, labels: Arro
 
   switch (event.type) {
     case 'connection-open': {
-      const record = ensureConnection(state, event);
+      const record = ensureConnection(state, event, id);
       record.client = event.client;
       record.tls = event.tls;
       record.openedAt = event.time;
       return push({ from: 'client', to: 'apache', kind: 'open', label: labels.connect(event.client, event.tls), tone: 'muted' });
     }
     case 'worker-wait': {
-      const record = ensureConnection(state, event);
+      const record = ensureConnection(state, event, id);
       record.workerWait = { busy: event.busy, limit: event.limit, time: event.time };
       return push({ from: 'apache', to: 'apache', kind: 'worker-wait', label: labels.workerWait(event.busy, event.limit), tone: 'bad' });
     }
     case 'head': {
-      const record = ensureConnection(state, event);
+      const record = ensureConnection(state, event, id);
       record.heads[event.hop] = { text: event.head, time: event.time, seq };
       const [from, to] = HOP_LANES[event.hop];
       const label = firstLine(event.head);
@@ -168,51 +204,51 @@ export function applyTapEvent(state: TrafficState, event: TapEvent, labels: Arro
       return push({ from, to, kind: 'head', label, tone: status ? toneForStatus(Number(status[1])) : 'normal' });
     }
     case 'route': {
-      const record = ensureConnection(state, event);
+      const record = ensureConnection(state, event, id);
       record.route = { ...event.routing, seq, time: event.time };
       const where = event.routing.matched ? `${event.routing.matched.directive} (line ${event.routing.matched.line})` : event.routing.outcome;
       return push({ from: 'apache', to: 'apache', kind: 'route', label: where, tone: event.routing.outcome === 'proxy' ? 'normal' : 'bad' });
     }
     case 'response': {
-      const record = ensureConnection(state, event);
+      const record = ensureConnection(state, event, id);
       record.response = { status: event.status, explanation: event.explanation, time: event.time, seq };
       return null; // The proxy->client head already drew the arrow; the explanation goes to the timeline.
     }
     case 'frame': {
-      const record = ensureConnection(state, event);
+      const record = ensureConnection(state, event, id);
       if (record.frames.length < LIMITS.framesPerConnection) record.frames.push({ seq, time: event.time, direction: event.direction, frame: event.frame });
       else record.framesDropped++;
       const [from, to]: [Lane, Lane] = event.direction === 'client->backend' ? ['client', 'backend'] : ['backend', 'client'];
       return push({ from, to, kind: 'frame', label: frameLabel(event.frame), tone: event.frame.opcode === 8 ? 'muted' : 'normal' });
     }
     case 'frame-error': {
-      const record = ensureConnection(state, event);
+      const record = ensureConnection(state, event, id);
       record.frameErrors.push({ seq, time: event.time, direction: event.direction, code: event.code, message: event.message });
       return push({ from: 'apache', to: 'apache', kind: 'frame-error', label: `${event.code}: ${event.message}`, tone: 'bad' });
     }
     case 'tunnel-close': {
-      const record = ensureConnection(state, event);
+      const record = ensureConnection(state, event, id);
       record.tunnel = { reason: event.reason, durationMs: event.durationMs, bytesFromClient: event.bytesFromClient, bytesFromBackend: event.bytesFromBackend, time: event.time };
       return push({ from: 'apache', to: 'apache', kind: 'tunnel-close', label: labels.tunnelClosed(event.reason, formatDuration(event.durationMs)), tone: 'muted' });
     }
     case 'error-log': {
-      state.errorLog.push({ seq, connection: event.connection, line: event.line, level: event.entry.level, code: event.entry.code });
+      state.errorLog.push({ seq, connection: id, line: event.line, level: event.entry.level, code: event.entry.code });
       if (state.errorLog.length > LIMITS.logLines) state.errorLog.splice(0, state.errorLog.length - LIMITS.logLines);
-      if (event.connection > 0 && state.connections.has(event.connection)) {
-        state.connections.get(event.connection)?.errorLog.push(event.line);
+      if (id > 0 && state.connections.has(id)) {
+        state.connections.get(id)?.errorLog.push(event.line);
         const label = event.entry.code ? `${event.entry.code} [${event.entry.module}:${event.entry.level}]` : `[${event.entry.module}:${event.entry.level}]`;
         return push({ from: 'apache', to: 'apache', kind: 'error-log', label, tone: isSevere(event.entry.level) ? 'bad' : 'muted' });
       }
       return null;
     }
     case 'access-log': {
-      state.accessLog.push({ seq, connection: event.connection, line: event.line });
+      state.accessLog.push({ seq, connection: id, line: event.line });
       if (state.accessLog.length > LIMITS.logLines) state.accessLog.splice(0, state.accessLog.length - LIMITS.logLines);
-      state.connections.get(event.connection)?.accessLog.push(event.line);
+      state.connections.get(id)?.accessLog.push(event.line);
       return null;
     }
     case 'connection-close': {
-      const record = state.connections.get(event.connection);
+      const record = state.connections.get(id);
       if (!record) return null;
       record.closedAt = event.time;
       record.closeReason = event.reason;

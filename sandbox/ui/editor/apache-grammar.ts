@@ -43,7 +43,7 @@ export const apacheMonarch: Monaco.languages.IMonarchLanguage = {
   includeLF: true,
   tokenizer: {
     root: [
-      [/^[ \t]*#.*/, 'comment'],
+      [/^([ \t]*)(#.*)/, ['white', 'comment']],
       [/\s+/, 'white'],
       [/(<\/?)([a-z][\w:.-]*)/, ['delimiter.angle', { token: 'tag', next: '@sectionArguments' }]],
       [/[a-z][\w-]*/, { token: 'keyword', next: '@arguments' }],

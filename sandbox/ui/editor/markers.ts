@@ -6,6 +6,7 @@
  * where they come from. Pure.
  */
 import type { ConfigDiagnostic } from '../../engine/config/diagnostics.ts';
+import { LEARNER_CONFIG_FILE } from '../../runtime/virtual-files.ts';
 
 export interface MarkerData {
   severity: 'error' | 'warning' | 'info';
@@ -17,8 +18,8 @@ export interface MarkerData {
   endColumn: number;
 }
 
-/** The file name the learner edits, as the runtime and the live configtest name it. */
-export const LEARNER_FILE = '/etc/apache2/sites-enabled/000-default.conf';
+/** The file the learner edits, as the runtime and the live configtest name it. */
+export const LEARNER_FILE = LEARNER_CONFIG_FILE;
 
 export function diagnosticsToMarkers(diagnostics: readonly ConfigDiagnostic[], lines: readonly string[], learnerFile = LEARNER_FILE): MarkerData[] {
   const lineCount = Math.max(1, lines.length);
