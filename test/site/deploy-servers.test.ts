@@ -302,9 +302,15 @@ function describeServer(name: string, binary: string, debianPackage: string, sta
     });
 
     it('serves .mjs as JavaScript and .wasm as application/wasm', async () => {
-      const mjs = await fetch(`${server.origin}/probe.mjs`);
-      expect(mjs.headers.get('content-type')).toMatch(/^text\/javascript\b/);
-      await mjs.arrayBuffer();
+      // The sandbox bundle WebContainer fetches, when the build made one, and a probe file.
+      const modules = existsSync(join(site, 'sandbox/sandbox.mjs')) ? ['/sandbox/sandbox.mjs', '/probe.mjs'] : ['/probe.mjs'];
+      for (const path of modules) {
+        const mjs = await fetch(`${server.origin}${path}`);
+        expect(mjs.status, path).toBe(200);
+        expect(mjs.headers.get('content-type'), path).toMatch(/^text\/javascript\b/);
+        expect(headersOf(mjs, headerNames), path).toEqual(expectedHeaders(path));
+        await mjs.arrayBuffer();
+      }
       const wasm = await fetch(`${server.origin}/probe.wasm`);
       expect(wasm.headers.get('content-type')).toBe('application/wasm');
       await wasm.arrayBuffer();

@@ -1,7 +1,7 @@
 /**
  * A built site for the tests that need one but not dist/ itself (deploy servers, pre-flight,
- * offline audit): `astro build` exactly as `npm run build` runs it, written to a folder under the
- * system temp directory and reused while its inputs are unchanged.
+ * offline audit): what `npm run build` makes (`astro build`, then the sandbox bundle), written to a
+ * folder under the system temp directory and reused while its inputs are unchanged.
  *
  * Why not dist/: site.test.ts rebuilds dist/ at the start of every run, and Astro empties its output
  * folder first, so a test reading dist/ at the same time (vitest runs files in parallel) could see
@@ -42,10 +42,11 @@ function lessonsSource(): string {
   return process.env.WSLAB_LESSONS_DIR ? resolve(process.env.WSLAB_LESSONS_DIR) : join(repoRoot, 'lessons');
 }
 
-/** A hash of everything the build reads: site sources, lessons, the sandbox UI and runtime, the lockfile. */
+/** A hash of everything the build reads: site sources, lessons, the sandbox UI and runtime, package files. */
 export function buildInputsKey(): string {
   const hash = createHash('sha256');
-  const roots = [join(repoRoot, 'site'), lessonsSource(), join(repoRoot, 'sandbox'), join(repoRoot, 'package-lock.json')];
+  // This file too: a change in how the build is made must not reuse a build made the old way.
+  const roots = [join(repoRoot, 'site'), lessonsSource(), join(repoRoot, 'sandbox'), join(repoRoot, 'package.json'), join(repoRoot, 'package-lock.json'), import.meta.filename];
   for (const root of roots) {
     const files = existsSync(root) && statSync(root).isFile() ? [root] : listFiles(root);
     for (const file of files.sort()) {
@@ -164,6 +165,12 @@ async function findOrBuild(): Promise<string> {
         WSLAB_LESSONS_DIR: lessons,
       });
       if (build.code !== 0) throw new Error(`astro build failed (exit ${build.code}):\n${build.output}`);
+      // `npm run build` then bundles the sandbox program into dist/sandbox/sandbox.mjs (WebContainer
+      // fetches it from there); do the same into this folder.
+      if (/build-bundle\.ts/.test(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts?.build ?? '')) {
+        const bundle = await run(process.execPath, [join(repoRoot, 'sandbox/runtime/build-bundle.ts'), '--outfile', join(staging, 'sandbox', 'sandbox.mjs')], {});
+        if (bundle.code !== 0) throw new Error(`the sandbox bundle failed (exit ${bundle.code}):\n${bundle.output}`);
+      }
       makeWorldReadable(staging);
       rmSync(siteDir, { recursive: true, force: true });
       renameSync(staging, siteDir);
