@@ -4,7 +4,8 @@
  * CORP so they load under COEP. Hashed build assets are cached for a year; pages are revalidated.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
@@ -47,6 +48,36 @@ export function cacheControlFor(urlPath: string): string {
     return 'public, max-age=31536000, immutable';
   }
   return 'no-cache';
+}
+
+const COMPRESSIBLE = /^(text\/|application\/(json|javascript|xml|manifest\+json)|image\/svg\+xml)/;
+
+/** Pick the encoding for a response from Accept-Encoding: brotli, then gzip, else none. */
+export function chooseEncoding(acceptEncoding: string | undefined): 'br' | 'gzip' | null {
+  const accepted = (acceptEncoding ?? '')
+    .split(',')
+    .map((part) => part.trim().split(';'))
+    .filter(([, quality]) => quality === undefined || !/^\s*q=0(\.0*)?\s*$/.test(quality))
+    .map(([name]) => name.toLowerCase());
+  if (accepted.includes('br')) return 'br';
+  if (accepted.includes('gzip')) return 'gzip';
+  return null;
+}
+
+/**
+ * Compressed copies of static files, made once per file version: the site is static, so
+ * compressing on every request would spend CPU a workshop server needs for its sandboxes.
+ */
+const compressedCache = new Map<string, Buffer>();
+
+async function compressedBody(path: string, etag: string, encoding: 'br' | 'gzip'): Promise<Buffer> {
+  const key = `${encoding}:${path}:${etag}`;
+  const cached = compressedCache.get(key);
+  if (cached) return cached;
+  const raw = await readFile(path);
+  const body = encoding === 'br' ? brotliCompressSync(raw, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9 } }) : gzipSync(raw, { level: 9 });
+  compressedCache.set(key, body);
+  return body;
 }
 
 /** Map a URL path to a file under root, or null when it escapes root or is malformed. */
@@ -112,12 +143,21 @@ export function createSiteHandler(root: string): (request: IncomingMessage, resp
         response.end();
         return;
       }
-      response.writeHead(200, {
-        'Content-Type': CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream',
-        'Content-Length': file.size,
+      const contentType = CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream';
+      const encoding = COMPRESSIBLE.test(contentType) ? chooseEncoding(request.headers['accept-encoding']) : null;
+      const headers: Record<string, string | number> = {
+        'Content-Type': contentType,
         'Cache-Control': cacheControlFor(urlPath),
         ETag: etag,
-      });
+      };
+      if (COMPRESSIBLE.test(contentType)) headers.Vary = 'Accept-Encoding';
+      if (encoding) {
+        const body = await compressedBody(file.path, etag, encoding);
+        response.writeHead(200, { ...headers, 'Content-Encoding': encoding, 'Content-Length': body.length });
+        response.end(request.method === 'HEAD' ? undefined : body);
+        return;
+      }
+      response.writeHead(200, { ...headers, 'Content-Length': file.size });
       if (request.method === 'HEAD') response.end();
       else createReadStream(file.path).on('error', () => response.destroy()).pipe(response);
     });
