@@ -10,7 +10,8 @@ import type { Locale } from './ui.ts';
 
 /** The page's address for a locale: link here from sandbox failure messages. */
 export function preflightHref(locale: Locale): string {
-  const base = import.meta.env?.BASE_URL ?? '/';
+  // Vite sets BASE_URL; in plain Node (a test importing this file) there is no import.meta.env.
+  const base = (import.meta as ImportMeta & { env?: { BASE_URL?: string } }).env?.BASE_URL ?? '/';
   return `${base.endsWith('/') ? base : `${base}/`}${locale}/preflight/`;
 }
 
