@@ -350,6 +350,13 @@ function describeServer(name: string, binary: string, debianPackage: string, sta
   });
 }
 
+describe('the build output for Netlify and Cloudflare Pages', () => {
+  it('has _headers at its root, exactly as site/public/_headers', async () => {
+    const site = await builtSite();
+    expect(readFileSync(join(site, '_headers'), 'utf8')).toBe(readFileSync(join(repoRoot, 'site/public/_headers'), 'utf8'));
+  }, 11 * 60_000);
+});
+
 describeServer('Apache httpd', APACHE_BINARY, 'apache2', startApache);
 describeServer('nginx', NGINX_BINARY, 'nginx', startNginx);
 
