@@ -31,7 +31,8 @@ export type ServerSignature = 'Off' | 'On' | 'EMail';
  */
 export interface ConnectionDisposition {
   close: boolean;
-  keepAlive?: { timeoutSeconds: number; remaining: number };
+  /** `remaining` is null for MaxKeepAliveRequests 0 (unlimited): httpd then sends no max=. */
+  keepAlive?: { timeoutSeconds: number; remaining: number | null };
 }
 
 export interface ErrorPageOptions {
@@ -221,12 +222,17 @@ export function buildErrorResponse(options: ErrorPageOptions): ErrorResponse {
   if (connection.close) {
     headers.push(['Connection', 'close']);
   } else if (connection.keepAlive) {
-    headers.push(['Keep-Alive', `timeout=${connection.keepAlive.timeoutSeconds}, max=${connection.keepAlive.remaining}`]);
+    headers.push(['Keep-Alive', keepAliveHeaderValue(connection.keepAlive.timeoutSeconds, connection.keepAlive.remaining)]);
     headers.push(['Connection', 'Keep-Alive']);
   }
   headers.push(['Content-Type', 'text/html; charset=iso-8859-1']);
 
   return { status, statusLine: `HTTP/1.1 ${title}`, headers, body: options.headOnly ? '' : body };
+}
+
+/** The Keep-Alive answer of ap_set_keepalive: "timeout=5, max=100", or "timeout=5" when unlimited. */
+export function keepAliveHeaderValue(timeoutSeconds: number, remaining: number | null): string {
+  return remaining === null ? `timeout=${timeoutSeconds}` : `timeout=${timeoutSeconds}, max=${remaining}`;
 }
 
 /** Serialise a response head and body as the bytes httpd writes. */

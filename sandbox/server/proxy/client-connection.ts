@@ -8,7 +8,7 @@
 import type { Socket } from 'node:net';
 import type { HttpdConfig } from '../../engine/config/model.ts';
 import { BodyDecoder, requestBodyFraming, responseBodyFraming } from '../../engine/http/body-framing.ts';
-import { buildErrorResponse, serializeResponse, statusDropsConnection, statusText } from '../../engine/http/error-page.ts';
+import { buildErrorResponse, keepAliveHeaderValue, serializeResponse, statusDropsConnection, statusText } from '../../engine/http/error-page.ts';
 import type { ConnectionDisposition } from '../../engine/http/error-page.ts';
 import { RequestHeadParser } from '../../engine/http/request-head.ts';
 import type { RequestHead, RequestHeadError } from '../../engine/http/request-head.ts';
@@ -119,7 +119,13 @@ async function serveOneRequest(context: RequestContext): Promise<'keep-alive' | 
   let pushedBefore = 0;
   for (;;) {
     const chunk = await reader.read(waitMs);
-    if (chunk === null) return 'close';
+    if (chunk === null) {
+      // End of stream part-way through a head: httpd treats it as a failed read and still answers
+      // 400 on the open write side; before any byte it just closes (finish() says 'abandoned').
+      if (startMicros === 0 || !reader.finished) return 'close';
+      const ending = parser.finish();
+      return ending.state === 'error' ? answerBadRequest(context, ending.error, startMicros, pushedBefore) : 'close';
+    }
     if (startMicros === 0) startMicros = runtime.nowMicros();
     const result = parser.push(chunk);
     if (result.state === 'incomplete') {
@@ -555,7 +561,7 @@ async function exchangeWithBackend(
   const mustClose = close || framing.kind === 'until-close';
   if (mustClose) headers.push(['Connection', 'close']);
   else if (clientSentKeepAlive(head)) {
-    headers.push(['Keep-Alive', `timeout=${runtime.keepAliveTimeoutMs / 1000}, max=${runtime.remainingKeepAlives(context.keepalives)}`], ['Connection', 'Keep-Alive']);
+    headers.push(['Keep-Alive', keepAliveHeaderValue(runtime.keepAliveTimeoutMs / 1000, runtime.remainingKeepAlives(context.keepalives))], ['Connection', 'Keep-Alive']);
   }
   const text = `HTTP/1.1 ${clientHead.status} ${clientHead.reason}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
   emit({ type: 'head', hop: 'proxy->client', head: text });

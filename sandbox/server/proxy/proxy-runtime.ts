@@ -211,18 +211,24 @@ export class ProxyRuntime {
     return (written && known[written]) || 'Full';
   }
 
-  /** Whether the client connection may stay open after this response (KeepAlive, MaxKeepAliveRequests, HTTP/1.0). */
+  /**
+   * Whether the client connection may stay open after this response: ap_set_keepalive's
+   * `left = MaxKeepAliveRequests - keep-alives granted so far` must be above 0 (0 means unlimited),
+   * KeepAlive must be on, and the client must not have asked to close (HTTP/1.0 must ask to keep).
+   */
   keepAliveAllowed(head: RequestHead, keepalives: number, _serverIndex: number | null): boolean {
     if (!this.keepAliveOn || head.closeAfterResponse) return false;
-    if (this.maxKeepAliveRequests > 0 && keepalives + 1 >= this.maxKeepAliveRequests) return false;
+    const left = this.remainingKeepAlives(keepalives);
+    if (left !== null && left <= 0) return false;
     const connection = head.headers.filter(([name]) => name.toLowerCase() === 'connection').map(([, value]) => value.toLowerCase()).join(',');
     if (/\bclose\b/.test(connection)) return false;
     if (head.versionNumber < 1001) return /\bkeep-alive\b/.test(connection);
     return true;
   }
 
-  remainingKeepAlives(keepalives: number): number {
-    return Math.max(0, this.maxKeepAliveRequests - keepalives - 1);
+  /** The max= httpd announces for this response, or null when MaxKeepAliveRequests is 0 (unlimited). */
+  remainingKeepAlives(keepalives: number): number | null {
+    return this.maxKeepAliveRequests === 0 ? null : this.maxKeepAliveRequests - keepalives;
   }
 
   /** The shared runtime state of a balancer, created on first use (lbmethod counters persist). */

@@ -88,7 +88,7 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
         };
         // Sniff the first byte as mod_ssl does: a TLS ClientHello starts with 0x16; anything else is
         // plain HTTP on the TLS port, which httpd answers with its "speaking plain HTTP" 400.
-        server = net.createServer((raw) => {
+        server = net.createServer({ allowHalfOpen: true }, (raw) => {
           raw.setNoDelay(true);
           raw.once('error', () => raw.destroy());
           raw.once('data', (first: Buffer) => {
@@ -108,7 +108,8 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
           });
         });
       } else {
-        server = net.createServer((socket) => {
+        // Half-open: a client that shuts down its side mid-request still gets httpd's 400.
+        server = net.createServer({ allowHalfOpen: true }, (socket) => {
           socket.setNoDelay(true);
           accept(socket, false, presented(socket, listen));
         });

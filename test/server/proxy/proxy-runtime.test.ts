@@ -84,11 +84,11 @@ describe('ProxyRuntime keep-alive decisions', () => {
   // response on a connection says max=100 with the default (measured: the "404-http10-keepalive"
   // transcript in test/engine/http/fixtures/httpd-error-pages.json) and MaxKeepAliveRequests N lets
   // N + 1 requests through. The emulator says max=99 first and closes after N requests.
-  it.fails('grants keep-alive while fewer than MaxKeepAliveRequests have been granted (left > 0)', () => {
+  it('grants keep-alive while fewer than MaxKeepAliveRequests have been granted (left > 0)', () => {
     expect(runtimeFor('MaxKeepAliveRequests 3\n').runtime.keepAliveAllowed(HTTP11, 2, null)).toBe(true);
   });
 
-  it.fails('counts max=100 on the first response with the default MaxKeepAliveRequests', () => {
+  it('counts max=100 on the first response with the default MaxKeepAliveRequests', () => {
     expect(runtimeFor().runtime.remainingKeepAlives(0)).toBe(100);
   });
 });
