@@ -15,8 +15,14 @@
  * why in its body.
  *
  * A session ends when its socket closes, after `idleTimeoutMs` without a message from the page
- * (close code 4000), or when its process exits (close code 1011, after a notice). The process is
- * killed (SIGTERM, then SIGKILL) whenever the socket goes.
+ * (close code 4000), when its process used more CPU than its budget (close code 4001, after a
+ * notice; 60 CPU-seconds per 10 minutes by default, measured from outside the process), or when
+ * its process exits (close code 1011, after a notice). The process is killed (SIGTERM, then
+ * SIGKILL) whenever the socket goes.
+ *
+ * Limits on what the page sends: one message is one protocol line of at most LIMITS.lineBytes
+ * (1 MiB); a bigger one is dropped with a reply `ok: false` (when its id can be read) or a
+ * notice, and the session goes on. A message over 4 MiB closes the socket (1009) unread.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -31,13 +37,15 @@ import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
 import { LineSplitter } from './line-splitter.ts';
 import { encodeLine, PROTOCOL_VERSION } from './protocol.ts';
+import { CpuWindow, DEFAULT_CPU_BUDGET, readProcessUsage } from './process-usage.ts';
+import type { CpuBudgetOptions } from './process-usage.ts';
 import { LIMITS } from './request-validation.ts';
 
 export const SESSION_PATH = '/__wslab/session';
 export const SOCKET_PATH = '/__wslab/sandbox';
 
 /** Close codes the page can act on. */
-export const CLOSE_CODES = { idle: 4000, processExited: 1011, serverClosing: 1001 } as const;
+export const CLOSE_CODES = { idle: 4000, cpuLimit: 4001, processExited: 1011, serverClosing: 1001 } as const;
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DEFAULT_BUNDLE = join(ROOT, 'dist', 'sandbox', 'sandbox.mjs');
@@ -59,12 +67,21 @@ export interface LocalSandboxOptions {
   allowedHosts?: string[];
   /** Where session starts, ends and sandbox stderr go. Default: console.error. */
   log?: (message: string) => void;
+  /**
+   * CPU time one sandbox may use in a sliding window; past it the session ends with a notice
+   * (close code 4001). Default 60 CPU-seconds per 10 minutes; false: no limit.
+   */
+  cpuBudget?: CpuBudgetOptions | false;
+  /** How often each sandbox's CPU time is read. Default 5 s. */
+  cpuSampleMs?: number;
 }
 
 export interface LocalSandboxes {
   readonly maxSessions: number;
   /** Sandboxes running now. */
   sessionCount(): number;
+  /** Process ids of the sandboxes running now (for monitoring: memory, CPU). */
+  sandboxPids(): number[];
   /** End every session and detach from the server (which keeps serving the site). */
   close(): Promise<void>;
 }
@@ -75,6 +92,7 @@ interface Session {
   child: ChildProcessWithoutNullStreams;
   idleTimer: NodeJS.Timeout | undefined;
   ended: boolean;
+  cpu: CpuWindow;
 }
 
 /** Output of one sandbox line is capped here (a reply carrying a large echo, say). */
@@ -83,6 +101,8 @@ const MAX_OUTPUT_LINE = 4 * LIMITS.lineBytes;
 const SOCKET_HIGH_WATER = 8 * 1024 * 1024;
 /** Keep this much of a session's stderr for the server log. */
 const STDERR_LIMIT = 64 * 1024;
+/** A page message bigger than this closes the socket unread (ws answers 1009); up to it, a clear refusal. */
+const MAX_SOCKET_PAYLOAD = 4 * LIMITS.lineBytes;
 
 /** Add the local runtime's endpoints to the site's HTTP server. */
 export function attachLocalSandboxes(server: Server, options: LocalSandboxOptions = {}): LocalSandboxes {
@@ -93,9 +113,43 @@ export function attachLocalSandboxes(server: Server, options: LocalSandboxOption
   const command = options.command ?? defaultCommand();
   const tokens = new Map<string, number>();
   const sessions = new Set<Session>();
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: LIMITS.lineBytes + 1024, perMessageDeflate: false });
+  const cpuBudget = options.cpuBudget === undefined ? DEFAULT_CPU_BUDGET : options.cpuBudget;
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_SOCKET_PAYLOAD, perMessageDeflate: false });
   let nextSessionId = 1;
   let closed = false;
+
+  // One timer reads every sandbox's CPU time from outside (a looping sandbox cannot answer).
+  let sampling = false;
+  const cpuTimer = cpuBudget
+    ? setInterval(() => {
+        if (sampling) return;
+        sampling = true;
+        void sampleCpu(cpuBudget).finally(() => (sampling = false));
+      }, options.cpuSampleMs ?? 5_000)
+    : undefined;
+  cpuTimer?.unref();
+
+  async function sampleCpu(budget: CpuBudgetOptions): Promise<void> {
+    await Promise.all(
+      [...sessions].map(async (session) => {
+        const pid = session.child.pid;
+        if (pid === undefined || session.ended) return;
+        const usage = await readProcessUsage(pid);
+        if (!usage || session.ended) return;
+        const used = session.cpu.add(Date.now(), usage.cpuSeconds);
+        if (used <= budget.cpuSeconds) return;
+        const minutes = Math.round(budget.windowMs / 60_000);
+        const window = minutes >= 1 ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `${Math.round(budget.windowMs / 1000)} s`;
+        log(`wslab serve: sandbox session ${session.id} (pid ${pid}) used ${used.toFixed(1)} CPU-seconds in ${window}; stopping it`);
+        sendNotice(
+          session,
+          'error',
+          `the sandbox was stopped: it used ${used.toFixed(1)} seconds of CPU time in ${window}, more than the ${budget.cpuSeconds} s this server allows each learner. Reconnect to start a new one (a config or client that loops forever would do this).`,
+        );
+        endSession(session, CLOSE_CODES.cpuLimit, 'cpu limit');
+      }),
+    );
+  }
 
   const pruneTokens = () => {
     const now = Date.now();
@@ -199,7 +253,7 @@ export function attachLocalSandboxes(server: Server, options: LocalSandboxOption
       socket.close(CLOSE_CODES.processExited, 'sandbox did not start');
       return;
     }
-    const session: Session = { id, socket, child, idleTimer: undefined, ended: false };
+    const session: Session = { id, socket, child, idleTimer: undefined, ended: false, cpu: new CpuWindow(cpuBudget ? cpuBudget.windowMs : 0, Date.now()) };
     sessions.add(session);
     log(`wslab serve: sandbox session ${id} started (pid ${child.pid}; ${sessions.size} of ${maxSessions})`);
 
@@ -248,6 +302,15 @@ export function attachLocalSandboxes(server: Server, options: LocalSandboxOption
         return;
       }
       const text = rawText(data);
+      const bytes = Buffer.byteLength(text);
+      if (bytes > LIMITS.lineBytes) {
+        // Answer the request it carried, if its id can be read, so the page does not wait for it.
+        const error = `ignored a message of ${bytes} bytes: one message to the sandbox (a config, a text to send) is limited to ${LIMITS.lineBytes} bytes (1 MiB)`;
+        const id = requestIdOf(text);
+        if (id !== undefined) sendToPage(session, encodeLine({ type: 'reply', id: Number(id), ok: false, error }).trimEnd());
+        else sendNotice(session, 'error', error);
+        return;
+      }
       if (!child.stdin.write(text.endsWith('\n') ? text : `${text}\n`)) {
         // Page faster than the sandbox: stop reading the socket until the pipe drains.
         socket.pause();
@@ -256,6 +319,10 @@ export function attachLocalSandboxes(server: Server, options: LocalSandboxOption
     });
     socket.on('close', () => endSession(session, null, ''));
     socket.on('error', () => endSession(session, null, ''));
+  }
+
+  function sendNotice(session: Session, level: 'info' | 'warn' | 'error', message: string): void {
+    sendToPage(session, encodeLine({ type: 'notice', level, message }).trimEnd());
   }
 
   function sendToPage(session: Session, line: string): void {
@@ -286,9 +353,11 @@ export function attachLocalSandboxes(server: Server, options: LocalSandboxOption
   const api: LocalSandboxes = {
     maxSessions,
     sessionCount: () => sessions.size,
+    sandboxPids: () => [...sessions].flatMap((session) => (session.child.pid === undefined ? [] : [session.child.pid])),
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(cpuTimer);
       tokens.clear();
       // Give the server back as it was: the site alone, no upgrade handling.
       server.off('request', onRequest);
@@ -342,6 +411,11 @@ function rawText(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
   return data.toString('utf8');
+}
+
+/** The id of a request line too big to parse: the page writes it last, hand-typed lines often first. */
+function requestIdOf(text: string): string | undefined {
+  return (/[{,]\s*"id"\s*:\s*(\d{1,15})\s*\}\s*$/.exec(text.slice(-64)) ?? /^\s*\{\s*"id"\s*:\s*(\d{1,15})\s*,/.exec(text.slice(0, 64)))?.[1];
 }
 
 function lastLine(text: string): string {

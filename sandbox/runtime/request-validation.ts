@@ -23,6 +23,11 @@ export const LIMITS = {
   holdMs: 60_000,
   /** Plain HTTP requests waiting for their answers at once. */
   httpRequests: 16,
+  /**
+   * One WebSocket message a test client sends or accepts (512 KiB): what arrives is relayed to the
+   * page inside a protocol line (binary as hex, twice the size), which must stay small.
+   */
+  clientMessageBytes: 512 * 1024,
 } as const;
 
 export type Validated = { ok: true; request: SandboxRequest } | { ok: false; id: number | null; error: string };
@@ -67,8 +72,13 @@ function problemWith(value: Record<string, unknown>): string | null {
       const hasText = value.text !== undefined;
       const hasBinary = value.binaryHex !== undefined;
       if (hasText === hasBinary) return 'give exactly one of "text" and "binaryHex"';
-      if (hasText) return typeof value.text === 'string' ? null : '"text" must be a string';
-      return typeof value.binaryHex === 'string' && /^(?:[0-9a-fA-F]{2})*$/.test(value.binaryHex) ? null : '"binaryHex" must be hex digits, two per byte';
+      if (hasText) {
+        if (typeof value.text !== 'string') return '"text" must be a string';
+        const bytes = new TextEncoder().encode(value.text).length;
+        return bytes > LIMITS.clientMessageBytes ? messageTooBig(bytes) : null;
+      }
+      if (typeof value.binaryHex !== 'string' || !/^(?:[0-9a-fA-F]{2})*$/.test(value.binaryHex)) return '"binaryHex" must be hex digits, two per byte';
+      return value.binaryHex.length / 2 > LIMITS.clientMessageBytes ? messageTooBig(value.binaryHex.length / 2) : null;
     }
     case 'client-close': {
       const idProblem = clientIdProblem(value.client);
@@ -95,6 +105,10 @@ function problemWith(value: Record<string, unknown>): string | null {
     default:
       return 'unknown request type';
   }
+}
+
+function messageTooBig(bytes: number): string {
+  return `the message is ${bytes} bytes; a test client sends at most ${LIMITS.clientMessageBytes} bytes (512 KiB) per WebSocket message`;
 }
 
 function clientIdProblem(client: unknown): string | null {

@@ -111,7 +111,7 @@ export class TestClients {
       socket = new WebSocket(url, options.protocols ?? [], {
         perMessageDeflate: false,
         handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
-        maxPayload: LIMITS.lineBytes / 2,
+        maxPayload: LIMITS.clientMessageBytes,
         origin: options.origin,
         ...(target.tls ? { ca: this.environment.tlsCa(), servername: net.isIP(target.hostname) ? undefined : target.hostname } : {}),
         finishRequest: (request: ClientRequest) => {
@@ -203,5 +203,8 @@ function describeError(error: Error): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ECONNREFUSED') return 'connection refused';
   if (code === 'ECONNRESET') return 'connection reset by the server';
+  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+    return `the server sent a message larger than ${LIMITS.clientMessageBytes} bytes (512 KiB), the most a sandbox test client accepts; the client closed the connection (1009)`;
+  }
   return error.message;
 }
