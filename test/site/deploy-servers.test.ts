@@ -132,7 +132,8 @@ async function startApache(site: string): Promise<{ server: RunningServer; workd
     vhost = replaceOrFail(vhost, /<VirtualHost \*:80>/, `<VirtualHost 127.0.0.1:${port}>`, file);
     vhost = replaceOrFail(vhost, /\/srv\/wslab\/dist/g, root, file);
     writeFileSync(join(workdir, 'wslab.conf'), vhost);
-    const modules = ['mpm_event', 'authz_core', 'headers', 'mime', 'dir'];
+    // Debian's default set for a static site (deflate and filter are enabled out of the box).
+    const modules = ['mpm_event', 'authz_core', 'headers', 'mime', 'dir', 'filter', 'deflate'];
     writeFileSync(
       join(workdir, 'httpd.conf'),
       [
@@ -279,6 +280,8 @@ function describeServer(name: string, binary: string, debianPackage: string, sta
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(asset!.endsWith('.css') ? /^text\/css/ : /^(?:text|application)\/javascript/);
       expect(headersOf(response, headerNames)).toEqual(expectedHeaders(asset!));
+      // Node's fetch asks for gzip and br; both servers' configs compress text.
+      expect(response.headers.get('content-encoding'), 'compressed').toMatch(/^(?:gzip|br)$/);
       measured.push(`${name} ${asset}: cache-control: ${response.headers.get('cache-control')}`);
       await response.arrayBuffer();
     });

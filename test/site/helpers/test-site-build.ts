@@ -22,7 +22,9 @@ import { join, relative, resolve } from 'node:path';
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const BUILD_TIMEOUT_MS = 10 * 60_000;
 const STALE_LOCK_MS = 15 * 60_000;
-/** Builds for other inputs are removed once this old (another run may still be serving one). */
+/** Builds for other inputs: how many to keep, and ages below which one is kept / above which it goes. */
+const KEPT_BUILDS = 3;
+const YOUNG_BUILD_MS = 5 * 60_000;
 const OLD_BUILD_MS = 60 * 60_000;
 const SKIPPED = new Set(['node_modules', '.astro', 'screenshots', 'readme', '.git']);
 
@@ -183,13 +185,22 @@ async function findOrBuild(): Promise<string> {
 }
 
 function removeOldBuilds(currentKey: string): void {
-  for (const name of readdirSync(tmpdir())) {
-    if (!name.startsWith('wslab-test-site-') || name === `wslab-test-site-${currentKey}` || name === 'wslab-test-site-lessons') continue;
-    const path = join(tmpdir(), name);
-    try {
-      if (Date.now() - statSync(path).mtimeMs > OLD_BUILD_MS) rmSync(path, { recursive: true, force: true });
-    } catch {
-      // Another run removed it first.
-    }
+  // Sources change often while people work, and each change means a new build: keep the newest
+  // few (another test run may still be serving one) and anything younger than a few minutes.
+  const builds = readdirSync(tmpdir())
+    .filter((name) => name.startsWith('wslab-test-site-') && name !== `wslab-test-site-${currentKey}` && name !== 'wslab-test-site-lessons')
+    .map((name) => {
+      const path = join(tmpdir(), name);
+      try {
+        return { path, mtimeMs: statSync(path).mtimeMs };
+      } catch {
+        return undefined;
+      }
+    })
+    .filter((build) => build !== undefined)
+    .sort((a, b) => b.mtimeMs - a.mtimeMs);
+  for (const [index, build] of builds.entries()) {
+    const age = Date.now() - build.mtimeMs;
+    if ((index >= KEPT_BUILDS && age > YOUNG_BUILD_MS) || age > OLD_BUILD_MS) rmSync(build.path, { recursive: true, force: true });
   }
 }
