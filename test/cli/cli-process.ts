@@ -8,6 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
+import { format } from 'node:util';
 import { join } from 'node:path';
 
 export const BIN = join(import.meta.dirname, '..', '..', 'sandbox', 'cli', 'bin.mjs');
@@ -121,4 +122,37 @@ export function freePort(): Promise<number> {
 /** A fresh temporary directory for one test's config and logs. */
 export function workDirectory(): string {
   return mkdtempSync(join(tmpdir(), 'wslab-cli-'));
+}
+
+/**
+ * Run `main(args)` in this process with console and stdout/stderr captured: the same code as
+ * bin.mjs runs, without the cost of a process per case (bin.mjs's own exit path is covered by the
+ * spawned tests). `env` is set on process.env for the call.
+ */
+export async function runMain(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import('../../sandbox/cli/main.ts');
+  let stdout = '';
+  let stderr = '';
+  const saved = { log: console.log, error: console.error, warn: console.warn, out: process.stdout.write, err: process.stderr.write };
+  const previousEnv = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+  console.log = (...parts: unknown[]) => void (stdout += `${format(...parts)}\n`);
+  console.error = (...parts: unknown[]) => void (stderr += `${format(...parts)}\n`);
+  console.warn = console.error;
+  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true)) as typeof process.stderr.write;
+  Object.assign(process.env, env);
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    console.log = saved.log;
+    console.error = saved.error;
+    console.warn = saved.warn;
+    process.stdout.write = saved.out;
+    process.stderr.write = saved.err;
+    for (const [name, value] of Object.entries(previousEnv)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
 }

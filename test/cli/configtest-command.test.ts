@@ -1,12 +1,13 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, runCli } from './cli-process.ts';
+import { FIXTURES, runCli, runMain } from './cli-process.ts';
 
 // The fixtures log to ${APACHE_LOG_DIR} as Debian's configs do; httpd -t checks that the directory exists.
 const env = { APACHE_LOG_DIR: tmpdir() };
 const fixture = (name: string) => join(FIXTURES, `${name}.conf`);
 
+// runCli cases run the real bin.mjs; runMain cases call main() in-process, which is the same code.
 describe('wslab configtest', () => {
   it('prints "Syntax OK" on stderr and exits 0 for the article\'s ProxyPass lines', async () => {
     const result = await runCli(['configtest', fixture('websocket-proxy')], { env });
@@ -14,7 +15,7 @@ describe('wslab configtest', () => {
   });
 
   it('prints the AH00558 warning before "Syntax OK" when ServerName is missing, and still exits 0', async () => {
-    const result = await runCli(['configtest', fixture('no-servername')], { env });
+    const result = await runMain(['configtest', fixture('no-servername')], env);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe(
       "AH00558: apache2: Could not reliably determine the server's fully qualified domain name, using 127.0.0.1. Set the 'ServerName' directive globally to suppress this message\n" +
@@ -35,7 +36,7 @@ describe('wslab configtest', () => {
   });
 
   it('prints the two-line message for a ProxyPass with a path inside <Location>', async () => {
-    const result = await runCli(['configtest', fixture('path-inside-location')], { env });
+    const result = await runMain(['configtest', fixture('path-inside-location')], env);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       `AH00526: Syntax error on line 7 of ${fixture('path-inside-location')}:\nProxyPass|ProxyPassMatch can not have a path when defined in a location.\n`,
@@ -43,8 +44,8 @@ describe('wslab configtest', () => {
   });
 
   it('reads an <IfDefine> block only when -D defines its name', async () => {
-    const without = await runCli(['configtest', fixture('ifdefine-typo')], { env });
-    const withDefine = await runCli(['configtest', '-D', 'WEBSOCKET', fixture('ifdefine-typo')], { env });
+    const without = await runMain(['configtest', fixture('ifdefine-typo')], env);
+    const withDefine = await runMain(['configtest', '-D', 'WEBSOCKET', fixture('ifdefine-typo')], env);
     expect([without.code, without.stderr]).toEqual([0, 'Syntax OK\n']);
     expect(withDefine.code).toBe(1);
     expect(withDefine.stderr.split('\n')[0]).toBe(`AH00526: Syntax error on line 7 of ${fixture('ifdefine-typo')}:`);
@@ -62,18 +63,18 @@ describe('wslab configtest', () => {
   });
 
   it('says a directory is not a config file', async () => {
-    const result = await runCli(['configtest', FIXTURES], { env });
+    const result = await runMain(['configtest', FIXTURES], env);
     expect([result.code, result.stderr]).toEqual([1, `wslab: Could not open configuration file ${FIXTURES}: Is a directory\n`]);
   });
 
   it('refuses a missing FILE argument with the usage and exit 1', async () => {
-    const result = await runCli(['configtest'], { env });
+    const result = await runMain(['configtest'], env);
     expect(result.code).toBe(1);
     expect(result.stderr.split('\n').slice(0, 3)).toEqual(['wslab configtest: missing FILE', '', 'Usage: wslab configtest [-D NAME]... FILE']);
   });
 
   it('refuses a second FILE with the usage and exit 1', async () => {
-    const result = await runCli(['configtest', fixture('websocket-proxy'), 'extra.conf'], { env });
+    const result = await runMain(['configtest', fixture('websocket-proxy'), 'extra.conf'], env);
     expect(result.code).toBe(1);
     expect(result.stderr.split('\n')[0]).toBe("wslab configtest: unexpected argument 'extra.conf'");
   });

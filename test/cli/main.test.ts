@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parsePort, UsageError } from '../../sandbox/cli/main.ts';
-import { runCli } from './cli-process.ts';
+import { runCli, runMain } from './cli-process.ts';
 
 const SUBCOMMANDS = ['configtest', 'proxy', 'echo', 'app', 'serve'] as const;
 
 describe('wslab main', () => {
+  // These three run the real bin.mjs, so its exit code is what a shell sees; the per-command cases
+  // below call main() in-process, which is the same code.
   it('prints the command list for --help and exits 0', async () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);
@@ -28,19 +30,20 @@ describe('wslab main', () => {
   });
 
   it.each(SUBCOMMANDS)('%s --help prints the usage and exits 0', async (name) => {
-    const result = await runCli([name, '--help']);
+    const result = await runMain([name, '--help']);
     expect(result.code).toBe(0);
     expect(result.stdout.split('\n')[0]).toMatch(new RegExp(`^Usage: wslab ${name}( |$)`));
     expect(result.stderr).toBe('');
   });
 
   it.each(SUBCOMMANDS)('%s -h is the same as --help', async (name) => {
-    const [short, long] = await Promise.all([runCli([name, '-h']), runCli([name, '--help'])]);
+    const short = await runMain([name, '-h']);
+    const long = await runMain([name, '--help']);
     expect(short).toEqual(long);
   });
 
   it.each(SUBCOMMANDS)('%s with an unknown option prints the error and the usage and exits 1', async (name) => {
-    const result = await runCli([name, '--no-such-option']);
+    const result = await runMain([name, '--no-such-option']);
     expect(result.code).toBe(1);
     const [first, blank, usage] = result.stderr.split('\n');
     expect(first).toMatch(new RegExp(`^wslab ${name}: Unknown option '--no-such-option'`));

@@ -155,9 +155,9 @@ describe('wslab proxy', () => {
     }
   });
 
-  // A tunnel that receives bytes after it finished re-arms its idle timer (see the it.fails in
-  // test/server/proxy/tunnel.test.ts); the CLI still exits at once because bin.mjs ends the process
-  // when the command returns (841f9b7) instead of waiting for the event loop to drain.
+  // A tunnel that received bytes after it finished used to re-arm its idle timer and keep the
+  // process alive for Timeout seconds after SIGTERM (fixed in the tunnel by 7ff4259; bin.mjs also
+  // ends the process once the command returns since 841f9b7).
   it('exits promptly on SIGTERM after a tunnel received bytes once it had closed', async () => {
     const { path, port, proxy } = await startOnFreshPort();
     const client = await RawClient.open(port);
@@ -212,7 +212,7 @@ describe('wslab proxy', () => {
     const original = readFileSync(path, 'utf8');
     writeFileSync(path, original.replace('ProxyPass /ws/', 'ProxyPass /moved/'));
     proxy.child.kill('SIGUSR1');
-    await waitForLog(directory, 'AH00493');
+    await waitForLog(directory, 'AH00493', () => proxy.stderr);
     const moved = await mustOpen(`ws://127.0.0.1:${port}/moved/`);
     expect(await echoRoundTrip(moved, 'after reload')).toBe('Echo: after reload');
     moved.terminate();
@@ -248,10 +248,10 @@ function nodeMajor(binary: string): number {
   }
 }
 
-async function waitForLog(directory: string, code: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
+async function waitForLog(directory: string, code: string, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + 10_000;
   while (!errorLog(directory).some((line) => line.includes(code))) {
-    if (Date.now() > deadline) throw new Error(`${code} never reached the error log: ${errorLog(directory).join('\n')}`);
+    if (Date.now() > deadline) throw new Error(`${code} never reached the error log:\n${errorLog(directory).join('\n')}\nstderr:\n${stderr()}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -270,13 +270,11 @@ async function keepAliveAnswers(proxy: TestProxy, count: number): Promise<string
   return answers;
 }
 
-// BUG (proxy-runtime.ts keepAliveAllowed/remainingKeepAlives, and the Keep-Alive header built from
-// them in client-connection.ts): httpd's ap_set_keepalive computes left = MaxKeepAliveRequests -
-// keep-alives granted so far, keeps the connection while left > 0, answers "max=<left>", and with
-// MaxKeepAliveRequests 0 (unlimited) answers "Keep-Alive: timeout=N" with no max at all. The
-// emulator is one lower on every answer (max=99 first, measured httpd says max=100: see
-// test/engine/http/fixtures/httpd-error-pages.json "404-http10-keepalive"), closes one request
-// early, and prints "max=0" for MaxKeepAliveRequests 0.
+// httpd's ap_set_keepalive: left = MaxKeepAliveRequests - keep-alives granted so far; the
+// connection stays open while left > 0, the answer says "max=<left>" (max=100 first: measured in
+// test/engine/http/fixtures/httpd-error-pages.json "404-http10-keepalive"), and with
+// MaxKeepAliveRequests 0 (unlimited) there is no max at all. The emulator was one lower and printed
+// max=0 for unlimited until 3281cb4.
 describe('serveClientConnection keep-alive answers', () => {
   it('says max=100 on the first answer with the default MaxKeepAliveRequests', async () => {
     const proxy = await startTestProxy(checkedConfig('ServerName localhost\nListen 127.0.0.1:8000\n'));

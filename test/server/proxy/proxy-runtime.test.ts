@@ -78,12 +78,9 @@ describe('ProxyRuntime keep-alive decisions', () => {
     expect(runtimeFor('MaxKeepAliveRequests 3\n').runtime.keepAliveAllowed(HTTP11, 3, null)).toBe(false);
   });
 
-  // BUG (proxy-runtime.ts, keepAliveAllowed and remainingKeepAlives): off by one against httpd's
-  // ap_set_keepalive, where `left = keep_alive_max - c->keepalives` is taken before the count goes
-  // up, the connection stays open while left > 0, and the answer says "max=<left>". So the first
-  // response on a connection says max=100 with the default (measured: the "404-http10-keepalive"
-  // transcript in test/engine/http/fixtures/httpd-error-pages.json) and MaxKeepAliveRequests N lets
-  // N + 1 requests through. The emulator says max=99 first and closes after N requests.
+  // httpd's ap_set_keepalive takes left = keep_alive_max - c->keepalives before counting the new
+  // one, keeps the connection while left > 0 and says "max=<left>": MaxKeepAliveRequests N lets
+  // N + 1 requests through (the emulator was one short until 3281cb4).
   it('grants keep-alive while fewer than MaxKeepAliveRequests have been granted (left > 0)', () => {
     expect(runtimeFor('MaxKeepAliveRequests 3\n').runtime.keepAliveAllowed(HTTP11, 2, null)).toBe(true);
   });
