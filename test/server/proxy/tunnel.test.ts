@@ -16,7 +16,7 @@ const UPGRADE_HEAD =
  * A WebSocket backend that speaks only the handshake and then records every byte it receives and
  * writes whatever the test tells it to, so both directions of the tunnel can be compared byte for byte.
  */
-async function startRawWebSocketBackend(): Promise<{
+async function startRawWebSocketBackend(greeting: Buffer = Buffer.alloc(0)): Promise<{
   port: number;
   received(): Buffer;
   send(bytes: Buffer): void;
@@ -41,7 +41,8 @@ async function startRawWebSocketBackend(): Promise<{
       const end = head.indexOf('\r\n\r\n');
       if (end < 0) return;
       const key = /\r\nSec-WebSocket-Key: *([^\r]*)\r\n/i.exec(head.subarray(0, end).toString('latin1'))?.[1] ?? '';
-      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeWebSocketAccept(key)}\r\n\r\n`);
+      // The greeting goes out in the same write as the 101 head, as a server that speaks first may do.
+      socket.write(Buffer.concat([Buffer.from(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeWebSocketAccept(key)}\r\n\r\n`, 'latin1'), greeting]));
       inTunnel = true;
       received = Buffer.concat([received, head.subarray(end + 4)]);
       markUpgraded();
@@ -227,6 +228,45 @@ describe('startTunnel relays bytes unchanged', () => {
       'frame backend->client fin=true op=0 masked=false len=1 text:!',
       'frame backend->client fin=true op=2 masked=false len=3 hex:000102',
     ]);
+  });
+});
+
+describe('startTunnel with bytes that arrive together with the heads', () => {
+  it('relays a frame the client sent in the same write as its upgrade request', async () => {
+    const backend = await startRawWebSocketBackend();
+    const proxy = await startTestProxy(checkedConfig(`ServerName localhost\nListen 127.0.0.1:8000\nProxyPass /ws/ ws://127.0.0.1:${backend.port}/\n`));
+    const client = await RawClient.open(proxy.port);
+    try {
+      const frame = hex('81 85 37fa213d 7f9f4d5158');
+      client.write(Buffer.concat([Buffer.from(UPGRADE_HEAD, 'latin1'), frame]));
+      await eventually(() => backend.received().length >= frame.length, 'the early frame at the backend');
+      expect(backend.received().toString('hex')).toBe(frame.toString('hex'));
+      expect(client.statusLine()).toBe('HTTP/1.1 101 Switching Protocols');
+      const tapped = proxy.events.find((event) => event.type === 'frame');
+      expect(tapped?.type === 'frame' ? [tapped.direction, tapped.frame.preview] : null).toEqual(['client->backend', 'Hello']);
+    } finally {
+      client.destroy();
+      await proxy.close();
+      await backend.close();
+    }
+  });
+
+  it('relays a frame the backend sent in the same write as its 101', async () => {
+    const greeting = hex('81 05 48656c6c6f');
+    const backend = await startRawWebSocketBackend(greeting);
+    const proxy = await startTestProxy(checkedConfig(`ServerName localhost\nListen 127.0.0.1:8000\nProxyPass /ws/ ws://127.0.0.1:${backend.port}/\n`));
+    const client = await RawClient.open(proxy.port);
+    try {
+      client.write(UPGRADE_HEAD);
+      await client.waitFor((received) => received.includes('\r\n\r\n') && received.length - received.indexOf('\r\n\r\n') - 4 >= greeting.length, 3_000);
+      expect(client.statusLine()).toBe('HTTP/1.1 101 Switching Protocols');
+      const afterHead = client.received.subarray(client.received.indexOf('\r\n\r\n') + 4);
+      expect(afterHead.toString('hex')).toBe(greeting.toString('hex'));
+    } finally {
+      client.destroy();
+      await proxy.close();
+      await backend.close();
+    }
   });
 });
 
