@@ -12,7 +12,7 @@ import type { ConfigDiagnostic } from '../engine/config/diagnostics.ts';
 import type { BackendStates, CheckResult, ConfigResult, SandboxMessage } from '../runtime/protocol.ts';
 import type { OpenSandboxDetail, SandboxExercise } from '../../site/src/sandbox-hook/contract.ts';
 import { markLessonDone } from '../../site/src/scripts/progress.ts';
-import { el, icon, replaceChildren } from './dom.ts';
+import { el, icon, inlineText, replaceChildren } from './dom.ts';
 import { countProblems, LEARNER_FILE } from './editor/markers.ts';
 import { liveConfigtest } from './live-configtest.ts';
 import { strings, type Locale, type SandboxStrings } from './i18n.ts';
@@ -33,7 +33,7 @@ import { applyTapEvent, emptyTraffic, startGeneration, type ArrowLabels, type Tr
 import { ClientPanel } from './views/client-panel.ts';
 import { LogsView } from './views/logs-view.ts';
 import { TrafficView } from './views/traffic-view.ts';
-import './sandbox.css';
+import { addSandboxStyles } from './styles.ts';
 
 type ConfigEditorModule = typeof import('./editor/config-editor.ts');
 type ConfigEditor = InstanceType<ConfigEditorModule['ConfigEditor']>;
@@ -248,6 +248,7 @@ export class SandboxApp {
 
   /** Render into the host, start the editor and the runtime. */
   async start(): Promise<void> {
+    addSandboxStyles();
     replaceChildren(this.detail.host, this.root);
     this.detail.host.hidden = false;
     this.runLiveConfigtest(this.pendingText);
@@ -559,7 +560,7 @@ export class SandboxApp {
         'li',
         { class: `wsb-check ${passed ? 'wsb-check-passed' : 'wsb-check-failed'}`, testid: 'check-result', 'data-check': check.id, 'data-passed': String(passed) },
         el('span', { class: 'wsb-check-mark', 'aria-hidden': 'true' }, passed ? '✓' : '✗'),
-        el('span', { class: 'wsb-check-title' }, check.title[this.locale]),
+        el('span', { class: 'wsb-check-title' }, inlineText(check.title[this.locale])),
         el('span', { class: 'wsb-visually-hidden' }, ` — ${passed ? t.passed : t.failed}`),
         passed
           ? null
@@ -569,7 +570,7 @@ export class SandboxApp {
               ...(result?.failures ?? []).map((failure: CheckFailure) =>
                 el('p', { class: 'wsb-mono wsb-small' }, `${failure.field}: ${t.wanted} ${formatValue(failure.wanted)}, ${t.got} ${formatValue(failure.got)}`),
               ),
-              el('p', { class: 'wsb-hint' }, el('strong', {}, `${t.hint}: `), check.hint[this.locale]),
+              el('p', { class: 'wsb-hint' }, el('strong', {}, `${t.hint}: `), inlineText(check.hint[this.locale])),
             ),
       );
     });

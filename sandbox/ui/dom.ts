@@ -76,3 +76,19 @@ export function icon(path: string, label?: string): SVGSVGElement {
   }
   return element;
 }
+
+/**
+ * Text with `backtick` spans shown as code, as the lesson pages show check titles and hints. The
+ * pieces become Text nodes inside <code> or not; nothing is parsed as HTML.
+ */
+export function inlineText(text: string): DocumentFragment {
+  const fragment = document.createDocumentFragment();
+  const parts = text.split('`');
+  // An odd number of backticks leaves the last one literal.
+  if (parts.length % 2 === 0) parts[parts.length - 2] += `\`${parts.pop()}`;
+  parts.forEach((part, index) => {
+    if (part === '') return;
+    append(fragment, index % 2 === 1 ? el('code', {}, part) : part);
+  });
+  return fragment;
+}

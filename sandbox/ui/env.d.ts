@@ -8,3 +8,8 @@ declare module '*?worker' {
 }
 
 declare module '*.css' {}
+
+declare module '*.css?inline' {
+  const css: string;
+  export default css;
+}

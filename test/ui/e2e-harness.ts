@@ -33,6 +33,13 @@ export function browserAvailability(): { run: boolean; failBecause?: string } {
   return process.env.CI === 'true' || process.env.CI === '1' ? { run: true, failBecause: reason } : { run: false, failBecause: reason };
 }
 
+/**
+ * The site's config plus sandbox/ui/build/lazy-css-plugin.ts (a no-op addition once
+ * site/astro.config.mjs registers the plugin itself): without it Astro links Monaco's CSS into
+ * every lesson page.
+ */
+export const E2E_ASTRO_CONFIG = join(import.meta.dirname, 'fixtures', 'astro.config.lazy-css.mjs');
+
 /** Build the site (with sandbox/ui/entry.ts) into a fresh folder; returns the folder. */
 export function buildSite(): string {
   const reuse = process.env.WSLAB_UI_E2E_DIST;
@@ -42,7 +49,7 @@ export function buildSite(): string {
   }
   const outDir = mkdtempSync(join(tmpdir(), 'wslab-ui-e2e-'));
   const astro = join(REPO_ROOT, 'node_modules', '.bin', 'astro');
-  const result = spawnSync(astro, ['build', '--root', 'site'], {
+  const result = spawnSync(astro, ['build', '--root', 'site', '--config', E2E_ASTRO_CONFIG], {
     cwd: REPO_ROOT,
     env: { ...process.env, WSLAB_OUT_DIR: outDir, CI: '', FORCE_COLOR: '0' },
     encoding: 'utf8',

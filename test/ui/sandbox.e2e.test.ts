@@ -204,4 +204,152 @@ describe.skipIf(!availability.run)('the sandbox in a browser, on the local runti
     expect(dialogs).toEqual([]);
     await page.locator('.wsb-root').screenshot({ path: screenshotPath('06-inert-html') });
     }), 120_000);
+
+  it('sends binary, closes with a code, opens several sockets at once and sends a plain GET', () =>
+    withPage(async ({ page }) => {
+      await openSandbox(page, server.origin, LESSON);
+      await setEditorText(page, fixedConfig());
+      expect(await runConfig(page)).toBe('applied');
+      await page.locator('[data-testid=client-connect]').click();
+      await page.locator('[data-testid=client-event][data-kind=open]').waitFor();
+      await page.locator('[data-testid=client-message]').fill('48 69 00 ff');
+      await page.locator('[data-testid=client-send-binary]').click();
+      await expect.poll(() => page.locator('[data-testid=client-event][data-kind=message]').allTextContents()).toContain('c1 ← received: hex 48 69 00 ff');
+      await page.locator('[data-testid=client-message]').fill('not hex');
+      await page.locator('[data-testid=client-send-binary]').click();
+      expect(await page.locator('[data-testid=client-error]').textContent()).toContain('hex');
+      await page.locator('[data-testid=client-close-code]').fill('4001');
+      await page.locator('[data-testid=client-close-reason]').fill('bye');
+      await page.locator('[data-testid=client-close]').click();
+      await page.locator('[data-testid=client-event][data-kind=closed]').waitFor();
+      expect(await page.locator('[data-testid=client-event][data-kind=closed]').textContent()).toContain('closed 4001 bye');
+      const connection = page.locator('[data-testid=traffic-connection][data-status="101"]').first();
+      await connection.locator('summary').click();
+      await expect.poll(() => connection.locator('[data-testid=frame-row][data-opcode="8"]').first().textContent()).toContain('close 4001 (application-defined) "bye"');
+      expect(await connection.locator('[data-testid=frame-row][data-opcode="2"]').first().textContent()).toContain('48 69 00 ff');
+
+      await page.locator('[data-testid=client-count]').fill('3');
+      await page.locator('[data-testid=client-open-many]').click();
+      await expect.poll(() => page.locator('[data-testid=client-event][data-kind=open]').count()).toBe(4);
+      expect(await page.locator('[data-testid=client-select] option').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('m1-3')]));
+
+      await page.locator('[data-testid=client-path]').fill('/');
+      await page.locator('[data-testid=client-http-get]').click();
+      await page.locator('[data-testid=client-event][data-kind=http]').waitFor();
+      expect(await page.locator('[data-testid=client-event][data-kind=http] summary').textContent()).toBe('GET / → HTTP 200');
+      await page.locator('.wsb-client').screenshot({ path: screenshotPath('07-client-panel') });
+    }), 120_000);
+
+  it('explains directives on hover in the page’s language and completes ProxyPass parameters', () =>
+    withPage(async ({ page }) => {
+      await openSandbox(page, server.origin, '/ja/lessons/basic-vhost/?runtime=local');
+      expect(await page.locator('[data-testid=runtime-status]').textContent()).toContain('準備完了');
+      const proxyPass = page.locator('[data-testid=sandbox-editor] .view-line span', { hasText: /^ProxyPass$/ }).first();
+      await proxyPass.hover();
+      const hover = page.locator('.monaco-hover-content').first();
+      await expect.poll(() => hover.textContent(), { timeout: 10_000 }).toContain('URL パスをバックエンドの URL に対応づける');
+      const hoverText = (await hover.textContent()) ?? '';
+      expect(hoverText).toContain('proxy_module');
+      expect(hoverText).toContain('シミュレート対象');
+      expect(await hover.locator('a[href="https://httpd.apache.org/docs/2.4/mod/mod_proxy.html#proxypass"]').count()).toBe(1);
+      await page.screenshot({ path: screenshotPath('08-hover-ja'), clip: { x: 800, y: 150, width: 800, height: 520 } });
+
+      // Completion after the backend URL offers key=value parameters.
+      await page.locator('[data-testid=sandbox-editor] .view-line', { hasText: 'ProxyPass /ws/ ws://localhost:8080/' }).click();
+      await page.keyboard.press('End');
+      await page.keyboard.type(' up');
+      await page.keyboard.press('Control+Space');
+      const suggestions = page.locator('.suggest-widget .monaco-list-row');
+      await expect.poll(() => suggestions.allTextContents(), { timeout: 10_000 }).toEqual(expect.arrayContaining([expect.stringContaining('upgrade=')]));
+      await page.screenshot({ path: screenshotPath('09-completion'), clip: { x: 800, y: 150, width: 800, height: 520 } });
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Control+Space');
+      await expect.poll(() => suggestions.allTextContents(), { timeout: 10_000 }).toEqual(expect.arrayContaining([expect.stringContaining('websocket')]));
+      await page.keyboard.press('Escape');
+    }), 120_000);
+
+  it('shows the solution as a diff without discarding the attempt; Reset and restore', () =>
+    withPage(async ({ page }) => {
+      await openSandbox(page, server.origin, LESSON);
+      const attempt = `# attempt\n${startConfig}`;
+      await setEditorText(page, attempt);
+      await page.locator('[data-testid=solution-button]').click();
+      await page.locator('[data-testid=solution-diff] .monaco-diff-editor').waitFor();
+      await expect.poll(() => page.locator('[data-testid=solution-diff] .line-insert, [data-testid=solution-diff] .char-insert').count()).toBeGreaterThan(0);
+      await page.locator('.wsb-editor-section').screenshot({ path: screenshotPath('10-solution-diff') });
+      await page.locator('[data-testid=solution-button]').click();
+      await expect.poll(() => visibleEditorText(page)).toContain('# attempt\nListen 80');
+
+      await page.locator('[data-testid=reset-button]').click();
+      await expect.poll(() => visibleEditorText(page)).toMatch(/^Listen 80/);
+      await page.locator('[data-testid=restore-previous]').click();
+      await expect.poll(() => visibleEditorText(page)).toContain('# attempt\nListen 80');
+    }), 120_000);
+
+  it('loads a shared config from the link, asking first when there is saved work', () =>
+    withPage(async ({ page, context }) => {
+      await openSandbox(page, server.origin, LESSON);
+      const shared = `# shared with a friend\n${fixedConfig()}`;
+      await setEditorText(page, shared);
+      await page.locator('[data-testid=share-button]').click();
+      const link = await page.locator('[data-testid=share-link]').inputValue();
+      expect(link).toMatch(/#wslab-config=[A-Za-z0-9_-]+$/);
+      await setEditorText(page, `# my own work\n${startConfig}`);
+      await expect.poll(() => page.evaluate(() => localStorage.getItem('wslab:sandbox:basic-vhost'))).toContain('my own work');
+
+      const other = await context.newPage();
+      await other.goto(link);
+      await other.locator('[data-open-sandbox]').click();
+      await other.locator('[data-testid=load-shared]').waitFor();
+      await other.locator('[data-testid=banner]').screenshot({ path: screenshotPath('11-share-prompt') });
+      await expect.poll(() => visibleEditorText(other)).toContain('# my own work');
+      await other.locator('[data-testid=load-shared]').click();
+      await expect.poll(() => visibleEditorText(other)).toContain('# shared with a friend');
+      expect(new URL(other.url()).hash).toBe('');
+      await other.locator('[data-testid=restore-previous]').click();
+      await expect.poll(() => visibleEditorText(other)).toContain('# my own work');
+    }), 120_000);
+
+  it('follows the dark theme and fits a phone-sized screen', () =>
+    withPage(
+      async ({ page }) => {
+        await openSandbox(page, server.origin, '/ja/lessons/basic-vhost/?runtime=local');
+        await setEditorText(page, fixedConfig());
+        expect(await runConfig(page)).toBe('applied');
+        await page.locator('[data-testid=client-connect]').click();
+        await page.locator('[data-testid=client-event][data-kind=open]').waitFor();
+        await page.locator('[data-testid=client-send-text]').click();
+        await page.locator('[data-testid=traffic-entry][data-kind=frame]').nth(1).waitFor();
+        expect(await page.locator('.monaco-editor').first().getAttribute('class')).toContain('vs-dark');
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect(overflow).toBeLessThanOrEqual(0);
+        await page.locator('.wsb-root').screenshot({ path: screenshotPath('12-dark-phone-ja') });
+      },
+      { colorScheme: 'dark', viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 },
+    ), 120_000);
+
+  it('downloads nothing of the sandbox before it opens, and Monaco only from this site', () =>
+    withPage(async ({ page }) => {
+      const requests: Array<{ url: string; bytes: number; when: 'before' | 'after' }> = [];
+      let opened = false;
+      page.on('response', async (response) => {
+        const url = response.url();
+        if (!url.endsWith('.js') && !url.endsWith('.css') && !url.endsWith('.ttf')) return;
+        const body = await response.body().catch(() => Buffer.alloc(0));
+        requests.push({ url, bytes: body.length, when: opened ? 'after' : 'before' });
+      });
+      await page.goto(`${server.origin}${LESSON}`);
+      await page.waitForLoadState('networkidle');
+      opened = true;
+      await page.locator('[data-open-sandbox]').click();
+      await page.locator('[data-testid=sandbox-editor][data-ready=true]').waitFor({ timeout: 60_000 });
+      await page.locator('[data-testid=runtime-status][data-state=ready]').waitFor({ timeout: 60_000 });
+      const before = requests.filter((request) => request.when === 'before');
+      const after = requests.filter((request) => request.when === 'after');
+      expect(before.map((request) => request.url).filter((url) => /config-editor|editor\.worker|app\.|entry\.|codicon/.test(url))).toEqual([]);
+      expect(after.some((request) => /config-editor/.test(request.url))).toBe(true);
+      expect(requests.every((request) => request.url.startsWith(server.origin))).toBe(true);
+      const kb = (list: typeof requests) => (list.reduce((sum, request) => sum + request.bytes, 0) / 1024).toFixed(0);
+      console.info(`lesson page: ${kb(before)} KB of JS/CSS before the sandbox opens; the sandbox adds ${kb(after)} KB (uncompressed) in ${after.length} files`);
+    }), 120_000);
 });

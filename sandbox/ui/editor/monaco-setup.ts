@@ -22,6 +22,10 @@ import 'monaco-editor/features/snippet/register';
 import 'monaco-editor/features/suggest/register';
 import 'monaco-editor/features/wordHighlighter/register';
 import 'monaco-editor/features/wordOperations/register';
+// features/suggest/register only brings the inline-completion adapter; the suggest widget itself
+// is registered here, as editor.main does.
+import 'monaco-editor/editor/contrib/suggest/browser/suggestController.js';
+import 'monaco-editor/editor/contrib/gotoError/browser/markerSelectionStatus.js';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import { registerApacheLanguage } from './register.ts';
 

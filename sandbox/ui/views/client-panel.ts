@@ -215,7 +215,7 @@ export class ClientPanel {
   handleEvent(client: string, event: ClientEvent): void {
     const { t } = this.options;
     const socket = this.sockets.get(client) ?? { state: 'connecting' as SocketState, path: '' };
-    let text: string;
+    let text: string | Node;
     let tone = '';
     switch (event.kind) {
       case 'open':
@@ -225,7 +225,9 @@ export class ClientPanel {
         break;
       case 'rejected':
         socket.state = 'rejected';
-        text = t.client.eventRejected(event.status) + (event.body ? ` — ${event.body.slice(0, 200)}` : '');
+        text = event.body
+          ? el('details', { class: 'wsb-http-result' }, el('summary', {}, t.client.eventRejected(event.status)), el('pre', { class: 'wsb-pre' }, `${event.headers.map(([name, value]) => `${name}: ${value}`).join('\n')}\n\n${event.body.slice(0, 4096)}`))
+          : t.client.eventRejected(event.status);
         tone = 'wsb-bad';
         break;
       case 'message': {

@@ -143,7 +143,7 @@ export class TrafficView {
     const left = self ? x1 : Math.min(x1, x2);
     const width = self ? 0 : Math.abs(x2 - x1);
     const direction = self ? 'self' : x2 > x1 ? 'right' : 'left';
-    const label = el('span', { class: 'wsb-arrow-label' }, arrow.label);
+    const label = el('span', { class: 'wsb-arrow-label' }, el('span', { class: 'wsb-arrow-text' }, arrow.label));
     const line = el('span', { class: 'wsb-arrow-line', 'aria-hidden': 'true' });
     const button = el(
       'button',
@@ -212,7 +212,8 @@ export class TrafficView {
     const body = el('div', { class: 'wsb-conn-body' });
     const step = (id: string, title: string, ...content: Array<Node | string | null>) =>
       el('section', { class: 'wsb-step', 'data-step': id }, el('h4', {}, title), ...content);
-    const pre = (text: string, testid?: string) => el('pre', { class: 'wsb-pre', testid }, text);
+    // Heads are shown with their CRLFs as line breaks and without the blank line that ends them.
+    const pre = (text: string, testid?: string) => el('pre', { class: 'wsb-pre', testid }, text.replace(/\r\n/g, '\n').replace(/\n+$/, ''));
 
     const request = record.heads['client->proxy'];
     const toBackend = record.heads['proxy->backend'];
