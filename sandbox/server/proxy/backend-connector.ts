@@ -26,10 +26,21 @@ export function describeOsError(code: string | undefined): string {
   return known ? `(${known[0]})${known[1]}` : `(-1)${code ?? 'Unknown error'}`;
 }
 
+/** OpenSSL's X509_V_ERR numbers and texts (as mod_ssl's AH02039 prints them) for Node's codes. */
+const OPENSSL_VERIFY_ERRORS: Record<string, { code: number; text: string }> = {
+  UNABLE_TO_GET_ISSUER_CERT: { code: 2, text: 'unable to get issuer certificate' },
+  CERT_NOT_YET_VALID: { code: 9, text: 'certificate is not yet valid' },
+  CERT_HAS_EXPIRED: { code: 10, text: 'certificate has expired' },
+  DEPTH_ZERO_SELF_SIGNED_CERT: { code: 18, text: 'self-signed certificate' },
+  SELF_SIGNED_CERT_IN_CHAIN: { code: 19, text: 'self-signed certificate in certificate chain' },
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: { code: 20, text: 'unable to get local issuer certificate' },
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: { code: 21, text: 'unable to verify the first certificate' },
+};
+
 export type ConnectFailure =
   | { kind: 'dns'; host: string }
   | { kind: 'connect'; address: string; port: number; osError: string }
-  | { kind: 'tls'; address: string; port: number; message: string }
+  | { kind: 'tls'; address: string; port: number; message: string; verifyError?: { code: number; text: string } }
   | { kind: 'blocked'; reason: string };
 
 export type ConnectResult =
@@ -71,12 +82,12 @@ export async function connectBackend(target: BackendTarget, timeoutMs: number): 
       ALPNProtocols: ['http/1.1'],
     });
     const timer = setTimeout(() => fail('handshake timed out'), timeoutMs);
-    const fail = (message: string) => {
+    const fail = (message: string, verifyError?: { code: number; text: string }) => {
       clearTimeout(timer);
       secure.destroy();
-      resolve({ ok: false, failure: { kind: 'tls', address, port: target.port, message } });
+      resolve({ ok: false, failure: { kind: 'tls', address, port: target.port, message, verifyError } });
     };
-    secure.once('error', (error) => fail(error.message));
+    secure.once('error', (error: NodeJS.ErrnoException) => fail(error.message, OPENSSL_VERIFY_ERRORS[error.code ?? '']));
     secure.once('secureConnect', () => {
       if ((target.checkPeerName ?? true) && !certificateNamesHost(secure.getPeerCertificate(), target.servername ?? target.host)) {
         fail(`certificate does not name ${target.servername ?? target.host} (SSLProxyCheckPeerName)`);

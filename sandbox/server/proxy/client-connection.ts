@@ -353,9 +353,8 @@ async function connectToBackend(context: RequestContext, decision: ProxyDecision
       log(markMemberFailed(choice.member, Date.now()));
       releaseMember(choice.member);
     }
-    const entries: ErrorLogEntry[] = [{ module: 'proxy_balancer', level: 'error', code: 'AH01170', message: `${state.name}: All workers are in error state`, client: context.client }];
-    log(entries);
-    return { ok: false, answer: { status: 503, explanation: `503: every member of ${state.name} refused the connection (AH01170)` } };
+    // Every attempt already logged its own failure; httpd adds nothing more before the 503.
+    return { ok: false, answer: { status: 503, explanation: `503: every member of ${state.name} that was tried refused the connection` } };
   }
 
   const plan = decision.backend;
@@ -405,8 +404,12 @@ function describeConnectFailure(failure: ConnectFailure, plan: BackendPlan, clie
     // httpd starts the handshake lazily while sending the request, so the failure surfaces as a
     // failed body pass (AH01084/AH01097) around the handshake error, and the client gets a 500.
     const where = `${failure.address}:${failure.port} (${plan.host})`;
+    const verification: ErrorLogEntry[] = failure.verifyError
+      ? [{ module: 'ssl', level: 'error', code: 'AH02039', message: `Certificate Verification: Error (${failure.verifyError.code}): ${failure.verifyError.text}`, remote: `${failure.address}:${failure.port}` }]
+      : [];
     return {
       log: [
+        ...verification,
         { module: 'proxy', level: 'error', code: 'AH01084', osError: '(20014)Internal error (specific information not available)', message: `pass request body failed to ${where}`, client },
         { module: 'proxy', level: 'error', code: 'AH00898', message: `Error during SSL Handshake with remote server returned by ${uri}`, client },
         { module: 'proxy_http', level: 'error', code: 'AH01097', message: `pass request body failed to ${where} from ${client.slice(0, client.lastIndexOf(':'))} ()`, client },

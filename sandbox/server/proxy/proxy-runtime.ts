@@ -62,6 +62,8 @@ const DEFAULT_MAX_KEEPALIVE_REQUESTS = 100;
 const DEFAULT_TIMEOUT_SECONDS = 60;
 /** mod_reqtimeout's default: 20 s for the request head (extended to 40 s at MinRate 500). */
 const REQTIMEOUT_HEADER_SECONDS = 20;
+/** event/worker MinSpareThreads default (DEFAULT_MIN_FREE_DAEMON * DEFAULT_THREADS_PER_CHILD). */
+const DEFAULT_MIN_SPARE_THREADS = 75;
 
 export class ProxyRuntime {
   readonly config: HttpdConfig;
@@ -79,6 +81,7 @@ export class ProxyRuntime {
   private readonly balancers = new Map<string, BalancerState>();
   private readonly tunnels = new Set<Tunnel>();
   private connectionCounter = 0;
+  private startupTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly keepAliveOn: boolean;
   private readonly maxKeepAliveRequests: number;
 
@@ -98,10 +101,22 @@ export class ProxyRuntime {
     this.requestHeaderTimeoutMs = reqtimeout ? REQTIMEOUT_HEADER_SECONDS * 1000 : this.timeoutMs;
     this.receiveBufferSize = server.proxyReceiveBufferSize?.value ?? 0;
     const limits = checkMpmSettings(options.config.global.mpm);
+    const mpm = options.config.global.mpm.module ?? 'event';
     this.pool = new WorkerPool(limits.maxRequestWorkers, {
+      // Each MPM reports the cap with its own code: prefork AH00161, the threaded ones AH00484.
       onFirstSaturation: () =>
-        this.log({ module: `mpm_${options.config.global.mpm.module ?? 'event'}`, level: 'error', code: 'AH00484', message: 'server reached MaxRequestWorkers setting, consider raising the MaxRequestWorkers setting' }, null, 0),
+        this.log({ module: `mpm_${mpm}`, level: 'error', code: mpm === 'prefork' ? 'AH00161' : 'AH00484', message: 'server reached MaxRequestWorkers setting, consider raising the MaxRequestWorkers setting' }, null, 0),
     });
+    // The threaded MPMs' maintenance pass (once a second) warns when even an idle server cannot
+    // keep MinSpareThreads spare: measured one second after startup with MaxRequestWorkers 25.
+    const minSpareThreads = options.config.global.mpm.minSpareThreads?.value ?? DEFAULT_MIN_SPARE_THREADS;
+    if (mpm !== 'prefork' && limits.maxRequestWorkers < minSpareThreads) {
+      this.startupTimer = setTimeout(
+        () => this.log({ module: `mpm_${mpm}`, level: 'error', code: 'AH10159', message: 'server is within MinSpareThreads of MaxRequestWorkers, consider raising the MaxRequestWorkers setting' }, null, 0),
+        1000,
+      );
+      this.startupTimer.unref?.();
+    }
     this.vhostTable = buildVhostTable(options.config);
   }
 
@@ -268,6 +283,7 @@ export class ProxyRuntime {
 
   /** Cut every open tunnel (stop, or the sandbox resetting). */
   closeTunnels(): void {
+    clearTimeout(this.startupTimer);
     for (const tunnel of [...this.tunnels]) tunnel.shutdown();
   }
 

@@ -118,5 +118,8 @@ export function startTunnel(options: TunnelOptions): Tunnel {
   armIdleTimer();
   client.resume();
   backend.resume();
+  // A client that hung up while its request waited for a worker (its FIN was read with the head)
+  // ends the tunnel at once, so the worker is free again as in httpd.
+  if (client.readableEnded) finish('client-closed');
   return { shutdown: () => finish('shutdown') };
 }
