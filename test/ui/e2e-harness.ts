@@ -7,15 +7,13 @@
  * WSLAB_UI_E2E_DIST=<dir> reuses an existing build instead of building one (saves ~20 s while
  * iterating); the default builds into a temporary folder so dist/ is never touched.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import type { Server } from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { attachLocalSandboxes, type LocalSandboxes } from '../../sandbox/runtime/local-sessions.ts';
-import { startSiteServer } from '../../sandbox/server/site-server.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../site/scripts/chromium.ts';
 
 export { CHROMIUM_ARGS, CHROMIUM_PATH };
@@ -61,21 +59,53 @@ export function buildSite(): string {
 
 export interface E2EServer {
   origin: string;
-  sandboxes: LocalSandboxes;
   close(): Promise<void>;
 }
 
-/** Serve a built site with the local runtime, as `wslab serve` does. */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** `wslab serve --root <site>`: the built site and the local runtime, as a learner runs it. */
 export async function serveWithLocalRuntime(root: string): Promise<E2EServer> {
-  const server: Server = await startSiteServer({ root, host: '127.0.0.1', port: 0 });
-  const sandboxes = attachLocalSandboxes(server, { log: () => undefined });
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'sandbox', 'cli', 'bin.mjs'), 'serve', '--root', root, '--port', String(port), '--max-sessions', '8'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error(`wslab serve did not start within 30 s:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('the tutorial is at')) {
+        clearTimeout(timer);
+        ready();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`wslab serve exited (${code}):\n${output}`));
+    });
+  });
   return {
-    origin,
-    sandboxes,
+    origin: `http://127.0.0.1:${port}`,
     async close() {
-      await sandboxes.close();
-      await new Promise((done) => server.close(done));
+      if (child.exitCode !== null) return;
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }
