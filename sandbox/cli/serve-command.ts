@@ -51,8 +51,10 @@ export async function runServeCommand(args: string[]): Promise<number> {
     return 1;
   }
   const shownHost = host.includes(':') ? `[${host}]` : host;
+  const address = server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
   const sandboxes = attachLocalSandboxes(server, { maxSessions, allowedHosts: isLoopbackHost(host) ? [] : [host] });
-  console.log(`wslab serve: the tutorial is at http://${shownHost}:${port}/ (sandboxes run on this machine, up to ${maxSessions} at once)`);
+  console.log(`wslab serve: the tutorial is at http://${shownHost}:${boundPort}/ (sandboxes run on this machine, up to ${maxSessions} at once)`);
   await untilStopSignal();
   await sandboxes.close();
   server.close();

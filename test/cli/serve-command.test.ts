@@ -79,10 +79,8 @@ describe('wslab serve', () => {
     expect(finished && [finished.code, finished.signal]).toEqual([0, null]);
   });
 
-  // BUG (sandbox/cli/serve-command.ts, runServeCommand): the announced URL is built from the
-  // requested port, so `--port 0` prints "http://127.0.0.1:0/" instead of the port the server got
-  // (startSiteServer resolves with the server, whose address() has it, but the result is dropped).
-  it.fails('announces the port it really listens on for --port 0', async () => {
+  // `--port 0` must announce the port the server really got, not 0.
+  it('announces the port it really listens on for --port 0', async () => {
     running = new RunningCli(['serve', '--root', site, '--port', '0']);
     const [, port] = await running.waitForOutput(/the tutorial is at http:\/\/127\.0\.0\.1:(\d+)\//);
     expect(Number(port)).toBeGreaterThan(0);

@@ -593,10 +593,12 @@ async function exchangeWithBackend(
 
 function backendRequestText(plan: BackendPlan, head: RequestHead): string {
   const headers = [...plan.request.headers];
-  if (plan.request.bodyFraming === 'content-length') {
+  const has = (name: string) => headers.some(([header]) => header.toLowerCase() === name);
+  // The engine writes the body framing header where httpd puts it; add it only if it did not.
+  if (plan.request.bodyFraming === 'content-length' && !has('content-length')) {
     const length = head.headers.find(([name]) => name.toLowerCase() === 'content-length')?.[1];
     if (length !== undefined) headers.push(['Content-Length', length]);
-  } else if (plan.request.bodyFraming === 'chunked') {
+  } else if (plan.request.bodyFraming === 'chunked' && !has('transfer-encoding')) {
     headers.push(['Transfer-Encoding', 'chunked']);
   }
   return `${plan.request.requestLine}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;

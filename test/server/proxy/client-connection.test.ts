@@ -170,13 +170,9 @@ describe('serveClientConnection', () => {
     }
   });
 
-  // BUG (client-connection.ts, backendRequestText): the engine's plan.request.headers already carry
-  // Content-Length (sandbox/engine/routing/backend-plan.ts re-sends it before Connection since
-  // fd10e67), and backendRequestText appends the client's Content-Length again, so the backend
-  // gets "Content-Length: 5" twice. Node's parser (the app backend) rejects that, closes, and the
-  // client gets 502 "Error reading from remote server" for any POST with a Content-Length body.
-  // httpd sends the field once.
-  it.fails('relays a Content-Length request body to the backend', async () => {
+  // The engine's plan already carries Content-Length where httpd puts it (before Connection); a
+  // second copy would make Node's parser in the backend reject the request (502). httpd sends it once.
+  it('relays a Content-Length request body to the backend', async () => {
     const connection = await RawConnection.open(proxy.port);
     try {
       connection.write('POST /app/upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello');
@@ -189,7 +185,7 @@ describe('serveClientConnection', () => {
     }
   });
 
-  it.fails('sends Content-Length to the backend exactly once', async () => {
+  it('sends Content-Length to the backend exactly once', async () => {
     const received: Buffer[] = [];
     const backend = net.createServer((socket) => {
       socket.on('error', () => undefined);
