@@ -59,8 +59,10 @@ export function httpRequest(url: string, options: { method?: string; headers?: R
 }
 
 export interface SessionOptions {
-  /** Origin header of the page (default: `base` itself, as the served page would send). */
+  /** Origin header of the page (default: `base`, or http://<host> with `host`, as the served page would send). */
   origin?: string;
+  /** Host header, when the name learners use is not the address connected to (a proxy's public name). */
+  host?: string;
   jar?: CookieJar;
   /** Wait this long for `ready`. Default 60 s (50 learners booting at once on 2 cores). */
   readyTimeoutMs?: number;
@@ -82,9 +84,13 @@ export class SessionRefused extends Error {
 
 /** POST for a token as the page does. */
 export async function requestToken(base: string, options: SessionOptions = {}): Promise<string> {
-  const answer = await httpRequest(`${base}/__wslab/session`, { method: 'POST', headers: { Origin: options.origin ?? base }, jar: options.jar });
+  const answer = await httpRequest(`${base}/__wslab/session`, { method: 'POST', headers: { Origin: originOf(base, options), ...(options.host ? { Host: options.host } : {}) }, jar: options.jar });
   if (answer.status !== 201) throw new SessionRefused('token', answer.status, answer.body);
   return (JSON.parse(answer.body) as { token: string }).token;
+}
+
+function originOf(base: string, options: SessionOptions): string {
+  return options.origin ?? (options.host ? `http://${options.host}` : base);
 }
 
 export class LearnerSession {
@@ -120,11 +126,11 @@ export class LearnerSession {
   /** Open the sandbox socket with a token already obtained. */
   static connect(base: string, token: string, options: SessionOptions = {}): Promise<LearnerSession> {
     return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = options.host ? { Host: options.host } : {};
       const cookie = options.jar?.header();
       if (cookie) headers.Cookie = cookie;
       const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/__wslab/sandbox?token=${encodeURIComponent(token)}`, {
-        origin: options.origin ?? base,
+        origin: originOf(base, options),
         headers,
         perMessageDeflate: false,
         handshakeTimeout: 30_000,

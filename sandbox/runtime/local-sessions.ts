@@ -63,7 +63,11 @@ export interface LocalSandboxOptions {
    * TypeScript entry when the bundle has not been built.
    */
   command?: { file: string; args: string[] };
-  /** Extra host names the page may be served under (besides loopback names and the bound address). */
+  /**
+   * Extra host names the page may be served under (besides loopback names and the bound address).
+   * The environment variable WSLAB_ALLOWED_HOSTS (comma-separated) adds more: the public name of a
+   * reverse proxy (site/deploy/workshop-balancer.conf) in front of instances on loopback.
+   */
   allowedHosts?: string[];
   /** Where session starts, ends and sandbox stderr go. Default: console.error. */
   log?: (message: string) => void;
@@ -113,6 +117,9 @@ export function attachLocalSandboxes(server: Server, options: LocalSandboxOption
   const command = options.command ?? defaultCommand();
   const tokens = new Map<string, number>();
   const sessions = new Set<Session>();
+  const extraHosts = [...(options.allowedHosts ?? []), ...(process.env.WSLAB_ALLOWED_HOSTS ?? '').split(',')]
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== '');
   const cpuBudget = options.cpuBudget === undefined ? DEFAULT_CPU_BUDGET : options.cpuBudget;
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_SOCKET_PAYLOAD, perMessageDeflate: false });
   let nextSessionId = 1;
@@ -235,7 +242,7 @@ export function attachLocalSandboxes(server: Server, options: LocalSandboxOption
     if (!host) return 'no Host header';
     const hostname = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '').toLowerCase();
     const bound = (server.address() as AddressInfo | null)?.address;
-    const allowed = new Set(['localhost', '127.0.0.1', '::1', ...(bound && bound !== '0.0.0.0' && bound !== '::' ? [bound] : []), ...(options.allowedHosts ?? [])]);
+    const allowed = new Set(['localhost', '127.0.0.1', '::1', ...(bound && bound !== '0.0.0.0' && bound !== '::' ? [bound] : []), ...extraHosts]);
     if (allowed.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname)) return null;
     return `Host ${host} is not an address of this wslab serve; open the tutorial at http://localhost:${(server.address() as AddressInfo | null)?.port ?? ''}/ (or pass its name to wslab serve)`;
   }
