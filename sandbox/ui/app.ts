@@ -283,6 +283,8 @@ export class SandboxApp {
 
   private async loadEditor(): Promise<void> {
     try {
+      // Monaco reads its own UI strings (find widget, context menu) when its modules first run.
+      if (this.locale === 'ja') await import('./editor/monaco-ja.ts');
       const module: ConfigEditorModule = await import('./editor/config-editor.ts');
       this.editorHost.replaceChildren();
       this.editor = new module.ConfigEditor({
@@ -363,7 +365,7 @@ export class SandboxApp {
     this.statusRuntime.dataset.state = status.state;
     this.statusRuntime.className = `wsb-pill wsb-pill-${status.state}`;
     this.root.dataset.runtime = status.state;
-    this.statusAdvice.textContent = status.state === 'failed' ? (status.advice ?? '') : '';
+    replaceChildren(this.statusAdvice, status.state === 'failed' && status.advice ? inlineText(status.advice) : null);
     this.restartButton.hidden = status.state !== 'failed';
     if (status.state !== 'ready') {
       // A new sandbox starts with nothing running and new backends.
@@ -459,7 +461,7 @@ export class SandboxApp {
       return result.applied;
     } catch (error) {
       this.runMessage.dataset.state = 'error';
-      replaceChildren(this.runMessage, el('p', { class: 'wsb-bad' }, this.t.client.requestFailed(error instanceof Error ? error.message : String(error))));
+      replaceChildren(this.runMessage, el('p', { class: 'wsb-bad' }, this.t.running.cannotRun(error instanceof Error ? error.message : String(error))));
       return false;
     } finally {
       this.setBusy(false, this.runButton);

@@ -13,3 +13,6 @@ declare module '*.css?inline' {
   const css: string;
   export default css;
 }
+
+/** Monaco's Japanese UI strings: a script that sets globals, no exports. */
+declare module 'monaco-editor/nls/lang/ja.js' {}

@@ -23,6 +23,7 @@ export interface SandboxStrings {
     keptPrevious: string;
     nothingRunning: string;
     unsaved: string;
+    cannotRun: (reason: string) => string;
   };
   editor: {
     label: string;
@@ -212,6 +213,7 @@ const en: SandboxStrings = {
     keptPrevious: 'The previous config keeps running.',
     nothingRunning: 'Nothing is running yet.',
     unsaved: 'The editor has changes that are not running yet.',
+    cannotRun: (reason) => `The config could not be run: ${reason}`,
   },
   editor: {
     label: 'Apache config (sites-enabled/000-default.conf)',
@@ -418,6 +420,7 @@ const ja: SandboxStrings = {
     keptPrevious: '以前の設定がそのまま動き続けています。',
     nothingRunning: 'まだ何も動いていません。',
     unsaved: 'エディタにまだ適用していない変更があります。',
+    cannotRun: (reason) => `設定を実行できませんでした: ${reason}`,
   },
   editor: {
     label: 'Apache の設定（sites-enabled/000-default.conf）',

@@ -9,9 +9,11 @@
  * Without chromium the tests are skipped, except in CI (CI=true), where that is a failure.
  */
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSiteServer } from '../../sandbox/server/site-server.ts';
 import {
   browserAvailability,
   buildSite,
@@ -43,12 +45,13 @@ function fixedConfig(): string {
 
 let server: E2EServer;
 let browser: Browser;
+let siteRoot: string;
 
 describe.skipIf(!availability.run)('the sandbox in a browser, on the local runtime', () => {
   beforeAll(async () => {
     if (availability.failBecause) throw new Error(availability.failBecause);
-    const root = buildSite();
-    server = await serveWithLocalRuntime(root);
+    siteRoot = buildSite();
+    server = await serveWithLocalRuntime(siteRoot);
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   }, 300_000);
 
@@ -352,4 +355,28 @@ describe.skipIf(!availability.run)('the sandbox in a browser, on the local runti
       const kb = (list: typeof requests) => (list.reduce((sum, request) => sum + request.bytes, 0) / 1024).toFixed(0);
       console.info(`lesson page: ${kb(before)} KB of JS/CSS before the sandbox opens; the sandbox adds ${kb(after)} KB (uncompressed) in ${after.length} files`);
     }), 120_000);
+
+  it('says why when no runtime can start, and keeps the editor and configtest working', async () => {
+    // The built site on a plain static server (no local runtime), with ?runtime=local forced.
+    const staticServer = await startSiteServer({ root: siteRoot, host: '127.0.0.1', port: 0 });
+    const origin = `http://127.0.0.1:${(staticServer.address() as AddressInfo).port}`;
+    try {
+      await withPage(async ({ page }) => {
+        await page.goto(`${origin}${LESSON}`);
+        await page.locator('[data-open-sandbox]').click();
+        await page.locator('[data-testid=runtime-status][data-state=failed]').waitFor({ timeout: 30_000 });
+        expect(await page.locator('[data-testid=runtime-status]').textContent()).toContain('the local runtime (forced by ?runtime=local) did not start');
+        expect(await page.locator('[data-testid=runtime-advice]').textContent()).toContain('wslab serve');
+        await page.locator('[data-testid=sandbox-editor][data-ready=true]').waitFor();
+        await setEditorText(page, `${startConfig}\nProxyPass <img src=x onerror=alert(1)>\n`);
+        await expect.poll(() => page.locator('[data-testid=configtest-output]').textContent()).toContain('ProxyPass');
+        expect(await runConfig(page)).toBe('error');
+        expect(await page.locator('[data-testid=run-message]').textContent()).toContain('did not start');
+        expect(await page.locator('.wsb-root img').count()).toBe(0);
+        await page.locator('.wsb-root').screenshot({ path: screenshotPath('13-no-runtime') });
+      });
+    } finally {
+      await new Promise((done) => staticServer.close(done));
+    }
+  }, 120_000);
 });
