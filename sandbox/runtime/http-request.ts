@@ -7,10 +7,13 @@ import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
+import { rawHeaderPairs, readBodyPrefix } from '../server/response-body.ts';
 import type { ClientTarget } from './client-target.ts';
 import type { HttpResult } from './protocol.ts';
 
 const BODY_LIMIT = 64 * 1024;
+/** How long a test GET waits for the rest of a body before showing what it has. */
+const BODY_TIMEOUT_MS = 5_000;
 const TIMEOUT_MS = 15_000;
 
 export interface PlainRequest {
@@ -44,43 +47,16 @@ export function sendHttpRequest(target: ClientTarget, port: number, request: Pla
         ...(target.tls ? { ca, servername: net.isIP(target.hostname) ? undefined : target.hostname } : {}),
       };
       outgoing = (target.tls ? https : http).request(options, (response) => {
-        readBody(response).then((body) => settle({ status: response.statusCode ?? 0, headers: headerPairs(response.rawHeaders), body }));
+        readBodyPrefix(response, BODY_LIMIT, BODY_TIMEOUT_MS).then((body) => settle({ status: response.statusCode ?? 0, headers: rawHeaderPairs(response.rawHeaders), body }));
       });
       outgoing.on('upgrade', (response: IncomingMessage, socket: net.Socket) => {
         socket.destroy();
-        settle({ status: response.statusCode ?? 101, headers: headerPairs(response.rawHeaders), body: '' });
+        settle({ status: response.statusCode ?? 101, headers: rawHeaderPairs(response.rawHeaders), body: '' });
       });
       outgoing.on('error', (error: NodeJS.ErrnoException) => settle({ error: error.code === 'ECONNREFUSED' ? 'connection refused' : error.message }));
       outgoing.end(request.body);
     } catch (error) {
       settle({ error: (error as Error).message });
     }
-  });
-}
-
-function headerPairs(rawHeaders: readonly string[]): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  for (let index = 0; index + 1 < rawHeaders.length; index += 2) pairs.push([rawHeaders[index], rawHeaders[index + 1]]);
-  return pairs;
-}
-
-function readBody(response: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      resolve(Buffer.concat(chunks).subarray(0, BODY_LIMIT).toString('utf8'));
-    };
-    response.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size >= BODY_LIMIT) finish();
-    });
-    response.on('end', finish);
-    response.on('close', finish);
-    response.on('error', finish);
   });
 }

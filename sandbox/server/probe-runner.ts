@@ -6,6 +6,7 @@
  * Every wait is bounded: a probe always resolves with an outcome, never hangs and never rejects
  * because of what the proxy did (a refused or reset connection is an outcome, status null).
  */
+import { readBodyPrefix } from './response-body.ts';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -199,7 +200,7 @@ function runWebSocketProbe(probe: WebSocketProbe, target: ProbeTarget, timeouts:
     socket.on('unexpected-response', (request: http.ClientRequest, response: IncomingMessage) => {
       view.status = response.statusCode ?? null;
       view.headers = lowerCasedHeaders(response.rawHeaders);
-      readBody(response, timeouts.responseMs).then((body) => {
+      readBodyPrefix(response, BODY_LIMIT, timeouts.responseMs).then((body) => {
         view.body = body;
         request.destroy();
         finish();
@@ -334,7 +335,7 @@ function runHttpProbe(probe: HttpProbe, target: ProbeTarget, timeouts: ProbeTime
     const request = (probe.tls ? https : http).request(options, (response) => {
       view.status = response.statusCode ?? null;
       view.headers = lowerCasedHeaders(response.rawHeaders);
-      readBody(response, timeouts.responseMs).then((body) => {
+      readBodyPrefix(response, BODY_LIMIT, timeouts.responseMs).then((body) => {
         view.body = body;
         finish();
       });
@@ -414,30 +415,6 @@ function parseRawResponse(bytes: Buffer): ClientView {
   }
   const body = bytes.subarray(head.bodyStart, head.bodyStart + BODY_LIMIT).toString('utf8');
   return { status: head.status, headers: head.headers, received: [], body };
-}
-
-/** The first 4 KiB of a response body; gives up after timeoutMs with what has arrived. */
-function readBody(response: IncomingMessage, timeoutMs: number): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let finished = false;
-    const finish = () => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(timer);
-      resolve(Buffer.concat(chunks).subarray(0, BODY_LIMIT).toString('utf8'));
-    };
-    response.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size >= BODY_LIMIT) finish();
-    });
-    response.on('end', finish);
-    response.on('close', finish);
-    response.on('error', finish);
-    const timer = setTimeout(finish, timeoutMs);
-  });
 }
 
 function rawDataToBuffer(data: RawData): Buffer {
