@@ -379,4 +379,34 @@ describe.skipIf(!availability.run)('the sandbox in a browser, on the local runti
       await new Promise((done) => staticServer.close(done));
     }
   }, 120_000);
+
+  it('exports all progress as a JSON file and imports it in another browser', async () => {
+    let exported = '';
+    await withPage(async ({ page }) => {
+      await openSandbox(page, server.origin, LESSON);
+      await setEditorText(page, `# exported work\n${fixedConfig()}`);
+      await page.locator('[data-testid=check-button]').click();
+      await page.locator('[data-testid=checks-all-passed]').waitFor({ timeout: 60_000 });
+      await page.locator('[data-testid=progress-menu]').click();
+      const download = page.waitForEvent('download');
+      await page.locator('[data-testid=export-button]').click();
+      const file = await (await download).path();
+      exported = readFileSync(file, 'utf8');
+    });
+    const data = JSON.parse(exported);
+    expect(data).toMatchObject({ format: 'wslab-progress', version: 1, progress: { 'basic-vhost': { done: true } } });
+    expect(data.configs['basic-vhost'].config).toContain('# exported work');
+
+    await withPage(async ({ page }) => {
+      await openSandbox(page, server.origin, LESSON);
+      await page.locator('[data-testid=progress-menu]').click();
+      await page.locator('[data-testid=import-input]').setInputFiles({ name: 'wslab-progress.json', mimeType: 'application/json', buffer: Buffer.from(exported) });
+      await expect.poll(() => page.locator('[data-testid=import-result]').textContent()).toBe('Imported 1 config and 1 finished lesson.');
+      await expect.poll(() => visibleEditorText(page)).toContain('# exported work');
+      const progress = JSON.parse((await page.evaluate(() => localStorage.getItem('wslab:progress'))) ?? '{}');
+      expect(progress['basic-vhost']?.done).toBe(true);
+      await page.locator('[data-testid=import-input]').setInputFiles({ name: 'other.json', mimeType: 'application/json', buffer: Buffer.from('{"hello":1}') });
+      await expect.poll(() => page.locator('[data-testid=import-result]').textContent()).toBe('That file is not a wslab progress export.');
+    });
+  }, 120_000);
 });
