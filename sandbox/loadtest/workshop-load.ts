@@ -18,7 +18,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LearnerSession } from './learner-client.ts';
+import { httpRequest, LearnerSession } from './learner-client.ts';
 import { ensureBuilt, ROOT, startServe, treeMemory } from './serve-process.ts';
 
 export const PAGE_PATH = '/en/lessons/basic-vhost/';
@@ -71,11 +71,15 @@ function round(value: number): number {
   return Math.round(value * 10) / 10;
 }
 
+/**
+ * One page load on a new connection (connect, request, whole body), as a learner's first visit.
+ * A new connection each time also keeps the measure clear of keep-alive races: a client whose
+ * event loop lags behind can reuse a connection the server has just closed (browsers retry those).
+ */
 async function fetchPage(base: string): Promise<number> {
   const started = performance.now();
-  const response = await fetch(`${base}${PAGE_PATH}`, { headers: { 'Accept-Encoding': 'br, gzip' }, signal: AbortSignal.timeout(30_000) });
-  const body = await response.arrayBuffer();
-  if (response.status !== 200 || body.byteLength < 1000) throw new Error(`page ${PAGE_PATH}: HTTP ${response.status}, ${body.byteLength} bytes`);
+  const answer = await httpRequest(`${base}${PAGE_PATH}`, { headers: { 'Accept-Encoding': 'br, gzip' }, timeoutMs: 30_000 });
+  if (answer.status !== 200 || answer.body.length < 1000) throw new Error(`page ${PAGE_PATH}: HTTP ${answer.status}, ${answer.body.length} bytes`);
   return performance.now() - started;
 }
 
@@ -107,8 +111,7 @@ export async function runWorkshopLoad(options: LoadOptions): Promise<LoadReport>
           pages.push(await fetchPage(serve.base));
         } catch (error) {
           pageFailures += 1;
-          const cause = (error as Error & { cause?: Error }).cause;
-          if (pageErrors.length < 5) pageErrors.push(`${(error as Error).message}${cause ? ` (${cause.message})` : ''}`);
+          if (pageErrors.length < 5) pageErrors.push((error as Error).message);
         }
         await new Promise((resolve) => setTimeout(resolve, 50));
       }

@@ -27,6 +27,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { getPriority, setPriority } from 'node:os';
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -78,6 +79,12 @@ export interface LocalSandboxOptions {
   cpuBudget?: CpuBudgetOptions | false;
   /** How often each sandbox's CPU time is read. Default 5 s. */
   cpuSampleMs?: number;
+  /**
+   * How much lower the sandboxes' scheduling priority is than the server's (nice increment):
+   * with a room of learners booting sandboxes at once, pages and the bridge stay responsive.
+   * Default 5; 0 leaves it alone.
+   */
+  sandboxNiceness?: number;
 }
 
 export interface LocalSandboxes {
@@ -260,6 +267,7 @@ export function attachLocalSandboxes(server: Server, options: LocalSandboxOption
       socket.close(CLOSE_CODES.processExited, 'sandbox did not start');
       return;
     }
+    lowerPriority(child.pid, options.sandboxNiceness ?? 5);
     const session: Session = { id, socket, child, idleTimer: undefined, ended: false, cpu: new CpuWindow(cpuBudget ? cpuBudget.windowMs : 0, Date.now()) };
     sessions.add(session);
     log(`wslab serve: sandbox session ${id} started (pid ${child.pid}; ${sessions.size} of ${maxSessions})`);
@@ -381,6 +389,16 @@ export function attachLocalSandboxes(server: Server, options: LocalSandboxOption
     },
   };
   return api;
+}
+
+/** Nice a sandbox below the server (best effort: not every platform or user may). */
+function lowerPriority(pid: number | undefined, increment: number): void {
+  if (pid === undefined || increment <= 0) return;
+  try {
+    setPriority(pid, Math.min(19, getPriority() + increment));
+  } catch {
+    // Not permitted here; the sandbox runs at the server's priority.
+  }
 }
 
 /** The bundle when it was built, else the TypeScript entry (Node 22.18+ strips the types). */
