@@ -137,7 +137,9 @@ export class SandboxApp {
     this.statusAdvice = el('p', { class: 'wsb-advice', testid: 'runtime-advice' });
     this.restartButton = el('button', { type: 'button', class: 'wsb-btn wsb-btn-small', testid: 'runtime-restart', hidden: true, onclick: () => this.restartRuntime() }, t.runtime.restart);
     this.notices = el('div', { class: 'wsb-notices', testid: 'notices' });
-    const status = el('div', { class: 'wsb-status', role: 'status', 'aria-live': 'polite' }, this.statusRuntime, this.statusRun, this.restartButton, this.statusAdvice);
+    // Only the runtime's state is announced; the run state changes with every keystroke.
+    this.statusRuntime.setAttribute('role', 'status');
+    const status = el('div', { class: 'wsb-status' }, this.statusRuntime, this.statusRun, this.restartButton, this.statusAdvice);
 
     // Exercise controls.
     this.checkButton = el('button', { type: 'button', class: 'wsb-btn wsb-btn-primary', testid: 'check-button', onclick: () => void this.runChecks() }, t.exercise.check);
@@ -433,9 +435,9 @@ export class SandboxApp {
 
   // ---- Run -----------------------------------------------------------------------------------
 
-  /** apply-config with the editor's text; true when it now runs. */
-  private async applyConfig(): Promise<boolean> {
-    if (this.busy) return false;
+  /** apply-config with the editor's text: applied, refused by configtest/startup, or not run at all. */
+  private async applyConfig(): Promise<'applied' | 'refused' | 'error'> {
+    if (this.busy) return 'error';
     const text = this.currentText();
     this.setBusy(true, this.runButton, this.t.editor.running);
     this.runMessage.replaceChildren();
@@ -458,11 +460,11 @@ export class SandboxApp {
           result.startupErrors.length > 0 ? el('pre', { class: 'wsb-pre', testid: 'startup-errors' }, `${this.t.editor.startupErrors}\n${result.startupErrors.join('\n')}`) : null,
         );
       }
-      return result.applied;
+      return result.applied ? 'applied' : 'refused';
     } catch (error) {
       this.runMessage.dataset.state = 'error';
       replaceChildren(this.runMessage, el('p', { class: 'wsb-bad' }, this.t.running.cannotRun(error instanceof Error ? error.message : String(error))));
-      return false;
+      return 'error';
     } finally {
       this.setBusy(false, this.runButton);
       this.renderRunState();
@@ -535,9 +537,10 @@ export class SandboxApp {
     this.checkResults.hidden = false;
     if (this.appliedText !== this.currentText()) {
       replaceChildren(this.checkResults, el('li', { class: 'wsb-muted' }, t.checksNeedRun));
-      const applied = await this.applyConfig();
-      if (!applied) {
-        replaceChildren(this.checkResults, el('li', { class: 'wsb-bad', testid: 'checks-refused' }, t.checksRefused));
+      const outcome = await this.applyConfig();
+      if (outcome !== 'applied') {
+        const why = outcome === 'refused' ? t.checksRefused : (this.runMessage.textContent ?? '');
+        replaceChildren(this.checkResults, el('li', { class: 'wsb-bad', testid: 'checks-refused' }, why));
         return;
       }
     }

@@ -8,11 +8,11 @@
  * iterating); the default builds into a temporary folder so dist/ is never touched.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../site/scripts/chromium.ts';
 
@@ -38,23 +38,24 @@ export function browserAvailability(): { run: boolean; failBecause?: string } {
  */
 export const E2E_ASTRO_CONFIG = join(import.meta.dirname, 'fixtures', 'astro.config.lazy-css.mjs');
 
-/** Build the site (with sandbox/ui/entry.ts) into a fresh folder; returns the folder. */
-export function buildSite(): string {
+/** Build the site (with sandbox/ui/entry.ts) into a fresh folder; `remove` deletes it again. */
+export function buildSite(): { root: string; remove(): void } {
   const reuse = process.env.WSLAB_UI_E2E_DIST;
   if (reuse) {
     if (!existsSync(join(reuse, 'index.html'))) throw new Error(`WSLAB_UI_E2E_DIST=${reuse} has no built site`);
-    return reuse;
+    return { root: reuse, remove: () => undefined };
   }
   const outDir = mkdtempSync(join(tmpdir(), 'wslab-ui-e2e-'));
-  const astro = join(REPO_ROOT, 'node_modules', '.bin', 'astro');
-  const result = spawnSync(astro, ['build', '--root', 'site', '--config', E2E_ASTRO_CONFIG], {
+  // This Node (Astro 7 needs Node 22; the PATH may have an older one), as test/site does.
+  const astro = join(REPO_ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs');
+  const result = spawnSync(process.execPath, [astro, 'build', '--root', 'site', '--config', relative(join(REPO_ROOT, 'site'), E2E_ASTRO_CONFIG)], {
     cwd: REPO_ROOT,
-    env: { ...process.env, WSLAB_OUT_DIR: outDir, CI: '', FORCE_COLOR: '0' },
+    env: { ...process.env, WSLAB_OUT_DIR: outDir, ASTRO_TELEMETRY_DISABLED: '1', NO_COLOR: '1' },
     encoding: 'utf8',
     timeout: 240_000,
   });
   if (result.status !== 0) throw new Error(`astro build failed:\n${result.stdout}\n${result.stderr}`);
-  return outDir;
+  return { root: outDir, remove: () => rmSync(outDir, { recursive: true, force: true }) };
 }
 
 export interface E2EServer {

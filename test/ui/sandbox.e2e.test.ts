@@ -46,11 +46,14 @@ function fixedConfig(): string {
 let server: E2EServer;
 let browser: Browser;
 let siteRoot: string;
+let removeSite: () => void = () => undefined;
 
 describe.skipIf(!availability.run)('the sandbox in a browser, on the local runtime', () => {
   beforeAll(async () => {
     if (availability.failBecause) throw new Error(availability.failBecause);
-    siteRoot = buildSite();
+    const site = buildSite();
+    siteRoot = site.root;
+    removeSite = site.remove;
     server = await serveWithLocalRuntime(siteRoot);
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   }, 300_000);
@@ -58,6 +61,7 @@ describe.skipIf(!availability.run)('the sandbox in a browser, on the local runti
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    removeSite();
   });
 
   interface Session {

@@ -20,6 +20,8 @@ import 'monaco-editor/features/linesOperations/register';
 import 'monaco-editor/features/multicursor/register';
 import 'monaco-editor/features/snippet/register';
 import 'monaco-editor/features/suggest/register';
+// Ctrl+M (Cmd+Shift+M on macOS) lets Tab move focus out of the editor instead of indenting.
+import 'monaco-editor/features/toggleTabFocusMode/register';
 import 'monaco-editor/features/wordHighlighter/register';
 import 'monaco-editor/features/wordOperations/register';
 // features/suggest/register only brings the inline-completion adapter; the suggest widget itself
