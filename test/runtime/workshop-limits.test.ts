@@ -17,7 +17,7 @@ import { LearnerSession, SessionRefused } from '../../sandbox/loadtest/learner-c
 import type { ClientEventMessage } from '../../sandbox/loadtest/learner-client.ts';
 import { attachLocalSandboxes, CLOSE_CODES } from '../../sandbox/runtime/local-sessions.ts';
 import type { LocalSandboxes, LocalSandboxOptions } from '../../sandbox/runtime/local-sessions.ts';
-import { parseCpuTime } from '../../sandbox/runtime/process-usage.ts';
+import { CpuWindow, parseCpuTime, readProcessUsage } from '../../sandbox/runtime/process-usage.ts';
 import { LIMITS } from '../../sandbox/runtime/request-validation.ts';
 import { startSiteServer } from '../../sandbox/server/site-server.ts';
 import { exerciseFile, SANDBOX_ENTRY } from './sandbox-harness.ts';
@@ -296,5 +296,25 @@ describe('process usage', () => {
     expect(parseCpuTime('01:02:03')).toBe(3723);
     expect(parseCpuTime('1-00:00:01')).toBe(86401);
     expect(parseCpuTime('soon')).toBeNull();
+  });
+
+  it('counts CPU time within a sliding window only', () => {
+    const window = new CpuWindow(10_000, 0);
+    expect(window.add(5_000, 4)).toBe(4);
+    expect(window.add(10_000, 8)).toBe(8);
+    // 15 s: the window starts at 5 s, when 4 s had been used.
+    expect(window.add(15_000, 9)).toBe(5);
+    // A long quiet stretch: what was used long ago no longer counts.
+    expect(window.add(60_000, 9)).toBe(0);
+    expect(window.add(61_000, 10)).toBe(1);
+  });
+
+  it("reads a live process's CPU time and memory, and null for a gone one", async () => {
+    const start = Date.now();
+    while (Date.now() - start < 200);
+    const usage = await readProcessUsage(process.pid);
+    expect(usage?.cpuSeconds).toBeGreaterThan(0.1);
+    expect(usage?.rssBytes).toBeGreaterThan(1024 * 1024);
+    expect(await readProcessUsage(2 ** 22 + 12345)).toBeNull();
   });
 });
