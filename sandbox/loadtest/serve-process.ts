@@ -50,13 +50,19 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-/** Start `wslab serve --host 127.0.0.1 --port P --max-sessions N` and wait until it serves. */
-export async function startServe(options: { maxSessions: number; port?: number; extraArgs?: string[]; timeoutMs?: number; env?: Record<string, string> }): Promise<ServeProcess> {
+/**
+ * Start `wslab serve --host 127.0.0.1 --port P --max-sessions N` and wait until it serves.
+ * `siteDir`: a built site other than dist/ (--root), whose sandbox bundle the sandboxes then run.
+ */
+export async function startServe(options: { maxSessions: number; port?: number; siteDir?: string; extraArgs?: string[]; timeoutMs?: number; env?: Record<string, string> }): Promise<ServeProcess> {
   const port = options.port ?? (await freePort());
+  const siteArgs = options.siteDir ? ['--root', options.siteDir] : [];
+  const bundle = options.siteDir ? join(options.siteDir, 'sandbox', 'sandbox.mjs') : undefined;
+  const siteEnv: Record<string, string> = bundle && existsSync(bundle) ? { WSLAB_SANDBOX_BUNDLE: bundle } : {};
   const child = spawn(
     process.execPath,
-    [BIN, 'serve', '--host', '127.0.0.1', '--port', String(port), '--max-sessions', String(options.maxSessions), ...(options.extraArgs ?? [])],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
+    [BIN, 'serve', '--host', '127.0.0.1', '--port', String(port), '--max-sessions', String(options.maxSessions), ...siteArgs, ...(options.extraArgs ?? [])],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...siteEnv, ...options.env } },
   );
   let output = '';
   const take = (chunk: Buffer) => {

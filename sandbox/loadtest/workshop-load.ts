@@ -27,6 +27,8 @@ const LESSON = join(ROOT, 'lessons', '04-basic-vhost', 'exercise');
 export interface LoadOptions {
   learners: number;
   port?: number;
+  /** A built site to serve instead of dist/ (tests pass their own build). */
+  siteDir?: string;
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
 }
@@ -86,10 +88,10 @@ async function fetchPage(base: string): Promise<number> {
 /** Run the load test against a fresh `wslab serve`. */
 export async function runWorkshopLoad(options: LoadOptions): Promise<LoadReport> {
   const log = options.log ?? ((line: string) => console.error(line));
-  ensureBuilt(log);
+  if (!options.siteDir) ensureBuilt(log);
   const solution = readFileSync(join(LESSON, 'solution.conf'), 'utf8');
   const checks = (JSON.parse(readFileSync(join(LESSON, 'exercise.json'), 'utf8')) as { checks: unknown[] }).checks;
-  const serve = await startServe({ maxSessions: options.learners, port: options.port });
+  const serve = await startServe({ maxSessions: options.learners, port: options.port, siteDir: options.siteDir });
   log(`wslab loadtest: wslab serve (pid ${serve.pid}) at ${serve.base}, ${options.learners} learners`);
   const failures: LoadReport['failures'] = [];
   const sessionStart: number[] = [];

@@ -401,8 +401,13 @@ function lowerPriority(pid: number | undefined, increment: number): void {
   }
 }
 
-/** The bundle when it was built, else the TypeScript entry (Node 22.18+ strips the types). */
+/**
+ * The bundle when it was built, else the TypeScript entry (Node 22.18+ strips the types).
+ * WSLAB_SANDBOX_BUNDLE names another bundle (a site built elsewhere, served with --root).
+ */
 function defaultCommand(): { file: string; args: string[] } {
+  const chosen = process.env.WSLAB_SANDBOX_BUNDLE;
+  if (chosen && existsSync(chosen)) return { file: process.execPath, args: [resolve(chosen)] };
   return { file: process.execPath, args: [existsSync(DEFAULT_BUNDLE) ? DEFAULT_BUNDLE : TS_ENTRY] };
 }
 

@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CookieJar, httpRequest, LearnerSession, SessionRefused } from '../../sandbox/loadtest/learner-client.ts';
-import { ensureBuilt, freePort, ROOT, startServe } from '../../sandbox/loadtest/serve-process.ts';
+import { freePort, ROOT, startServe } from '../../sandbox/loadtest/serve-process.ts';
+import { builtSite } from '../site/helpers/test-site-build.ts';
 import type { ServeProcess } from '../../sandbox/loadtest/serve-process.ts';
 
 const APACHE = '/usr/sbin/apache2';
@@ -53,9 +54,10 @@ if (missing.length > 0) {
     const opened: LearnerSession[] = [];
 
     beforeAll(async () => {
-      ensureBuilt();
+      // The tests' own build, not dist/ (site.test.ts rebuilds dist/ while other files run).
+      const siteDir = await builtSite();
       const env = { WSLAB_ALLOWED_HOSTS: PUBLIC_NAME };
-      const [a, b] = await Promise.all([startServe({ maxSessions: 6, env }), startServe({ maxSessions: 6, env })]);
+      const [a, b] = await Promise.all([startServe({ maxSessions: 6, siteDir, env }), startServe({ maxSessions: 6, siteDir, env })]);
       instances = { a, b };
       const port = await freePort();
       base = `http://127.0.0.1:${port}`;
@@ -87,7 +89,7 @@ if (missing.length > 0) {
       httpd.stdout?.on('data', (chunk: Buffer) => (httpdOutput += chunk.toString()));
       httpd.stderr?.on('data', (chunk: Buffer) => (httpdOutput += chunk.toString()));
       await waitForPort(port, () => `${httpdOutput}\n${readIfExists(join(workdir, 'error.log'))}`);
-    }, 120_000);
+    }, 900_000);
 
     afterAll(async () => {
       for (const session of opened) session.socket.terminate();

@@ -5,10 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatReport, percentiles, runWorkshopLoad } from '../../sandbox/loadtest/workshop-load.ts';
+import { builtSite } from '../site/helpers/test-site-build.ts';
 
 describe('workshop load test (--short)', () => {
-  it('10 learners at once all pass the basic-vhost exercise while pages keep being served', { timeout: 600_000 }, async () => {
-    const report = await runWorkshopLoad({ learners: 10, log: () => undefined });
+  it('10 learners at once all pass the basic-vhost exercise while pages keep being served', { timeout: 900_000 }, async () => {
+    // The tests' own build, not dist/ (site.test.ts rebuilds dist/ while other files run).
+    const report = await runWorkshopLoad({ learners: 10, siteDir: await builtSite(), log: () => undefined });
     console.log(formatReport(report));
     expect(report.failures).toEqual([]);
     expect(report.succeeded).toBe(10);
