@@ -19,7 +19,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { httpRequest, LearnerSession } from './learner-client.ts';
-import { ensureBuilt, ROOT, startServe, treeMemory } from './serve-process.ts';
+import { readProcessUsage } from '../runtime/process-usage.ts';
+import { ensureBuilt, processTree, ROOT, startServe, treeMemory } from './serve-process.ts';
 
 export const PAGE_PATH = '/en/lessons/basic-vhost/';
 const LESSON = join(ROOT, 'lessons', '04-basic-vhost', 'exercise');
@@ -60,6 +61,8 @@ export interface LoadReport {
   /** RSS with every sandbox running (bytes). */
   memory: { serverBytes: number; sandboxBytes: number; sandboxes: number; totalBytes: number; perSandboxBytes: number };
   peakMemoryBytes: number;
+  /** CPU time each sandbox had used when all were done (boot + the exercise), seconds. */
+  sandboxCpuSeconds: Percentiles;
   wallMs: number;
 }
 
@@ -131,6 +134,7 @@ export async function runWorkshopLoad(options: LoadOptions): Promise<LoadReport>
       if (finished === options.learners) release();
     };
     let memory: LoadReport['memory'] | undefined;
+    let cpu: Promise<number[]> | undefined;
     const learner = async (index: number) => {
       let stage = 'session';
       let session: LearnerSession | undefined;
@@ -165,6 +169,10 @@ export async function runWorkshopLoad(options: LoadOptions): Promise<LoadReport>
         const now = treeMemory(serve.pid);
         return { ...now, perSandboxBytes: now.sandboxes === 0 ? 0 : Math.round(now.sandboxBytes / now.sandboxes) };
       })();
+      cpu ??= Promise.all(processTree(serve.pid).slice(1).map((pid) => readProcessUsage(pid))).then((usages) =>
+        usages.flatMap((usage) => (usage ? [usage.cpuSeconds] : [])),
+      );
+      await cpu;
       await session?.close();
     };
     await Promise.all(Array.from({ length: options.learners }, (_, index) => learner(index + 1)));
@@ -184,6 +192,7 @@ export async function runWorkshopLoad(options: LoadOptions): Promise<LoadReport>
       idlePageMs: percentiles(idlePages),
       memory: memory ?? { serverBytes: 0, sandboxBytes: 0, sandboxes: 0, totalBytes: 0, perSandboxBytes: 0 },
       peakMemoryBytes,
+      sandboxCpuSeconds: percentiles((await cpu) ?? []),
       wallMs: round(performance.now() - started),
     };
   } finally {
@@ -204,6 +213,7 @@ export function formatReport(report: LoadReport): string {
     `lesson page, no load:    ${ms(report.idlePageMs)}`,
     `memory, all sandboxes up: server ${(report.memory.serverBytes / MiB).toFixed(0)} MiB + ${report.memory.sandboxes} sandboxes ${(report.memory.sandboxBytes / MiB).toFixed(0)} MiB ` +
       `(${(report.memory.perSandboxBytes / MiB).toFixed(0)} MiB each) = ${(report.memory.totalBytes / MiB).toFixed(0)} MiB; peak ${(report.peakMemoryBytes / MiB).toFixed(0)} MiB`,
+    `CPU per sandbox:         p50 ${report.sandboxCpuSeconds.p50} s, p95 ${report.sandboxCpuSeconds.p95} s, max ${report.sandboxCpuSeconds.max} s (boot + exercise)`,
     `wall time:               ${(report.wallMs / 1000).toFixed(1)} s`,
     ...report.pageErrors.map((error) => `FAILED page fetch: ${error}`),
     ...report.failures.slice(0, 10).map((failure) => `FAILED learner ${failure.learner} at ${failure.stage}: ${failure.error}`),
