@@ -9,6 +9,7 @@ import { defineConfig } from 'astro/config';
 import { CODE_THEMES } from './src/code-themes.ts';
 import { pagefindIndex } from './src/integrations/pagefind-index.ts';
 import { findSandboxEntry, sandboxEntryPlugin } from './src/integrations/sandbox-entry.ts';
+import { lazyCssPlugin } from '../sandbox/ui/build/lazy-css-plugin.ts';
 
 const siteRoot = fileURLToPath(new URL('.', import.meta.url));
 
@@ -54,7 +55,8 @@ export default defineConfig({
     },
   },
   vite: {
-    plugins: [sandboxEntryPlugin(sandboxEntry)],
+    // lazyCssPlugin: Monaco's stylesheets load with the sandbox, not in every lesson page's <head>.
+    plugins: [sandboxEntryPlugin(sandboxEntry), lazyCssPlugin()],
     define: { __WSLAB_SANDBOX_BUILT__: JSON.stringify(sandboxEntry.exists) },
     build: {
       rolldownOptions: {

@@ -31,12 +31,6 @@ export function browserAvailability(): { run: boolean; failBecause?: string } {
   return process.env.CI === 'true' || process.env.CI === '1' ? { run: true, failBecause: reason } : { run: false, failBecause: reason };
 }
 
-/**
- * The site's config plus sandbox/ui/build/lazy-css-plugin.ts (a no-op addition once
- * site/astro.config.mjs registers the plugin itself): without it Astro links Monaco's CSS into
- * every lesson page.
- */
-export const E2E_ASTRO_CONFIG = join(import.meta.dirname, 'fixtures', 'astro.config.lazy-css.mjs');
 
 /** Build the site (with sandbox/ui/entry.ts) into a fresh folder; `remove` deletes it again. */
 export function buildSite(): { root: string; remove(): void } {
@@ -48,7 +42,7 @@ export function buildSite(): { root: string; remove(): void } {
   const outDir = mkdtempSync(join(tmpdir(), 'wslab-ui-e2e-'));
   // This Node (Astro 7 needs Node 22; the PATH may have an older one), as test/site does.
   const astro = join(REPO_ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs');
-  const result = spawnSync(process.execPath, [astro, 'build', '--root', 'site', '--config', relative(join(REPO_ROOT, 'site'), E2E_ASTRO_CONFIG)], {
+  const result = spawnSync(process.execPath, [astro, 'build', '--root', 'site'], {
     cwd: REPO_ROOT,
     env: { ...process.env, WSLAB_OUT_DIR: outDir, ASTRO_TELEMETRY_DISABLED: '1', NO_COLOR: '1' },
     encoding: 'utf8',
