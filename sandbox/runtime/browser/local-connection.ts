@@ -63,6 +63,8 @@ export async function requestSessionGrant(origin: string, options: { sessionPath
 
 const CLOSE_REASONS: Record<number, string> = {
   4000: 'the sandbox was stopped after a long time without use; reopen it to start a new one',
+  4001: 'the sandbox used more processor time than this server allows each learner (see the last notice); reopen it to start a new one',
+  1009: 'a message to the sandbox was too large (over 4 MiB); reopen it to start a new one',
   1011: 'the sandbox process stopped (see the last notice); reopen it to start a new one',
   1001: '`wslab serve` is shutting down',
 };
