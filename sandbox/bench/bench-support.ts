@@ -6,10 +6,10 @@
  * Benchmarks are not tests: they print figures measured side by side in one run and never
  * decide pass/fail beyond saying whether a stated target was met.
  */
+import { allocateListenPort, portAnswers } from '../server/loopback-ports.ts';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { accessSync, chmodSync, closeSync, constants, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -168,59 +168,10 @@ export async function waitForPort(port: number, child: Spawned, timeoutMs = 15_0
   }
 }
 
-function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    const done = (answered: boolean) => {
-      socket.destroy();
-      resolve(answered);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
-/**
- * A port free right now on 127.0.0.1, below the kernel's ephemeral range: a port found free in
- * that range and handed to a child by number could be taken by any outgoing connection (the idle
- * benchmark alone makes 2,000) before the child binds it. Each is handed out once per run; the
- * start offset depends on the pid so parallel runs (and the differential suite) rarely collide.
- */
-export async function findFreePort(): Promise<number> {
-  for (let attempts = 0; attempts < PORT_SPAN; attempts++) {
-    const candidate = PORT_FLOOR + (nextPortOffset++ % PORT_SPAN);
-    if (await portIsFree(candidate)) return candidate;
-  }
-  throw new Error(`no free port between ${PORT_FLOOR} and ${PORT_FLOOR + PORT_SPAN}`);
-}
-
-const PORT_FLOOR = 10_000;
-const PORT_SPAN = Math.max(1_000, ephemeralRangeStart() - PORT_FLOOR);
-let nextPortOffset = (process.pid * 6_007 + 3_001) % PORT_SPAN;
-
-function ephemeralRangeStart(): number {
-  try {
-    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-    if (Number.isInteger(low) && low > PORT_FLOOR + 1_000) return low;
-  } catch {
-    // not Linux
-  }
-  return 49_152;
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
 /** Start something on a fresh port, again on another one if the port was taken meanwhile. */
 export async function onFreshPort<T>(start: (port: number) => Promise<T>, attempts = 3): Promise<{ value: T; port: number }> {
   for (let attempt = 1; ; attempt++) {
-    const port = await findFreePort();
+    const port = await allocateListenPort();
     try {
       return { value: await start(port), port };
     } catch (error) {

@@ -3,9 +3,10 @@
  * Every process lives in its own process group so a kill reaches httpd's forked children too, and
  * every one is registered so nothing outlives the test run, whatever fails.
  */
+import { allocateListenPort, portAnswers } from '../../../sandbox/server/loopback-ports.ts';
+export { allocateListenPort };
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 
 export interface ProxyCommand {
@@ -138,58 +139,6 @@ function spawnTracked(command: ProxyCommand): ChildProcess {
   child.on('close', () => live.delete(child));
   child.on('error', () => live.delete(child));
   return child;
-}
-
-function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    const done = (answered: boolean) => {
-      socket.destroy();
-      resolve(answered);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
-/**
- * A port for a proxy or a backend to listen on. Anything that listens on port 0, and every
- * outgoing connection, gets a port from the kernel's ephemeral range; a port found free there and
- * handed to httpd by number could be taken by someone else before httpd binds it, and the proxy
- * would then "answer" with another server. Likewise a backend stopped for a probe must find its
- * port still free when it restarts. So the suite's listeners use ports below the ephemeral range,
- * each handed out once per process.
- */
-export async function allocateListenPort(): Promise<number> {
-  for (let attempts = 0; attempts < PROXY_PORT_SPAN; attempts++) {
-    const candidate = PROXY_PORT_FLOOR + (nextProxyPortOffset++ % PROXY_PORT_SPAN);
-    if (await portIsFree(candidate)) return candidate;
-  }
-  throw new Error(`no free port between ${PROXY_PORT_FLOOR} and ${PROXY_PORT_FLOOR + PROXY_PORT_SPAN}`);
-}
-
-const PROXY_PORT_FLOOR = 10_000;
-const PROXY_PORT_SPAN = Math.max(1_000, ephemeralRangeStart() - PROXY_PORT_FLOOR);
-// Parallel test processes start at different places so they rarely probe the same ports.
-let nextProxyPortOffset = (process.pid * 7_919) % PROXY_PORT_SPAN;
-
-function ephemeralRangeStart(): number {
-  try {
-    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-    if (Number.isInteger(low) && low > PROXY_PORT_FLOOR + 1_000) return low;
-  } catch {
-    // Not Linux: fall back to the IANA dynamic range.
-  }
-  return 49_152;
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }
 
 /** A port nobody listens on right now (the kernel hands out a fresh ephemeral one). */

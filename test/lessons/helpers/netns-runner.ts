@@ -9,10 +9,10 @@
  * Every process it spawns gets its own process group and is killed with it, whatever fails; the
  * test outside also kills whatever is left in the namespace and deletes the namespace.
  */
+import { portAnswers } from '../../../sandbox/server/loopback-ports.ts';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendName, BackendObservation, Check, Probe } from '../../../sandbox/engine/probe.ts';
@@ -234,19 +234,6 @@ async function startServer(run: RunSpec, apacheBinary: string): Promise<ServerSt
       },
     },
   };
-}
-
-function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    const done = (answered: boolean) => {
-      socket.destroy();
-      resolve(answered);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
 }
 
 /**
