@@ -9,6 +9,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import net from 'node:net';
 import WebSocket from 'ws';
 import type { RawData } from 'ws';
+import { rawHeaderPairs, readBodyPrefix } from '../server/response-body.ts';
 import type { ClientEvent, ClientOpenOptions } from './protocol.ts';
 import type { ClientTarget } from './client-target.ts';
 import { LIMITS } from './request-validation.ts';
@@ -24,6 +25,8 @@ export interface ClientEnvironment {
 
 /** A rejected handshake's body is kept up to this size. */
 const BODY_LIMIT = 64 * 1024;
+/** How long a refused handshake's body is read before it is shown as it is. */
+const REJECTED_BODY_TIMEOUT_MS = 5_000;
 /** A handshake waiting for a worker (MaxRequestWorkers) may wait this long. */
 const HANDSHAKE_TIMEOUT_MS = 60_000;
 
@@ -137,15 +140,15 @@ export class TestClients {
     let upgradeHeaders: Array<[string, string]> = [];
 
     socket.on('upgrade', (response: IncomingMessage) => {
-      upgradeHeaders = headerPairs(response.rawHeaders);
+      upgradeHeaders = rawHeaderPairs(response.rawHeaders);
     });
     socket.on('open', () => {
       client.opened = true;
       emit({ kind: 'open', status: 101, headers: upgradeHeaders, protocol: socket.protocol });
     });
     socket.on('unexpected-response', (request: ClientRequest, response: IncomingMessage) => {
-      readBody(response).then((body) => {
-        emit({ kind: 'rejected', status: response.statusCode ?? 0, headers: headerPairs(response.rawHeaders), body });
+      readBodyPrefix(response, BODY_LIMIT, REJECTED_BODY_TIMEOUT_MS).then((body) => {
+        emit({ kind: 'rejected', status: response.statusCode ?? 0, headers: rawHeaderPairs(response.rawHeaders), body });
         finish();
         request.destroy();
         socket.terminate();
@@ -163,34 +166,6 @@ export class TestClients {
   }
 }
 
-function headerPairs(rawHeaders: readonly string[]): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  for (let index = 0; index + 1 < rawHeaders.length; index += 2) pairs.push([rawHeaders[index], rawHeaders[index + 1]]);
-  return pairs;
-}
-
-function readBody(response: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      resolve(Buffer.concat(chunks).subarray(0, BODY_LIMIT).toString('utf8'));
-    };
-    response.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size >= BODY_LIMIT) finish();
-    });
-    response.on('end', finish);
-    response.on('close', finish);
-    response.on('error', finish);
-    const timer = setTimeout(finish, 5_000);
-  });
-}
 
 function toBuffer(data: RawData): Buffer {
   if (Array.isArray(data)) return Buffer.concat(data);
