@@ -22,9 +22,7 @@ const scenarios = loadScenarios();
 const KNOWN_DIVERGENCES: Readonly<Record<string, string>> = {
   '105-server-status-and-catch-all': 'SetHandler (mod_status) is not simulated: /server-status gets 404, not the status page',
   '125-summary-production-config': 'SetHandler server-status is not simulated (the rest of the production config matches)',
-  '106-proxy-trace1-logs': "mod_proxy's debug and trace lines (AH03464, AH02824, AH10212, ...) are not emitted",
   '107-wstunnel-trace3-silent': "mod_proxy_wstunnel's trace lines (AH02451, AH02445, ...) are not emitted",
-  '108-proxy-http-trace3-logs': "mod_proxy_http's trace lines (AH10239) are not emitted",
   '116-max-connections-per-child': 'MaxConnectionsPerChild is validated only: the emulator has no child processes to retire',
   '120-balancer-retry-period': 'after a forced recovery of every member, byrequests picks the members in a different order than httpd',
 };

@@ -6,6 +6,7 @@
  * httpd's order, not an accident.
  */
 import { escapeLogText } from '../config/configtest.ts';
+import { levelRank } from './log-level.ts';
 import type { LogLevelName } from './log-level.ts';
 
 /** One error-log entry as the engine produces it, before a timestamp is attached. */
@@ -22,6 +23,8 @@ export interface ErrorLogEntry {
   osError?: string;
   /** "127.0.0.1:8443" for entries about the proxy's own backend connection ("[remote …]"). */
   remote?: string;
+  /** "proxy_util.c(2829)": the source position httpd prints on debug and trace lines. */
+  origin?: string;
 }
 
 /** Process identity printed in "[pid P:tid T]"; the emulator has one process and numbered connections. */
@@ -51,6 +54,8 @@ export function formatErrorLogLine(entry: ErrorLogEntry, epochMicros: number, pr
     `[${entry.module}:${entry.level}]`,
     `[pid ${process.pid}:tid ${process.tid}]`,
   ];
+  // httpd's %7F: the source position only appears on debug and more verbose lines.
+  if (entry.origin && levelRank(entry.level) >= levelRank('debug')) parts.push(`${entry.origin}:`);
   if (entry.osError) parts.push(`${entry.osError}:`);
   if (entry.client) parts.push(`[client ${entry.client}]`);
   else if (entry.remote) parts.push(`[remote ${entry.remote}]`);

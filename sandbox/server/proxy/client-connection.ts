@@ -21,6 +21,8 @@ import { planBalancerMember } from '../../engine/routing/balancer-plan.ts';
 import { routeRequest } from '../../engine/routing/route-request.ts';
 import { buildClientResponseHead } from '../../engine/routing/response-head.ts';
 import { connectFailureLog, dnsFailureLog } from '../../engine/routing/connect-failure-log.ts';
+import { backendStatusLog, beforeConnectLog, connectedLog, releasedLog, tunnelEndLog, tunnelStartLog } from '../../engine/routing/proxy-debug-log.ts';
+import type { ProxyStepContext } from '../../engine/routing/proxy-debug-log.ts';
 import { applyHeaderOps } from '../../engine/routing/header-ops.ts';
 import { HeaderTable } from '../../engine/routing/header-table.ts';
 import type { BackendPlan, ProxyDecision, RouteDecision } from '../../engine/routing/types.ts';
@@ -347,7 +349,7 @@ async function connectToBackend(context: RequestContext, decision: ProxyDecision
       }
       const plan = planned.plan;
       context.emit({ type: 'route', routing: { ...summarizeDecision(decision), targetUrl: plan.url, explanation: `${decision.balancer.name} chose ${choice.member.name} (lbmethod ${state.lbmethod})` } });
-      const connected = await connectPlan(context, plan, serverIndex);
+      const connected = await connectPlan(context, plan, serverIndex, decision);
       if (connected.ok) return { ok: true, plan, backendSocket: connected.socket, member: choice.member };
       log(describeConnectFailure(connected.failure, plan, context.client, decision.uri ?? '/').log);
       log(markMemberFailed(choice.member, Date.now()));
@@ -359,18 +361,18 @@ async function connectToBackend(context: RequestContext, decision: ProxyDecision
 
   const plan = decision.backend;
   if (!plan) return { ok: false, answer: { status: 500, explanation: 'no backend planned' } };
-  const connected = await connectPlan(context, plan, serverIndex);
+  const connected = await connectPlan(context, plan, serverIndex, decision);
   if (connected.ok) return { ok: true, plan, backendSocket: connected.socket, member: null };
   const failure = describeConnectFailure(connected.failure, plan, context.client, decision.uri ?? '/');
   log(failure.log);
   return { ok: false, answer: failure.answer };
 }
 
-async function connectPlan(context: RequestContext, plan: BackendPlan, serverIndex: number | null) {
+async function connectPlan(context: RequestContext, plan: BackendPlan, serverIndex: number | null, decision: ProxyDecision) {
   const target = context.runtime.resolveBackend(plan.host, plan.port);
   const sslProxy = context.runtime.sslProxySettings(serverIndex);
   if ('blocked' in target) return { ok: false as const, failure: { kind: 'blocked', reason: target.blocked } satisfies ConnectFailure };
-  return connectBackend(
+  const result = await connectBackend(
     {
       host: target.host,
       port: target.port,
@@ -383,6 +385,17 @@ async function connectPlan(context: RequestContext, plan: BackendPlan, serverInd
     },
     plan.timeouts.connect * 1000,
   );
+  // mod_proxy's debug/trace story of the attempt (filtered by LogLevel like every line).
+  const step = proxyStep(context, plan, decision);
+  const address = result.ok ? result.address : 'address' in result.failure ? result.failure.address : plan.host;
+  const entries = beforeConnectLog(step, address);
+  if (result.ok) entries.push(...connectedLog(step, address));
+  for (const entry of entries) context.runtime.log(entry, serverIndex, context.connection);
+  return result;
+}
+
+function proxyStep(context: RequestContext, plan: BackendPlan, decision: ProxyDecision): ProxyStepContext {
+  return { plan, uri: decision.uri ?? '/', filename: decision.filename, client: context.client };
 }
 
 /** The error-log lines and the client's answer for a failed connect, as mod_proxy words them. */
@@ -494,6 +507,8 @@ async function exchangeWithBackend(
     }, { filename: decision.filename, bytesInBody: bodyBytesIn });
   }
   emit({ type: 'head', hop: 'backend->proxy', head: latin1(response.rawHead) });
+  const step = proxyStep(context, plan, decision);
+  for (const entry of backendStatusLog(step, response.status)) runtime.log(entry, serverIndex, context.connection);
 
   const clientHead = buildClientResponseHead(plan, decision.responseContext, {
     status: response.status,
@@ -520,6 +535,8 @@ async function exchangeWithBackend(
     const clientLeftover = context.reader.detach();
     const backendLeftover = Buffer.concat([leftover, backendReader.detach()]);
     const extensions = response.headers.find(([name]) => name.toLowerCase() === 'sec-websocket-extensions')?.[1] ?? '';
+    const protocol = plan.upgrade.sentUpgrade ?? 'websocket';
+    for (const entry of tunnelStartLog(step, protocol, plan.timeouts.tunnelIdle)) runtime.log(entry, serverIndex, context.connection);
     await new Promise<void>((resolve) => {
       const tunnel = startTunnel({
         client: socket,
@@ -531,6 +548,7 @@ async function exchangeWithBackend(
         emit,
         onClose: (summary) => {
           runtime.untrackTunnel(tunnel);
+          for (const entry of [...tunnelEndLog(step, protocol), ...releasedLog(step)]) runtime.log(entry, serverIndex, context.connection);
           emit({ type: 'tunnel-close', ...summary, durationMs: Math.round(summary.durationMs) });
           runtime.accessLog(
             {
@@ -572,6 +590,7 @@ async function exchangeWithBackend(
   await write(socket, latin1Bytes(text));
   const bodyBytes = await relayResponseBody(backendReader, socket, framing, leftover, plan.timeouts.backend * 1000);
   backendSocket.destroy();
+  for (const entry of releasedLog(step)) runtime.log(entry, serverIndex, context.connection);
   runtime.accessLog(
     {
       head,
