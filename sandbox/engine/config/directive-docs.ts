@@ -735,6 +735,7 @@ export const DIRECTIVE_DESCRIPTIONS: Readonly<Record<string, { en: string; ja: s
   'proxypassmatch': { en: 'Like ProxyPass, with a regular expression for the path.', ja: 'ProxyPass の正規表現版。' },
   'proxypassreverse': { en: 'Rewrites Location and similar headers of backend redirects to point at the proxy.', ja: 'バックエンドのリダイレクトの Location などのヘッダーをプロキシ側の URL に書き換える。' },
   'proxyrequests': { en: 'Enables forward proxying; keep Off for a reverse proxy.', ja: 'フォワードプロキシを有効にする。リバースプロキシでは Off のまま。' },
+  'sethandler': { en: 'Makes one handler answer every request in the section (for example server-status from mod_status), unless a ProxyPass claims the request.', ja: 'セクション内のリクエストを 1 つのハンドラー(mod_status の server-status など)に答えさせる。ProxyPass が先に引き受けた場合を除く。' },
   'proxypreservehost': { en: 'Sends the client\'s Host header to the backend instead of the backend\'s own host.', ja: 'バックエンドのホスト名ではなく、クライアントの Host ヘッダーをそのまま送る。' },
   'proxyaddheaders': { en: 'Adds X-Forwarded-For, -Host and -Server to proxied requests.', ja: 'プロキシするリクエストに X-Forwarded-For/-Host/-Server を付ける。' },
   'proxytimeout': { en: 'Seconds to wait for the backend; for tunnels the idle limit is the larger of this and Timeout.', ja: 'バックエンドを待つ秒数。トンネルのアイドル上限はこれと Timeout の大きい方。' },

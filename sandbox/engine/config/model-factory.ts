@@ -41,6 +41,7 @@ export function emptyDirectoryScope(): DirectoryScope {
     preserveHost: null,
     addHeaders: null,
     websocketFallbackToProxyHttp: null,
+    handler: null,
     redirects: [],
     headerOps: [],
     authz: emptyAuthz(),

@@ -325,6 +325,8 @@ export interface DirectoryScope {
   preserveHost: Setting<boolean> | null;
   addHeaders: Setting<boolean> | null;
   websocketFallbackToProxyHttp: Setting<boolean> | null;
+  /** SetHandler (e.g. "server-status"); "None" is stored as written and cancels an inherited one. */
+  handler?: Setting<string> | null;
   /** Redirects written in this section (server-level ones are in ServerScope.redirects). */
   redirects: RedirectRule[];
   /** Header and RequestHeader operations in order. */

@@ -39,6 +39,8 @@ export interface DirectoryState {
   /** mod_rewrite per-directory state; `directory` is the last merged section's path (dconf->directory). */
   rewrite: { engine: boolean; rules: RewriteRuleEntry[]; options: string[]; directory: string | null };
   sslProxyEngine: boolean | null;
+  /** SetHandler in effect (null: none, or cancelled with "None"). */
+  handler: string | null;
   /** The sections merged so far, in merge order. */
   mergedSections: SourceRef[];
 }
@@ -57,6 +59,7 @@ export function emptyDirectoryState(): DirectoryState {
     authzSources: [],
     rewrite: { engine: false, rules: [], options: [], directory: null },
     sslProxyEngine: null,
+    handler: null,
     mergedSections: [],
   };
 }
@@ -88,6 +91,7 @@ export function mergeDirectoryScope(base: DirectoryState, add: DirectoryScope, s
       directory: sectionPath === null ? null : sectionPath.endsWith('/') ? sectionPath : `${sectionPath}/`,
     },
     sslProxyEngine: add.sslProxy.engine ? add.sslProxy.engine.value : base.sslProxyEngine,
+    handler: add.handler ? (add.handler.value.toLowerCase() === 'none' ? null : add.handler.value) : base.handler,
     mergedSections: source ? [...base.mergedSections, source] : base.mergedSections,
   };
 }

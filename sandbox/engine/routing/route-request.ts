@@ -58,6 +58,9 @@ export interface RouteOptions {
   vhostTable?: VhostTable;
 }
 
+/** Content handlers the emulator can render, by SetHandler name, with the module that provides each. */
+const CONTENT_HANDLER_MODULES: Readonly<Record<string, string>> = { 'server-status': 'mod_status.c' };
+
 /** Decide what httpd does with one request, before any network I/O. */
 export function routeRequest(config: HttpdConfig, request: RouteRequest, options: RouteOptions = {}): RouteDecision {
   const router = new RequestRouter(config, request, options);
@@ -546,6 +549,12 @@ class RequestRouter {
     if (this.modules.has('mod_alias.c')) {
       const redirect = this.tryRedirects(dir.redirects.filter((rule) => rule.inSection), []);
       if (redirect) return redirect;
+    }
+    // A handler set for the section answers instead of the (absent) file, when its module is loaded.
+    const handlerModule = dir.handler ? CONTENT_HANDLER_MODULES[dir.handler.toLowerCase()] : undefined;
+    if (dir.handler && handlerModule && this.modules.has(handlerModule)) {
+      const decision = this.respond(200, 'handler', [], matched, `SetHandler ${dir.handler} answers ${uri} (no ProxyPass claimed it)`);
+      return { ...decision, handler: dir.handler.toLowerCase() };
     }
     this.pushLog('core', 'info', 'AH00128', `File does not exist: ${fullPath}`);
     return this.respond(404, 'not-found', [], matched, why ?? explainNoMatch(uri, this.considered, server.proxyPass));

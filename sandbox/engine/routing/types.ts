@@ -222,7 +222,10 @@ export interface ResponseDecision extends DecisionBase {
     | 'rewrite-status'
     | 'server-error'
     | 'expectation-failed'
-    | 'answered-locally';
+    | 'answered-locally'
+    /** A content handler (SetHandler) answers; `handler` names it, the proxy renders its page. */
+    | 'handler';
+  handler?: string;
 }
 
 /** What routeRequest returns. */

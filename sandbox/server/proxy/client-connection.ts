@@ -31,6 +31,7 @@ import { connectBackend } from './backend-connector.ts';
 import type { ConnectFailure } from './backend-connector.ts';
 import type { ProxyRuntime } from './proxy-runtime.ts';
 import { SocketReader } from './socket-reader.ts';
+import { renderServerStatus } from './status-page.ts';
 import { startTunnel } from './tunnel.ts';
 
 type EmittedEvent = TapEvent extends infer E ? (E extends unknown ? Omit<E, 'connection' | 'time'> : never) : never;
@@ -206,6 +207,45 @@ async function answerPlainOnTlsPort(context: RequestContext, head: RequestHead, 
   return 'close';
 }
 
+/** mod_status answers (SetHandler server-status, not claimed by a ProxyPass). */
+async function answerServerStatus(context: RequestContext, head: RequestHead, decision: RouteDecision, startMicros: number): Promise<'keep-alive' | 'close'> {
+  const { runtime } = context;
+  const serverIndex = decision.server?.virtualHostIndex ?? null;
+  const page = renderServerStatus(
+    {
+      serverName: head.hostname ?? runtime.serverName(serverIndex),
+      banner: runtime.serverBanner(),
+      mpm: runtime.config.global.mpm.module ?? 'event',
+      startedAtMs: runtime.startedAtMs,
+      nowMs: Date.now(),
+      totalAccesses: runtime.requestsServed + 1,
+      busyWorkers: runtime.pool.inUse,
+      workerLimit: runtime.pool.limit,
+    },
+    head.query !== undefined && /(^|&)auto(&|=|$)/.test(head.query),
+  );
+  const keepAlive = runtime.keepAliveAllowed(head, context.keepalives, serverIndex);
+  const headers: Array<[string, string]> = [
+    ['Date', new Date().toUTCString()],
+    ['Server', runtime.serverBanner()],
+    ['Vary', 'Accept-Encoding'],
+    ['Content-Length', String(Buffer.byteLength(page.body, 'latin1'))],
+  ];
+  if (!keepAlive) headers.push(['Connection', 'close']);
+  else if (clientSentKeepAlive(head)) headers.push(['Keep-Alive', keepAliveHeaderValue(runtime.keepAliveTimeoutMs / 1000, runtime.remainingKeepAlives(context.keepalives))], ['Connection', 'Keep-Alive']);
+  headers.push(['Content-Type', page.contentType]);
+  const text = headText('HTTP/1.1 200 OK', headers);
+  const body = head.method === 'HEAD' ? '' : page.body;
+  await write(context.socket, latin1Bytes(text + body));
+  context.emit({ type: 'head', hop: 'proxy->client', head: text });
+  context.emit({ type: 'response', status: 200, explanation: decision.explanation });
+  runtime.accessLog(
+    { head, requestLine: requestLineOf(head), status: 200, bodyBytes: body.length, responseHeaders: headers, bytesIn: head.consumed, bytesOut: text.length + body.length, startMicros, serverIndex, aborted: false },
+    context,
+  );
+  return keepAlive ? 'keep-alive' : 'close';
+}
+
 async function handleRequest(context: RequestContext, head: RequestHead, startMicros: number): Promise<'keep-alive' | 'close' | 'tunnel'> {
   const { runtime, emit, socket } = context;
   const decision = routeRequest(runtime.config, {
@@ -220,6 +260,9 @@ async function handleRequest(context: RequestContext, head: RequestHead, startMi
   for (const entry of decision.log) runtime.log(entry, serverIndex, context.connection);
   emit({ type: 'route', routing: summarizeDecision(decision) });
 
+  if (decision.kind === 'respond' && decision.reason === 'handler' && decision.handler === 'server-status') {
+    return answerServerStatus(context, head, decision, startMicros);
+  }
   if (decision.kind === 'respond') {
     return respondFromProxy(context, head, decision, startMicros, {
       status: decision.status,

@@ -81,6 +81,9 @@ export class ProxyRuntime {
   private readonly balancers = new Map<string, BalancerState>();
   private readonly tunnels = new Set<Tunnel>();
   private connectionCounter = 0;
+  /** When this generation started and how many requests it finished (mod_status reports both). */
+  readonly startedAtMs = Date.now();
+  requestsServed = 0;
   private startupTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly keepAliveOn: boolean;
   private readonly maxKeepAliveRequests: number;
@@ -165,6 +168,7 @@ export class ProxyRuntime {
     record: FinishedRequest,
     connection: { endpoints: { remoteAddress: string; remotePort: number; localAddress: string; localPort: number }; keepalives: number; connection: number },
   ): void {
+    this.requestsServed += 1;
     const logging = this.loggingFor(record.serverIndex);
     if (logging.customLogs.length === 0) return;
     const head = record.head;

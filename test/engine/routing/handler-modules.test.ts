@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dnsFailureLog, routeRequest, type RouteDecision } from '../../../sandbox/engine/routing/index.ts';
-import { configFrom, request, websocket } from './route-fixtures.ts';
+import { configFrom, request, STANDARD_MODULES, websocket } from './route-fixtures.ts';
 
 function backendOf(decision: RouteDecision) {
   if (decision.kind !== 'proxy' || !decision.backend) throw new Error(`expected a proxied request: ${decision.explanation}`);
@@ -201,5 +201,34 @@ describe('a target URL whose port is not a number, measured on httpd 2.4.71', ()
     const backend = backendOf(decision);
     expect([backend.url, backend.host, backend.port]).toEqual(['ws://[127.0.0.1:8802room]/', '127.0.0.1:8802room', 80]);
     expect(dnsFailureLog(backend, decision.uri ?? '', '127.0.0.1:5555').entry.message).toBe('DNS lookup failure for: 127.0.0.1:8802room returned by /chat/room');
+  });
+});
+
+// Measured in test/differential/scenarios/105-server-status-and-catch-all.
+describe('SetHandler server-status', () => {
+  const body = [
+    'ProxyPass /server-status !',
+    'ProxyPass / http://127.0.0.1:3000/',
+    '<Location /server-status>',
+    '    SetHandler server-status',
+    '</Location>',
+    '<Location /status-behind-catch-all>',
+    '    SetHandler server-status',
+    '</Location>',
+  ].join('\n');
+
+  it('lets mod_status answer a path the ProxyPass rules exclude', () => {
+    const decision = routeRequest(configFrom(body, [...STANDARD_MODULES, 'status']), request('/server-status?auto'));
+    expect(decision).toMatchObject({ kind: 'respond', status: 200, reason: 'handler', handler: 'server-status' });
+  });
+
+  it('leaves a path the catch-all ProxyPass claims to the backend', () => {
+    const decision = routeRequest(configFrom(body, [...STANDARD_MODULES, 'status']), request('/status-behind-catch-all'));
+    expect(decision.kind).toBe('proxy');
+  });
+
+  it('answers 404 when mod_status is not loaded, the handler having nobody to run it', () => {
+    const decision = routeRequest(configFrom(body.replace(/SetHandler server-status/g, 'SetHandler server-info')), request('/server-status'));
+    expect(decision).toMatchObject({ kind: 'respond', status: 404, reason: 'not-found' });
   });
 });

@@ -329,7 +329,14 @@ function allowOverride(context: CommandContext, args: SplitArguments): Result {
 }
 
 /** Handlers for core, http_core, unixd, listeners and MPM directives. */
+/** SetHandler: the handler for the section (mod_status's "server-status", say). */
+function setHandler(context: CommandContext, args: SplitArguments): Result {
+  context.scope.handler = setting(context, args.words[0].value);
+  return null;
+}
+
 export const coreDirectiveHandlers: HandlerTable = {
+  sethandler: setHandler,
   servername: serverName,
   serveralias: serverAlias,
   serveradmin: serverAdmin,
