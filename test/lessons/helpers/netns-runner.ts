@@ -9,18 +9,19 @@
  * Every process it spawns gets its own process group and is killed with it, whatever fails; the
  * test outside also kills whatever is left in the namespace and deletes the namespace.
  */
-import { portAnswers } from '../../../sandbox/server/loopback-ports.ts';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendName, BackendObservation, Check, Probe } from '../../../sandbox/engine/probe.ts';
 import { startAppServer } from '../../../sandbox/server/backends/app-server.ts';
 import { startEchoServer } from '../../../sandbox/server/backends/echo-server.ts';
 import type { RunningBackend } from '../../../sandbox/server/backends/server-lifecycle.ts';
+import { portAnswers } from '../../../sandbox/server/loopback-ports.ts';
 import { runCheck } from '../../../sandbox/server/probe-runner.ts';
 import type { CheckResult, ProbeTarget } from '../../../sandbox/server/probe-runner.ts';
+import { ErrorLogTail, probeCodesIn } from '../../differential/harness/error-log-tail.ts';
 
 export type Side = 'httpd' | 'wslab';
 
@@ -78,8 +79,6 @@ const READY_TIMEOUT_MS = 10_000;
  */
 const STARTED_SETTLE_MS = 300;
 const STOP_GRACE_MS = 3_000;
-/** AH codes httpd logs at every start and stop; they say nothing about a probe. */
-const LIFECYCLE_CODES = new Set(['AH00489', 'AH00094', 'AH00491']);
 
 const live = new Set<ChildProcess>();
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -138,31 +137,6 @@ class Backends {
     await Promise.all([...this.running.values()].map((backend) => backend.close()));
     this.running.clear();
   }
-}
-
-class ErrorLogTail {
-  private offset = 0;
-  private readonly path: string;
-  constructor(path: string) {
-    this.path = path;
-  }
-  markEnd(): void {
-    this.offset = existsSync(this.path) ? statSync(this.path).size : 0;
-  }
-  readNew(): string {
-    if (!existsSync(this.path)) return '';
-    const bytes = readFileSync(this.path);
-    const start = bytes.length < this.offset ? 0 : this.offset;
-    this.offset = bytes.length;
-    return bytes.subarray(start).toString('utf8');
-  }
-  readAll(): string {
-    return existsSync(this.path) ? readFileSync(this.path, 'utf8') : '';
-  }
-}
-
-function probeCodesIn(text: string): string[] {
-  return [...new Set(text.match(/\bAH\d{5}\b/g) ?? [])].filter((code) => !LIFECYCLE_CODES.has(code));
 }
 
 interface ServerProcess {
