@@ -250,21 +250,8 @@ class RequestRouter {
     // Early location walk and pre_translate_name: ProxyPass ... mapping=encoded sees the encoded path.
     this.uri = normalized;
     this.dir = this.walkLocations(server.directory, normalized, server.sections);
-    const encodedPass = translateProxy({
-      uri: normalized,
-      unparsedUri: parsed.unparsedUri,
-      sectionRule: this.dir.proxyAlias,
-      serverRules: server.proxyPass,
-      hasUpgradeHeader: this.headers.has('Upgrade'),
-      wstunnelClaimsWebSockets: this.wstunnelClaimsWebSockets(this.dir),
-      phase: 'pre-translate',
-      client: this.client,
-    });
-    this.considered.push(...encodedPass.considered);
-    this.log.push(...encodedPass.log);
-    if (encodedPass.kind === 'matched') {
-      return this.proxyTranslated(encodedPass.filename, encodedPass.rule, { nocanon: encodedPass.nocanon, noencode: true }, protoMinor);
-    }
+    const encodedPass = this.translateWithProxyPass(parsed, server, this.dir, normalized, 'pre-translate', protoMinor);
+    if (encodedPass) return encodedPass;
 
     const resolved = resolveUri(parsed, { mergeSlashes: true, allowEncodedSlashes: false, decodeEncodedSlashes: false, client: this.client });
     if (!resolved.ok) {
@@ -311,21 +298,8 @@ class RequestRouter {
 
     // translate_name: mod_proxy.
     if (this.modules.has('mod_proxy.c')) {
-      const translation = translateProxy({
-        uri: this.uri,
-        unparsedUri: parsed.unparsedUri,
-        sectionRule: this.dir.proxyAlias,
-        serverRules: server.proxyPass,
-        hasUpgradeHeader: this.headers.has('Upgrade'),
-        wstunnelClaimsWebSockets: this.wstunnelClaimsWebSockets(this.dir),
-        phase: 'translate',
-        client: this.client,
-      });
-      this.considered.push(...translation.considered);
-      this.log.push(...translation.log);
-      if (translation.kind === 'matched') {
-        return this.proxyTranslated(translation.filename, translation.rule, { nocanon: translation.nocanon, noencode: false }, protoMinor);
-      }
+      const translation = this.translateWithProxyPass(parsed, server, this.dir, this.uri, 'translate', protoMinor);
+      if (translation) return translation;
     }
 
     // translate_name: mod_alias redirects.
@@ -649,6 +623,34 @@ class RequestRouter {
       proxyTimeoutSet: server.proxyTimeoutSet,
       localPort: this.request.localPort,
     };
+  }
+
+  /**
+   * One pass of mod_proxy's ProxyPass matching: 'pre-translate' sees the still-encoded path (for
+   * mapping=encoded), 'translate' the decoded one. Returns the proxy decision when a rule matched.
+   */
+  private translateWithProxyPass(
+    parsed: ParsedTarget,
+    server: ReturnType<RequestRouter['currentServer']>,
+    dir: DirectoryState,
+    uri: string,
+    phase: 'pre-translate' | 'translate',
+    protoMinor: number,
+  ): RouteDecision | null {
+    const translation = translateProxy({
+      uri,
+      unparsedUri: parsed.unparsedUri,
+      sectionRule: dir.proxyAlias,
+      serverRules: server.proxyPass,
+      hasUpgradeHeader: this.headers.has('Upgrade'),
+      wstunnelClaimsWebSockets: this.wstunnelClaimsWebSockets(dir),
+      phase,
+      client: this.client,
+    });
+    this.considered.push(...translation.considered);
+    this.log.push(...translation.log);
+    if (translation.kind !== 'matched') return null;
+    return this.proxyTranslated(translation.filename, translation.rule, { nocanon: translation.nocanon, noencode: phase === 'pre-translate' }, protoMinor);
   }
 
   /** ap_expr's view of the request: %{VARS} as mod_rewrite reads them, http()/req() for headers. */
