@@ -20,7 +20,9 @@ import { startSiteServer } from '../../sandbox/server/site-server.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../site/scripts/chromium.ts';
 import { exerciseFile } from './sandbox-harness.ts';
 
-const haveChromium = existsSync(CHROMIUM_PATH);
+// Without Chromium the suite is skipped on a developer machine, but in CI it must fail: the
+// launch in beforeAll then throws, naming the missing browser.
+const haveChromium = existsSync(CHROMIUM_PATH) || process.env.CI === 'true';
 const root = mkdtempSync(join(tmpdir(), 'wslab-browser-e2e-'));
 
 let server: Server;
