@@ -29,10 +29,12 @@ if (!existsSync(lessonsDir)) {
 process.env.WSLAB_LESSONS_DIR = lessonsDir;
 // Astro caches content entries by id ("01-websocket-basics/en"); a build from another lessons folder
 // gets its own cache so it neither reads nor leaves entries that clash with the real lessons'.
+// The cache stores each entry's file relative to the site root, so the key includes the checkout
+// too: two clones building the same fixture folder must not share one (a clone at another depth
+// would resolve the other's "../../../tmp/…" paths to files that do not exist).
 const isDefaultLessonsDir = lessonsDir === resolve(siteRoot, '../lessons');
-const cacheDir = isDefaultLessonsDir
-  ? undefined
-  : join(tmpdir(), `wslab-astro-cache-${createHash('sha256').update(lessonsDir).digest('hex').slice(0, 12)}`);
+const cacheKey = createHash('sha256').update(`${siteRoot}\0${lessonsDir}`).digest('hex').slice(0, 12);
+const cacheDir = isDefaultLessonsDir ? undefined : join(tmpdir(), `wslab-astro-cache-${cacheKey}`);
 
 // The sandbox UI is built outside site/; whether this build has it decides the "Open sandbox" button.
 const sandboxEntry = findSandboxEntry(resolve(siteRoot, '..'));

@@ -24,12 +24,13 @@ export async function runBackendCommand(kind: 'echo' | 'app', args: string[]): P
     console.error(`wslab ${kind}: cannot listen on ${host}:${port}: ${reason}`);
     return 1;
   }
+  const stopped = untilStopSignal();
   console.log(`wslab ${kind}: listening on ${backend.url}`);
   backend.observations.onObservation((seen) => {
     const upgrade = seen.headers.upgrade ? ` (Upgrade: ${seen.headers.upgrade})` : '';
     console.log(`${new Date().toISOString()} ${seen.method} ${seen.path}${upgrade}`);
   });
-  await untilStopSignal();
+  await stopped;
   await backend.close();
   return 0;
 }

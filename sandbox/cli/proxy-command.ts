@@ -6,6 +6,7 @@ import { FileLogSink, resolveLogPath } from '../server/proxy/log-sink.ts';
 import { ListenError, startProxyServer } from '../server/proxy/proxy-server.ts';
 import { nodeFileSystem, processEnvironment, readConfigFile } from './config-file.ts';
 import { parseCommandArgs, UsageError } from './main.ts';
+import { untilStopSignal } from './stop-signal.ts';
 
 const DEFAULT_SERVER_ROOT = '/etc/apache2';
 
@@ -43,13 +44,12 @@ export async function runProxyCommand(args: string[]): Promise<number> {
     return 1;
   }
 
+  // Every handler goes in before "listening on" is printed (see untilStopSignal).
+  const stopped = untilStopSignal();
   const notice = (code: string, message: string, module = 'core') => proxy.runtime().log({ module, level: 'notice', code, message }, null, 0);
   notice('AH00489', `Apache/${HTTPD_VERSION} (${HTTPD_PLATFORM}) configured -- resuming normal operations`, `mpm_${config.global.mpm.module ?? 'event'}`);
   notice('AH00094', `Command line: 'wslab proxy ${path}'`);
   announceNotSimulated(proxy.runtime().config, (message) => proxy.runtime().log({ module: 'wslab', level: 'notice', message }, null, 0));
-  for (const listener of proxy.listeners) {
-    console.error(`wslab proxy: listening on ${listener.tls ? 'https' : 'http'}://${listener.host.includes(':') ? `[${listener.host}]` : listener.host}:${listener.port}`);
-  }
 
   // SIGUSR1 is `apachectl graceful`: check the new config first and keep the old one if it is broken.
   const graceful = () => {
@@ -64,11 +64,11 @@ export async function runProxyCommand(args: string[]): Promise<number> {
   };
   process.on('SIGUSR1', graceful);
   process.on('SIGHUP', graceful);
+  for (const listener of proxy.listeners) {
+    console.error(`wslab proxy: listening on ${listener.tls ? 'https' : 'http'}://${listener.host.includes(':') ? `[${listener.host}]` : listener.host}:${listener.port}`);
+  }
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  const signal = await stopped;
   notice('AH00491', `caught ${signal}, shutting down`, `mpm_${config.global.mpm.module ?? 'event'}`);
   await proxy.close();
   process.off('SIGUSR1', graceful);

@@ -54,8 +54,9 @@ export async function runServeCommand(args: string[]): Promise<number> {
   const address = server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const sandboxes = attachLocalSandboxes(server, { maxSessions, allowedHosts: isLoopbackHost(host) ? [] : [host] });
+  const stopped = untilStopSignal();
   console.log(`wslab serve: the tutorial is at http://${shownHost}:${boundPort}/ (sandboxes run on this machine, up to ${maxSessions} at once)`);
-  await untilStopSignal();
+  await stopped;
   await sandboxes.close();
   server.close();
   return 0;
