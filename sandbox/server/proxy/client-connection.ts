@@ -588,6 +588,7 @@ async function exchangeWithBackend(
         backendLeftover,
         idleTimeoutMs: plan.timeouts.tunnelIdle === null ? Infinity : plan.timeouts.tunnelIdle * 1000,
         perMessageDeflate: /permessage-deflate/i.test(extensions),
+        observeFrames: runtime.hasTapListeners(),
         emit,
         onClose: (summary) => {
           runtime.untrackTunnel(tunnel);

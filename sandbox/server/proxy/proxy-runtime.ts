@@ -129,6 +129,11 @@ export class ProxyRuntime {
     return () => this.listeners.delete(listener);
   }
 
+  /** Whether anyone listens to tap events (a tunnel that starts unobserved skips frame parsing). */
+  hasTapListeners(): boolean {
+    return this.listeners.size > 0;
+  }
+
   /** Deliver one event to every listener; a throwing listener does not disturb the proxy. */
   tap(event: TapEvent): void {
     for (const listener of this.listeners) {

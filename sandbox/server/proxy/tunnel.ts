@@ -16,6 +16,12 @@ export interface TunnelOptions {
   clientLeftover?: Uint8Array;
   idleTimeoutMs: number;
   perMessageDeflate: boolean;
+  /**
+   * Parse frames for the tap. Decided once, when the tunnel starts: the parser must see a
+   * direction from its first byte, and a tunnel nobody watches (`wslab proxy` without --tap)
+   * should cost no more than relaying bytes.
+   */
+  observeFrames: boolean;
   emit(event: DistributiveOmit<TapEvent, 'connection' | 'time'>): void;
   /** Called once when the tunnel is fully closed. */
   onClose(summary: TunnelSummary): void;
@@ -46,6 +52,7 @@ export function startTunnel(options: TunnelOptions): Tunnel {
   const backendFrames = new WebSocketFrameParser({ sender: 'server', perMessageDeflate: options.perMessageDeflate });
 
   const observe = (parser: WebSocketFrameParser, direction: 'client->backend' | 'backend->client', chunk: Uint8Array) => {
+    if (!options.observeFrames) return;
     for (const output of parser.push(chunk)) {
       if (output.type === 'frame') options.emit({ type: 'frame', direction, frame: output.frame });
       else options.emit({ type: 'frame-error', direction, code: output.code, message: output.message });

@@ -3,6 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { computeWebSocketAccept } from '../../../sandbox/engine/websocket/accept.ts';
 import type { TapEvent } from '../../../sandbox/engine/tap-events.ts';
 import { startEchoServer } from '../../../sandbox/server/backends/echo-server.ts';
+import { MemoryLogSink } from '../../../sandbox/server/proxy/log-sink.ts';
+import { startProxyServer } from '../../../sandbox/server/proxy/proxy-server.ts';
 import type { RunningBackend } from '../../../sandbox/server/backends/echo-server.ts';
 import { RawConnection } from '../backends/raw-connection.ts';
 import { checkedConfig, closed, echoRoundTrip, eventually, fixtureConfig, hex, mustOpen, RawClient, sleep, startTestProxy } from './proxy-harness.ts';
@@ -154,6 +156,44 @@ describe('startTunnel through the running proxy', () => {
       expect(await closed(socket)).toBe(1005);
     } finally {
       unsubscribe();
+    }
+  });
+});
+
+describe('a proxy with no tap listener (wslab proxy without --tap)', () => {
+  it('relays without parsing frames; a listener that joins later sees frames of the tunnels opened after it', async () => {
+    const echo = await startEchoServer({ port: 0 });
+    const proxy = await startProxyServer({
+      config: checkedConfig(`ServerName localhost\nListen 127.0.0.1:8000\nProxyPass /ws/ ws://127.0.0.1:${echo.port}/\n`),
+      sink: new MemoryLogSink(),
+      bindAddress: () => ({ host: '127.0.0.1', port: 0 }),
+    });
+    const url = `ws://127.0.0.1:${proxy.listeners[0].port}/ws/`;
+    const events: TapEvent[] = [];
+    try {
+      const unobserved = await mustOpen(url);
+      const unsubscribe = proxy.runtime().onTap((event) => events.push(event));
+      expect(await echoRoundTrip(unobserved, 'before')).toBe('Echo: before');
+      const observed = await mustOpen(url);
+      expect(await echoRoundTrip(observed, 'after')).toBe('Echo: after');
+      for (const socket of [unobserved, observed]) {
+        socket.close(1000);
+        expect(await closed(socket)).toBe(1000);
+      }
+      await eventually(() => events.filter((event) => event.type === 'tunnel-close').length === 2, 'both tunnel-close events');
+      unsubscribe();
+      const frames = events.filter((event) => event.type === 'frame');
+      const unobservedId = events.find((event) => event.type === 'tunnel-close' && !frames.some((frame) => frame.connection === event.connection))?.connection;
+      expect(unobservedId).toBeDefined();
+      expect(frames.map((event) => (event.type === 'frame' ? `${event.direction} ${event.frame.preview}` : ''))).toEqual([
+        'client->backend after',
+        'backend->client Echo: after',
+        'client->backend 03e8',
+        'backend->client 03e8',
+      ]);
+    } finally {
+      await proxy.close();
+      await echo.close();
     }
   });
 });
