@@ -126,6 +126,12 @@ export function findWorker(workers: readonly WorkerDefinition[], url: string, mo
   return best;
 }
 
+/** set_worker_param() stores upgrade=ANY (any case) as "*", so every later check sees "*". */
+function upgradeParam(value: string | null): string {
+  if (value === null) return '';
+  return value.toLowerCase() === 'any' ? '*' : value;
+}
+
 /** The settings of a worker (or of the default reverse worker when null) that routing reports. */
 export function workerSettings(worker: WorkerDefinition | null, url: string): WorkerSettings {
   const param = (key: string) => worker?.params.findLast((entry) => entry.key === key)?.value ?? null;
@@ -135,7 +141,7 @@ export function workerSettings(worker: WorkerDefinition | null, url: string): Wo
   return {
     name: worker?.name ?? workerName(url) ?? url,
     isDefault: worker === null,
-    upgrade: param('upgrade') ?? '',
+    upgrade: upgradeParam(param('upgrade')),
     timeout: timeout === null ? null : parseSeconds(timeout),
     connectionTimeout: connectionTimeout === null ? null : parseSeconds(connectionTimeout),
     retry: retry === null ? DEFAULT_RETRY_SECONDS : (parseSeconds(retry) ?? DEFAULT_RETRY_SECONDS),

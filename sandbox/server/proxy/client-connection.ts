@@ -21,8 +21,19 @@ import { planBalancerMember } from '../../engine/routing/balancer-plan.ts';
 import { routeRequest } from '../../engine/routing/route-request.ts';
 import { buildClientResponseHead } from '../../engine/routing/response-head.ts';
 import { connectFailureLog, dnsFailureLog } from '../../engine/routing/connect-failure-log.ts';
-import { backendStatusLog, beforeConnectLog, connectedLog, releasedLog, tunnelEndLog, tunnelStartLog } from '../../engine/routing/proxy-debug-log.ts';
-import type { ProxyStepContext } from '../../engine/routing/proxy-debug-log.ts';
+import {
+  backendStatusLog,
+  beforeConnectLog,
+  connectedLog,
+  proxyStepContext,
+  releasedLog,
+  requestSentLog,
+  sendingRequestLog,
+  tunnelEndLog,
+  tunnelReadLog,
+  tunnelStartLog,
+} from '../../engine/routing/proxy-debug-log.ts';
+import type { ProxyStepContext, TunnelSide } from '../../engine/routing/proxy-debug-log.ts';
 import { applyHeaderOps } from '../../engine/routing/header-ops.ts';
 import { HeaderTable } from '../../engine/routing/header-table.ts';
 import type { BackendPlan, ProxyDecision, RouteDecision } from '../../engine/routing/types.ts';
@@ -33,6 +44,7 @@ import type { ProxyRuntime } from './proxy-runtime.ts';
 import { SocketReader } from './socket-reader.ts';
 import { renderServerStatus } from './status-page.ts';
 import { startTunnel } from './tunnel.ts';
+import type { TunnelSummary } from './tunnel.ts';
 
 type EmittedEvent = TapEvent extends infer E ? (E extends unknown ? Omit<E, 'connection' | 'time'> : never) : never;
 
@@ -438,7 +450,7 @@ async function connectPlan(context: RequestContext, plan: BackendPlan, serverInd
 }
 
 function proxyStep(context: RequestContext, plan: BackendPlan, decision: ProxyDecision): ProxyStepContext {
-  return { plan, uri: decision.uri ?? '/', filename: decision.filename, client: context.client };
+  return proxyStepContext(decision, plan, context.client);
 }
 
 /** The error-log lines and the client's answer for a failed connect, as mod_proxy words them. */
@@ -494,9 +506,15 @@ async function exchangeWithBackend(
   backendSocket.on('error', () => {
     // Reported through the reader's end of stream.
   });
+  const step = proxyStep(context, plan, decision);
+  const log = (entries: ErrorLogEntry[]) => {
+    for (const entry of entries) runtime.log(entry, serverIndex, context.connection);
+  };
   const requestHeadText = backendRequestText(plan, head);
   emit({ type: 'head', hop: 'proxy->backend', head: requestHeadText });
+  log(sendingRequestLog(step));
   await write(backendSocket, latin1Bytes(requestHeadText));
+  log(requestSentLog(step));
   const bodyBytesIn = await relayRequestBody(context, head, backendSocket);
 
   const backendReader = new SocketReader(backendSocket);
@@ -550,7 +568,6 @@ async function exchangeWithBackend(
     }, { filename: decision.filename, bytesInBody: bodyBytesIn });
   }
   emit({ type: 'head', hop: 'backend->proxy', head: latin1(response.rawHead) });
-  const step = proxyStep(context, plan, decision);
   for (const entry of backendStatusLog(step, response.status)) runtime.log(entry, serverIndex, context.connection);
 
   const clientHead = buildClientResponseHead(plan, decision.responseContext, {
@@ -574,12 +591,25 @@ async function exchangeWithBackend(
     const text = `HTTP/1.1 ${clientHead.status} ${clientHead.reason}\r\n${clientHead.headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
     emit({ type: 'head', hop: 'proxy->client', head: text });
     emit({ type: 'response', status: 101, explanation: `101: upgraded; tunnelling to ${plan.url} until a side closes${plan.timeouts.tunnelIdle !== null ? ` or ${plan.timeouts.tunnelIdle}s pass without traffic` : ''} (${plan.timeouts.explanation})` });
-    await write(socket, latin1Bytes(text));
+    // ap_send_interim_response sends nothing to an HTTP/1.0 client, yet the tunnel still runs.
+    const headSent = head.versionNumber >= 1001;
+    if (headSent) await write(socket, latin1Bytes(text));
     const clientLeftover = context.reader.detach();
     const backendLeftover = Buffer.concat([leftover, backendReader.detach()]);
     const extensions = response.headers.find(([name]) => name.toLowerCase() === 'sec-websocket-extensions')?.[1] ?? '';
     const protocol = plan.upgrade.sentUpgrade ?? 'websocket';
     for (const entry of tunnelStartLog(step, protocol, plan.timeouts.tunnelIdle)) runtime.log(entry, serverIndex, context.connection);
+    // mod_proxy_wstunnel logs each wakeup of its poll loop; the sockets are only watched for that
+    // when those lines are written, so an unlogged tunnel costs nothing more.
+    const readLog = { client: tunnelReadLog(step, 'client'), backend: tunnelReadLog(step, 'backend') };
+    const logsReads = [...readLog.client, ...readLog.backend].some((entry) => runtime.wouldLog(entry, serverIndex));
+    let tunnelOpen = true;
+    let failedSide: TunnelSide | null = null;
+    if (logsReads) {
+      // Before the tunnel's own listeners, which end the tunnel at once.
+      socket.once('error', () => (failedSide ??= 'client'));
+      backendSocket.once('error', () => (failedSide ??= 'backend'));
+    }
     await new Promise<void>((resolve) => {
       const tunnel = startTunnel({
         client: socket,
@@ -591,8 +621,9 @@ async function exchangeWithBackend(
         observeFrames: runtime.hasTapListeners(),
         emit,
         onClose: (summary) => {
+          tunnelOpen = false;
           runtime.untrackTunnel(tunnel);
-          for (const entry of [...tunnelEndLog(step, protocol), ...releasedLog(step)]) runtime.log(entry, serverIndex, context.connection);
+          log([...tunnelEndLog(step, protocol, tunnelEndedBy(summary.reason, failedSide)), ...releasedLog(step)]);
           emit({ type: 'tunnel-close', ...summary, durationMs: Math.round(summary.durationMs) });
           runtime.accessLog(
             {
@@ -602,7 +633,7 @@ async function exchangeWithBackend(
               bodyBytes: summary.bytesFromBackend,
               responseHeaders: clientHead.headers,
               bytesIn: head.consumed + summary.bytesFromClient,
-              bytesOut: text.length + summary.bytesFromBackend,
+              bytesOut: (headSent ? text.length : 0) + summary.bytesFromBackend,
               startMicros,
               serverIndex,
               filename: decision.filename,
@@ -614,6 +645,14 @@ async function exchangeWithBackend(
         },
       });
       runtime.trackTunnel(tunnel);
+      if (logsReads && tunnelOpen) {
+        socket.on('data', () => {
+          if (tunnelOpen) log(readLog.client);
+        });
+        backendSocket.on('data', () => {
+          if (tunnelOpen) log(readLog.backend);
+        });
+      }
     });
     return 'tunnel';
   }
@@ -652,6 +691,13 @@ async function exchangeWithBackend(
     context,
   );
   return mustClose || !bodyBytes.complete ? 'close' : 'keep-alive';
+}
+
+/** The side whose end of stream or reset ended the tunnel; null when the proxy ended it. */
+function tunnelEndedBy(reason: TunnelSummary['reason'], failedSide: TunnelSide | null): TunnelSide | null {
+  if (reason === 'client-closed') return 'client';
+  if (reason === 'backend-closed') return 'backend';
+  return reason === 'error' ? failedSide : null;
 }
 
 function backendRequestText(plan: BackendPlan, head: RequestHead): string {

@@ -14,6 +14,7 @@ const upgradeConfig = configFrom(
     'ProxyPass /hu/ http://127.0.0.1:8802/hu/ upgrade=websocket',
     'ProxyPass /hs/ http://127.0.0.1:8802/hs/ upgrade=*',
     'ProxyPass /h2/ http://127.0.0.1:8802/h2/ upgrade=h2c',
+    'ProxyPass /ha/ http://127.0.0.1:8802/ha/ upgrade=Any',
   ].join('\n'),
 );
 
@@ -50,6 +51,13 @@ describe('upgrade decision measured on httpd 2.4.71', () => {
     expect(tail(target, [['Upgrade', 'websocket'], ['Connection', 'Upgrade']])).toEqual({
       forwarded: true,
       last: [['Connection', 'Upgrade'], ['Upgrade', 'websocket']],
+    });
+  });
+
+  it.each(['websocket', 'h2c'])('treats upgrade=ANY (any case) as upgrade=*: Upgrade: %s is forwarded', (upgrade) => {
+    expect(tail('/ha/', [['Upgrade', upgrade], ['Connection', 'Upgrade']])).toEqual({
+      forwarded: true,
+      last: [['Connection', 'Upgrade'], ['Upgrade', upgrade]],
     });
   });
 

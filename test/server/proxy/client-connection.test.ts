@@ -217,6 +217,20 @@ describe('serveClientConnection', () => {
     }
     expect(app.observations.seen.map((seen) => seen.path)).toEqual(['/after']);
   });
+
+  it('tunnels an HTTP/1.0 upgrade without writing the 101 head, as httpd sends no interim response to HTTP/1.0', async () => {
+    const connection = await RawConnection.open(proxy.port);
+    try {
+      connection.write('GET /ws/ HTTP/1.0\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+      await eventually(() => echo.observations.seen.length === 1, 'the backend to see the upgrade');
+      // A masked text frame "hi" (mask 00000000): the backend's answer comes back with no head before it.
+      connection.write(Buffer.from('818200000000' + Buffer.from('hi').toString('hex'), 'hex'));
+      const reply = await connection.waitFor((received) => received.length >= 10);
+      expect(reply.subarray(0, 10)).toEqual(Buffer.concat([Buffer.from([0x81, 0x08]), Buffer.from('Echo: hi')]));
+    } finally {
+      connection.destroy();
+    }
+  });
 });
 
 // httpd logs request-head refusals at info; this server lets core's info lines through.
