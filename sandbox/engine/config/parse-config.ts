@@ -7,7 +7,7 @@ import { DEBIAN_MODULE_DIR, COMPILED_IN_MODULES } from './module-registry.ts';
 import { defaultModules } from './default-modules.ts';
 import { DIAGNOSTIC_CODES, type ConfigDiagnostic, type StartupEvent } from './diagnostics.ts';
 import { aliasHandlers } from './handlers/alias.ts';
-import { authzHandlers } from './handlers/authz.ts';
+import { authzHandlers, checkNegativeOnlyAuthz } from './handlers/authz.ts';
 import { coreDirectiveHandlers } from './handlers/core-directives.ts';
 import { coreSectionHandlers } from './handlers/core-sections.ts';
 import { headerHandlers } from './handlers/headers.ts';
@@ -20,7 +20,7 @@ import { readIncludedFiles } from './include-files.ts';
 import { isCommentOrBlank, readLogicalLines, readWord, readWords } from './lexer.ts';
 import { resolveVariables } from './variables.ts';
 import { emptyConfig } from './model-factory.ts';
-import type { HttpdConfig } from './model.ts';
+import { LOG_LEVELS, type HttpdConfig } from './model.ts';
 import { checkMpmSettings } from './mpm-check.ts';
 import { addLoadedModule, resolveOptions, serverRootRelative, startupEvent, type ParseOptions, type ParseState } from './parse-state.ts';
 import { registerHandlers, TOP_LEVEL_OVERRIDE, walkNodes } from './process-phase.ts';
@@ -217,5 +217,15 @@ function runCheckPhase(state: ParseState): void {
       state.diagnostics.push({ code: warning.slice(0, 7), severity: 'warning', message: warning, file: source.file, line: source.line, column: 1, length: 1 });
       state.events.push(startupEvent('check', [warning], { level: 'warn' }));
     }
+  }
+  const negativeOnly = checkNegativeOnlyAuthz(state);
+  if (negativeOnly) {
+    const at = { file: options.file, line: 1 };
+    state.diagnostics.push({ code: 'AH01624', severity: 'error', message: negativeOnly, file: at.file, line: at.line, column: 1, length: 1 });
+    // Logged at error level against the main server before the error log opens: LogLevel crit hides it.
+    const levels = config.main.server.logLevel;
+    const configured = levels.modules.find((entry) => entry.module === 'authz_core')?.level ?? levels.level?.value ?? 'warn';
+    if (LOG_LEVELS.indexOf('error') <= LOG_LEVELS.indexOf(configured)) state.events.push(startupEvent('check', [negativeOnly], { level: 'error' }));
+    state.events.push(startupEvent('check', ['AH00014: Configuration check failed'], { fatal: true }));
   }
 }

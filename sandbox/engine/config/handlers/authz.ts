@@ -8,6 +8,7 @@ import type { SplitArguments } from '../argument-splitter.ts';
 import { sourceOf } from '../directive-node.ts';
 import { readWord, skipSpaces } from '../lexer.ts';
 import type { DirectoryScope, RequireContainer, RequireNode, Setting } from '../model.ts';
+import type { ParseState } from '../parse-state.ts';
 import { walkNodes, type CommandContext, type HandlerError, type HandlerTable } from '../process-phase.ts';
 import { OR_AUTHCFG } from '../directive-lookup.ts';
 import { sectionArgument } from './core-sections.ts';
@@ -48,11 +49,73 @@ const HTTP_METHODS = [
   'MKACTIVITY', 'BASELINE-CONTROL', 'MERGE', 'HEAD',
 ];
 
-/** The container Require lines currently go into, per directory scope (set by <Require*> sections). */
-const currentContainer = new WeakMap<DirectoryScope, { node: RequireContainer; op: 'and' | 'or'; negated: boolean; name: string }>();
+/**
+ * A Require tree as mod_authz_core keeps it (authz_section_conf): unlike the model, <RequireNotAll>
+ * stays one negated AND section. Only its check_config hook (AH01624) reads it.
+ */
+interface AuthzSection {
+  kind: 'section';
+  op: 'and' | 'or';
+  negated: boolean;
+  children: Array<AuthzSection | { kind: 'rule'; negated: boolean }>;
+}
 
-function containerOf(scope: DirectoryScope) {
-  return currentContainer.get(scope) ?? { node: scope.authz.root, op: 'or' as const, negated: false, name: '<RequireAny>' };
+/** Each directory scope's top-level section, in the order httpd's hook visits them (newest first). */
+const topSections = new WeakMap<ParseState, Array<AuthzSection>>();
+const topSectionOfScope = new WeakMap<DirectoryScope, AuthzSection>();
+
+function topSectionOf(context: CommandContext): AuthzSection {
+  let section = topSectionOfScope.get(context.scope);
+  if (!section) {
+    section = { kind: 'section', op: 'or', negated: false, children: [] };
+    topSectionOfScope.set(context.scope, section);
+    const list = topSections.get(context.state) ?? [];
+    list.unshift(section);
+    topSections.set(context.state, list);
+  }
+  return section;
+}
+
+/** The container Require lines currently go into, per directory scope (set by <Require*> sections). */
+const currentContainer = new WeakMap<DirectoryScope, { node: RequireContainer; op: 'and' | 'or'; negated: boolean; name: string; httpd: AuthzSection }>();
+
+function containerOf(context: CommandContext) {
+  return currentContainer.get(context.scope) ?? { node: context.scope.authz.root, op: 'or' as const, negated: false, name: '<RequireAny>', httpd: topSectionOf(context) };
+}
+
+function sectionLabel(section: AuthzSection): string {
+  if (section.op === 'and') return section.negated ? '<RequireNotAll>' : '<RequireAll>';
+  return section.negated ? '<RequireNone>' : '<RequireAny>';
+}
+
+/**
+ * authz_core_check_section: every section needs one positive child, after pushing a negated child
+ * of the other operator's children up a level (De Morgan). Returns the failing section's label.
+ */
+function onlyNegativeSection(section: AuthzSection, isTopLevel: boolean): string | null {
+  for (let index = 0; index < section.children.length; index++) {
+    const child = section.children[index];
+    if (child.kind !== 'section') continue;
+    const failure = onlyNegativeSection(child, false);
+    if (failure) return failure;
+    if (child.negated && child.op !== section.op) {
+      const lifted = child.children.map((grandchild) => ({ ...grandchild, negated: !grandchild.negated }));
+      section.children.splice(index, 1, ...lifted);
+      index += lifted.length - 1;
+    }
+  }
+  if (section.children.some((child) => !child.negated)) return null;
+  return isTopLevel ? '<Directory>, <Location>, or similar' : sectionLabel(section);
+}
+
+/** mod_authz_core's check_config hook: AH01624 for the first Require tree with only negative rules. */
+export function checkNegativeOnlyAuthz(state: ParseState): string | null {
+  for (const section of topSections.get(state) ?? []) {
+    if (section.children.length === 0) continue;
+    const failure = onlyNegativeSection(section, true);
+    if (failure) return `AH01624: ${failure} directive contains only negative authorization directives`;
+  }
+  return null;
 }
 
 /** apr_ipsubnet_create's verdict on "addr[/mask]": null when valid, else the error's text. */
@@ -122,8 +185,9 @@ function require(context: CommandContext, args: SplitArguments): Result {
   if (module === undefined || provider !== providerName || !context.state.loadedIds.has(module)) return `Unknown Authz provider: ${providerName}`;
   const argumentError = checkProviderArguments(provider, providerArgs);
   if (argumentError) return argumentError;
-  const container = containerOf(context.scope);
+  const container = containerOf(context);
   if (negated && container.op === 'or') return `negative Require directive has no effect in ${container.name} directive`;
+  container.httpd.children.push({ kind: 'rule', negated });
   const words: string[] = [];
   for (let word = readWord(providerArgs, 0); word && word.value !== ''; word = readWord(providerArgs, word.end)) words.push(word.value);
   container.node.children.push({ kind: 'rule', negated, provider, args: words, source: sourceOf(context.node) });
@@ -142,9 +206,9 @@ function requireSection(context: CommandContext, args: SplitArguments): Result {
   const negated = lower === '<requirenotall' || lower === '<requirenone';
   const label = `${name}>`;
   const node: RequireContainer = { kind: op === 'and' ? 'all' : 'any', children: [], source: sourceOf(context.node) };
-  const parent = containerOf(context.scope);
+  const httpdSection: AuthzSection = { kind: 'section', op, negated, children: [] };
   const previous = currentContainer.get(context.scope);
-  currentContainer.set(context.scope, { node, op, negated, name: label });
+  currentContainer.set(context.scope, { node, op, negated, name: label, httpd: httpdSection });
   walkNodes(context.node.children, {
     state: context.state,
     server: context.server,
@@ -158,7 +222,12 @@ function requireSection(context: CommandContext, args: SplitArguments): Result {
   if (previous) currentContainer.set(context.scope, previous);
   else currentContainer.delete(context.scope);
   if (node.children.length === 0) return `${label} directive contains no authorization directives`;
+  // httpd makes the enclosing (or the scope's default) section only once the nested one has rules.
+  const parent = containerOf(context);
   if (negated && parent.op === 'or') return `${label} directive has no effect in ${parent.name} directive`;
+  // "Be associative": a plain section with its parent's operator hands its children up.
+  if (!negated && op === parent.op) parent.httpd.children.push(...httpdSection.children);
+  else parent.httpd.children.push(httpdSection);
   let added: RequireNode[];
   if (!negated && op === parent.op) added = node.children;
   else if (negated) {

@@ -7,8 +7,8 @@ import type { SplitArguments } from '../argument-splitter.ts';
 import { atoi } from '../c-numbers.ts';
 import { sourceOf } from '../directive-node.ts';
 import type { Setting, SslProxyConfig } from '../model.ts';
-import { serverRootRelative } from '../parse-state.ts';
-import { checkCommandContext, GLOBAL_ONLY, logForServer, wordSpan, type CommandContext, type HandlerError, type HandlerTable } from '../process-phase.ts';
+import { serverRootRelative, startupEvent } from '../parse-state.ts';
+import { checkCommandContext, GLOBAL_ONLY, logForServer, recordNotSimulated, wordSpan, type CommandContext, type HandlerError, type HandlerTable } from '../process-phase.ts';
 
 type Result = HandlerError | string | null;
 
@@ -22,8 +22,14 @@ function proxyConfig(context: CommandContext): SslProxyConfig {
 }
 
 function sslEngine(context: CommandContext, args: SplitArguments): Result {
-  // Debian's 2.4.71 build knows no "Optional".
   const value = args.words[0].value.toLowerCase();
+  if (value === 'optional') {
+    // 2.4.64 dropped TLS upgrade (CVE-2025-49812) but still accepts the word: it logs AH10510 with
+    // no server, so the notice shows whatever LogLevel says, and leaves SSLEngine as it was.
+    const notice = "AH10510: 'SSLEngine optional' is no longer supported";
+    context.state.events.push(startupEvent('process', [notice], { bare: false, level: 'notice', module: 'ssl' }));
+    return null;
+  }
   if (value !== 'on' && value !== 'off') return 'Argument must be On or Off';
   context.server.server.sslEngine = setting(context, value === 'on');
   return null;
@@ -40,6 +46,34 @@ function certificateFile(key: 'sslCertificateFiles' | 'sslCertificateKeyFiles') 
       if (text === null || text === '') return { message: `${context.spec.name}: file '${path}' does not exist or is empty`, span: wordSpan(context, args.words[0]) };
     }
     context.server.server[key].push(setting(context, path));
+    return null;
+  };
+}
+
+/** ssl_cmd_check_file: a server-root-relative path to a regular file that is not empty. */
+function checkSslFile(context: CommandContext, args: SplitArguments): HandlerError | null {
+  const path = serverRootRelative(context.state, args.words[0].value);
+  const text = context.state.options.fileSystem?.readFile(path);
+  if (text === null || text === '') return { message: `${context.spec.name}: file '${path}' does not exist or is empty`, span: wordSpan(context, args.words[0]) };
+  return null;
+}
+
+/** ssl_cmd_check_dir: a server-root-relative path to a directory. */
+function checkSslDirectory(context: CommandContext, args: SplitArguments): HandlerError | null {
+  const path = serverRootRelative(context.state, args.words[0].value);
+  const fileSystem = context.state.options.fileSystem;
+  if (fileSystem && fileSystem.listDirectory(path) === null) return { message: `${context.spec.name}: directory '${path}' does not exist`, span: wordSpan(context, args.words[0]) };
+  return null;
+}
+
+/** File and directory directives the sandbox only checks: httpd refuses a missing path while parsing. */
+function pathChecked(check: typeof checkSslFile, perDirectoryRefused = false) {
+  return (context: CommandContext, args: SplitArguments): Result => {
+    const error = check(context, args);
+    if (error) return error;
+    // mod_ssl keeps the client-auth CA per server only, and says so after the path check.
+    if (perDirectoryRefused && context.path !== null) return 'Your SSL library does not have support for per-directory CA';
+    recordNotSimulated(context, args.words.map((word) => word.value));
     return null;
   };
 }
@@ -142,6 +176,22 @@ export const sslHandlers: HandlerTable = {
   sslproxycheckpeercn: proxyFlag('checkPeerCN'),
   sslproxycheckpeerexpire: proxyFlag('checkPeerExpire'),
   sslproxyverify: proxyVerify,
+  sslcertificatechainfile: pathChecked(checkSslFile),
+  sslsessionticketkeyfile: pathChecked(checkSslFile),
+  sslcacertificatefile: pathChecked(checkSslFile, true),
+  sslcacertificatepath: pathChecked(checkSslDirectory, true),
+  sslcadnrequestfile: pathChecked(checkSslFile),
+  sslcadnrequestpath: pathChecked(checkSslDirectory),
+  sslcarevocationfile: pathChecked(checkSslFile),
+  sslcarevocationpath: pathChecked(checkSslDirectory),
+  sslproxycacertificatefile: pathChecked(checkSslFile),
+  sslproxycacertificatepath: pathChecked(checkSslDirectory),
+  sslproxycarevocationfile: pathChecked(checkSslFile),
+  sslproxycarevocationpath: pathChecked(checkSslDirectory),
+  sslproxymachinecertificatefile: pathChecked(checkSslFile),
+  sslproxymachinecertificatepath: pathChecked(checkSslDirectory),
+  sslproxymachinecertificatechainfile: pathChecked(checkSslFile),
+  sslocsprespondercertificatefile: pathChecked(checkSslFile),
   sslsessioncache: sessionCache,
   sslsessioncachetimeout: sessionCacheTimeout,
 };
