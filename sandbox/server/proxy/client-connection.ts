@@ -322,6 +322,9 @@ async function respondFromProxy(
     connection: disposition,
     ...runtime.signatureOptions(serverIndex),
   });
+  // What a module put in err_headers_out reaches the error page (mod_proxy_wstunnel's 426 sends
+  // "Connection: Upgrade, close" and "Upgrade: WebSocket"); Location is already on it.
+  if (decision.kind === 'respond') mergeErrorHeaders(response.headers, decision.headers);
   // "Header always" reaches httpd's own error pages and redirects too (err_headers_out); plain "Header set" does not.
   const table = new HeaderTable(response.headers);
   applyHeaderOps(decision.responseContext.headerOps, 'Header', 'late', table, { env: {}, requestTimeMicros: startMicros }, 'always');
@@ -824,3 +827,15 @@ function write(socket: Socket, bytes: Uint8Array): Promise<void> {
 }
 
 export type { Hop };
+
+/** err_headers_out over httpd's error page: a Connection token goes before the page's own ("Upgrade, close"). */
+function mergeErrorHeaders(headers: Array<[string, string]>, errorHeaders: ReadonlyArray<readonly [string, string]>): void {
+  for (const [name, value] of errorHeaders) {
+    const lower = name.toLowerCase();
+    if (lower === 'location') continue;
+    const existing = headers.findIndex(([present]) => present.toLowerCase() === lower);
+    if (lower === 'connection' && existing !== -1) headers[existing] = [headers[existing][0], `${value}, ${headers[existing][1]}`];
+    else if (existing !== -1) headers[existing] = [headers[existing][0], value];
+    else headers.push([name, value]);
+  }
+}

@@ -100,6 +100,17 @@ ${LOADS('rewrite')}
     expect(rule.flags).toMatchObject({ proxy: true, last: true, redirect: 301, env: ['A:b'], raw: ['P', 'L', 'R=301', 'E=A:b'] });
   });
 
+  it('refuses [R=n] for codes without a status line in httpd 2.4.71 (306, 418, 425) and accepts 103, 421, 451', () => {
+    const errorsFor = (status: number) =>
+      parseConfig(`RewriteRule ^/x - [R=${status}]\n${LOADS('rewrite')}\n`, { file: FILE, env: {} })
+        .diagnostics.filter((diagnostic) => diagnostic.severity === 'error')
+        .map((diagnostic) => diagnostic.message);
+    for (const status of [306, 418, 425, 199, 599]) {
+      expect(errorsFor(status).join('\n')).toContain(`RewriteRule: invalid HTTP response code '${status}' for flag 'R'`);
+    }
+    for (const status of [103, 421, 429, 451, 500]) expect(errorsFor(status)).toEqual([]);
+  });
+
   it('builds Require trees, flattening same-kind containers as authz_core does', () => {
     const config = parse(`<Location /admin>
   <RequireAll>

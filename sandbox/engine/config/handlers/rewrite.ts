@@ -77,10 +77,13 @@ function emptyFlags(): RewriteFlags {
   };
 }
 
-/** Statuses httpd knows (ap_index_of_response): anything else in [R=...] is refused. */
+/**
+ * Statuses with a status line in httpd 2.4.71 (status_lines[] behind ap_index_of_response):
+ * anything else in [R=...] is refused. 306, 418 and 425 have none, so httpd refuses them too.
+ */
 export const KNOWN_STATUSES = new Set([
-  100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 306, 307, 308, 400, 401, 402,
-  403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418, 421, 422, 423, 424, 425, 426, 428, 429, 431, 451,
+  100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 307, 308, 400, 401, 402,
+  403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 421, 422, 423, 424, 426, 428, 429, 431, 451,
   500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511,
 ]);
 
