@@ -204,11 +204,14 @@ export function signatureLine(options: Pick<ErrorPageOptions, 'serverName' | 'po
 export function buildErrorResponse(options: ErrorPageOptions): ErrorResponse {
   const status = options.status;
   const title = options.proxyErrorReason !== undefined ? `${status} Proxy Error` : statusText(status);
-  const body =
-    `${DOCTYPE}<html><head>\n<title>${title}</title>\n</head><body>\n<h1>${title.slice(4)}</h1>\n` +
-    cannedText(options) +
-    signatureLine(options) +
-    '</body></html>\n';
+  // A success httpd answers itself (the OPTIONS * pong) has no error page: an empty body, no type.
+  const success = status >= 200 && status < 300;
+  const body = success
+    ? ''
+    : `${DOCTYPE}<html><head>\n<title>${title}</title>\n</head><body>\n<h1>${title.slice(4)}</h1>\n` +
+      cannedText(options) +
+      signatureLine(options) +
+      '</body></html>\n';
 
   const headers: Array<[string, string]> = [
     ['Date', httpDate(options.date ?? new Date())],
@@ -225,7 +228,7 @@ export function buildErrorResponse(options: ErrorPageOptions): ErrorResponse {
     headers.push(['Keep-Alive', keepAliveHeaderValue(connection.keepAlive.timeoutSeconds, connection.keepAlive.remaining)]);
     headers.push(['Connection', 'Keep-Alive']);
   }
-  headers.push(['Content-Type', 'text/html; charset=iso-8859-1']);
+  if (!success) headers.push(['Content-Type', 'text/html; charset=iso-8859-1']);
 
   return { status, statusLine: `HTTP/1.1 ${title}`, headers, body: options.headOnly ? '' : body };
 }

@@ -506,6 +506,10 @@ class RequestRouter {
   private serveLocally(filenameOverride: string | null, matched: MatchedDirective | null, why: string | null): RouteDecision {
     const server = this.currentServer();
     const uri = this.uri ?? '/';
+    // http_send_options (map_to_storage, before any access check): "OPTIONS *" is a bare pong.
+    if (this.request.method === 'OPTIONS' && uri === '*') {
+      return this.respond(200, 'answered-locally', [], matched, 'OPTIONS * is answered by httpd itself: 200 with an empty body and no Allow header');
+    }
     const fullPath = filenameOverride ?? `${server.documentRoot}${uri}`;
     // directory_walk stops at the first path component that does not exist; only DocumentRoot does.
     const firstSegment = filenameOverride ? fullPath : firstComponentPath(server.documentRoot, uri);

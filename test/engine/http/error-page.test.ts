@@ -114,6 +114,14 @@ describe('error page pieces', () => {
     expect(response.body).toContain('<p>The gateway did not receive a timely response\nfrom the upstream server or application.</p>\n');
   });
 
+  it('answers a success httpd gives itself (the OPTIONS * pong) with no page: Content-Length 0, no Content-Type', () => {
+    const response = buildErrorResponse({ status: 200, serverName: 'x', port: 80, connection: { close: false }, date: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)) });
+    expect(response.statusLine).toBe('HTTP/1.1 200 OK');
+    expect(response.body).toBe('');
+    expect(response.headers.map(([name]) => name)).toEqual(['Date', 'Server', 'Content-Length']);
+    expect(response.headers[2]).toEqual(['Content-Length', '0']);
+  });
+
   it('escapes what ap_escape_html escapes and nothing else', () => {
     expect(escapeHtml(`<a href="x">&'`)).toBe(`&lt;a href=&quot;x&quot;&gt;&amp;'`);
   });

@@ -150,3 +150,15 @@ describe('routeRequest: path canonicalisation measured on httpd 2.4.71', () => {
     ]);
   });
 });
+
+describe('OPTIONS * measured on httpd 2.4.71', () => {
+  const config = configFrom(['ProxyPass / http://127.0.0.1:8801/', '<Location />', '  Require all denied', '</Location>'].join('\n'));
+
+  it('answers 200 itself (http_send_options at map_to_storage), before ProxyPass and access checks', () => {
+    expect(routeRequest(config, request('*', [['Host', 'a.test']], { method: 'OPTIONS' }))).toMatchObject({ kind: 'respond', status: 200, reason: 'answered-locally', headers: [] });
+  });
+
+  it('still proxies OPTIONS on a path', () => {
+    expect(routeRequest(configFrom('ProxyPass / http://127.0.0.1:8801/'), request('/x', [['Host', 'a.test']], { method: 'OPTIONS' }))).toMatchObject({ kind: 'proxy' });
+  });
+});
