@@ -1,12 +1,15 @@
 /**
  * Directives the sandbox does not act on but checks as httpd does, so a config httpd refuses is
  * refused here too: request limits, ErrorDocument, AcceptPathInfo, TraceEnable, Mutex, Order,
- * RequestReadTimeout, ProxyStatus, ProxyBadHeader. Each is recorded in the model's notSimulated.
+ * RequestReadTimeout, ProxyStatus, ProxyBadHeader, ProxyErrorOverride, ProxyRemote(Match), ProxyDomain,
+ * BalancerGrowth, ProxySourceAddress. Each is recorded in the model's notSimulated.
  */
 import type { SplitArguments } from '../argument-splitter.ts';
 import { atoi } from '../c-numbers.ts';
 import { sourceOf } from '../directive-node.ts';
-import { serverRootRelative } from '../parse-state.ts';
+import type { DirectoryScope } from '../model.ts';
+import { canResolve, serverRootRelative } from '../parse-state.ts';
+import { compileHttpdRegex } from '../regex.ts';
 import {
   checkCommandContext,
   GLOBAL_ONLY,
@@ -121,6 +124,52 @@ const requestReadTimeout = validated((context, args) => {
   return null;
 });
 
+/** Per directory scope: whether a ProxyErrorOverride On/Off was seen, and which (status codes may follow On). */
+const errorOverrideState = new WeakMap<DirectoryScope, boolean>();
+
+/** mod_proxy set_proxy_error_override, called once per word (ITERATE), state kept per directory config. */
+const proxyErrorOverride = validated((context, args) => {
+  for (const word of args.words) {
+    const value = word.value.toLowerCase();
+    if (value === 'off' || value === 'on') {
+      errorOverrideState.set(context.scope, value === 'on');
+      continue;
+    }
+    const isOn = errorOverrideState.get(context.scope);
+    if (isOn === undefined) return { message: 'ProxyErrorOverride first parameter must be one of: off | on', span: wordSpan(context, word) };
+    if (!/^\d/.test(word.value)) return { message: 'ProxyErrorOverride: status codes to intercept must be numeric', span: wordSpan(context, word) };
+    if (!isOn) return { message: "ProxyErrorOverride: status codes must follow a value of 'on'", span: wordSpan(context, word) };
+    const code = Number.parseInt(word.value, 10);
+    if (!(code >= 400 && code < 600)) return { message: 'ProxyErrorOverride: status codes to intercept must be valid HTTP Status Codes >=400 && <600', span: wordSpan(context, word) };
+  }
+  return null;
+});
+
+/** mod_proxy add_proxy: "scheme://host[:port]" for ProxyRemote and ProxyRemoteMatch. */
+function proxyRemote(isRegex: boolean) {
+  return validated((context, args) => {
+    const name = isRegex ? 'ProxyRemoteMatch' : 'ProxyRemote';
+    const remote = args.words[1].value;
+    const colon = remote.indexOf(':');
+    if (colon === -1 || remote[colon + 1] !== '/' || remote[colon + 2] !== '/' || colon + 3 >= remote.length) {
+      return { message: `${name}: Bad syntax for a remote proxy server`, span: wordSpan(context, args.words[1]) };
+    }
+    const portColon = remote.indexOf(':', colon + 3);
+    if (portColon !== -1) {
+      // sscanf("%u") into an int: leading blanks and a sign are accepted, the value wraps to 32 bits.
+      const number = /^[ \t\n\v\f\r]*([+-]?)(\d+)/.exec(remote.slice(portColon + 1));
+      const magnitude = number ? Number(BigInt.asIntN(32, BigInt(number[2]))) : 0;
+      const port = number?.[1] === '-' ? -magnitude : magnitude;
+      if (!number || port > 65535) return { message: `${name}: Bad syntax for a remote proxy server (bad port number)`, span: wordSpan(context, args.words[1]) };
+    }
+    if (isRegex) {
+      const compiled = compileHttpdRegex(args.words[0].value);
+      if (!compiled.ok && !compiled.unsupported) return { message: 'Regular expression for ProxyRemoteMatch could not be compiled.', span: wordSpan(context, args.words[0]) };
+    }
+    return null;
+  });
+}
+
 /** Handlers for directives checked but not simulated. */
 export const validatedDirectiveHandlers: HandlerTable = {
   limitrequestline: requestLimit('LimitRequestLine'),
@@ -135,4 +184,14 @@ export const validatedDirectiveHandlers: HandlerTable = {
   order: keyword(['allow,deny', 'deny,allow', 'mutual-failure'], 'unknown order'),
   mutex,
   requestreadtimeout: requestReadTimeout,
+  proxyerroroverride: proxyErrorOverride,
+  proxyremote: proxyRemote(false),
+  proxyremotematch: proxyRemote(true),
+  proxydomain: validated((context, args) => (args.words[0].value.startsWith('.') ? null : 'ProxyDomain: domain name must start with a dot.')),
+  balancergrowth: validated((context, args) => {
+    const growth = atoi(args.words[0].value);
+    return growth < 0 || growth > 1000 ? 'BalancerGrowth must be between 0 and 1000' : null;
+  }),
+  // apr_sockaddr_info_get: an address literal, or a name the resolver knows.
+  proxysourceaddress: validated((context, args) => (canResolve(context.state, args.words[0].value) ? null : 'ProxySourceAddress invalid value')),
 };
