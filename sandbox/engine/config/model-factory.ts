@@ -25,7 +25,7 @@ export function emptyLogLevel(): LogLevelConfig {
 
 /** mod_rewrite settings not written. */
 export function emptyRewrite(): RewriteConfig {
-  return { engine: null, options: [], rules: [], base: null };
+  return { engine: null, options: [], rules: [], maps: {}, base: null };
 }
 
 /** SSLProxy* not written. */

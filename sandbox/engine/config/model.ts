@@ -255,12 +255,24 @@ export interface RewriteFlags {
   raw: string[];
 }
 
+/**
+ * One RewriteMap. Only httpd's internal functions are evaluated; a map backed by a file, a
+ * program or a database is kept by name and looks nothing up (its default applies).
+ */
+export interface RewriteMapEntry {
+  kind: 'internal' | 'external';
+  /** The internal function (toupper, tolower, escape, unescape), or the map source as written. */
+  source: string;
+}
+
 /** mod_rewrite settings of one scope (a server, or a section). */
 export interface RewriteConfig {
   engine: Setting<boolean> | null;
   /** RewriteOptions values as written (Inherit, InheritBefore, ...). */
   options: Setting<string>[];
   rules: RewriteRuleEntry[];
+  /** RewriteMap entries by name (server scopes only). */
+  maps: Record<string, RewriteMapEntry>;
   /** RewriteBase (sections only). */
   base: Setting<string> | null;
 }

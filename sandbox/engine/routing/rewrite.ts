@@ -10,7 +10,7 @@
  * skips the rest of a chain on a miss; [S=n] skips rules.
  */
 import { compileHttpdRegex } from '../config/regex.ts';
-import type { RewriteCondition, RewriteRuleEntry } from '../config/model.ts';
+import type { RewriteCondition, RewriteMapEntry, RewriteRuleEntry } from '../config/model.ts';
 import type { ErrorLogEntry } from '../logs/error-log.ts';
 import { HeaderTable } from './header-table.ts';
 import { escapePathForRedirect } from './url-escape.ts';
@@ -38,6 +38,8 @@ export interface RewriteRequest {
   serverPort: number;
   serverAdmin: string;
   documentRoot: string;
+  /** RewriteMap entries of the request's server, for ${map:key|default}. */
+  maps: Readonly<Record<string, RewriteMapEntry>>;
   env: Record<string, string>;
   client: string;
   /** ap_matches_request_vhost(): whether host:port names this server (for reducing own URLs to paths). */
@@ -291,14 +293,25 @@ function expand(
       continue;
     }
     if ((char === '%' || char === '$') && next === '{') {
-      const close = template.indexOf('}', index + 2);
-      if (close < 0) {
+      const close = findClosingCurly(template, index + 2);
+      const colon = char === '$' && close >= 0 ? findCharInCurlies(template, index + 2, ':') : -1;
+      // An unclosed "%{" or a "${" without "map:" is copied as the two characters.
+      if (close < 0 || (char === '$' && colon < 0)) {
         out += char + next;
         index++;
         continue;
       }
-      const name = template.slice(index + 2, close);
-      const value = char === '%' ? lookupVariable(name, request, filename) : '';
+      let value: string;
+      if (char === '%') value = lookupVariable(template.slice(index + 2, close), request, filename);
+      else {
+        // The key and the default are expanded themselves (nested %{VAR}, $N, %N).
+        const body = template.slice(colon + 1, close);
+        const bar = findCharInCurlies(body, 0, '|');
+        const key = bar < 0 ? body : body.slice(0, bar);
+        const fallback = bar < 0 ? '' : body.slice(bar + 1);
+        const found = lookupMap(request.maps[template.slice(index + 2, colon)], expand(key, refs, request, filename, rule).text);
+        value = found ?? (fallback !== '' ? expand(fallback, refs, request, filename, rule).text : '');
+      }
       if (value.includes('?')) noteQuestionMark('expanded');
       out += value;
       index = close;
@@ -318,6 +331,62 @@ function expand(
   }
   const unsafe = state.questionMark === 'expanded';
   return { text: out, unsafeQuestionMark: unsafe };
+}
+
+/** find_closing_curly(): the "}" closing the "{" before `from`, counting nested braces; -1 if none. */
+function findClosingCurly(text: string, from: number): number {
+  let depth = 1;
+  for (let index = from; index < text.length; index++) {
+    if (text[index] === '}' && --depth === 0) return index;
+    if (text[index] === '{') depth++;
+  }
+  return -1;
+}
+
+/** find_char_in_curlies(): `char` at brace depth 1 before the closing "}"; -1 if none. */
+function findCharInCurlies(text: string, from: number, char: string): number {
+  let depth = 1;
+  for (let index = from; index < text.length; index++) {
+    if (text[index] === char && depth === 1) return index;
+    if (text[index] === '}' && --depth === 0) return -1;
+    if (text[index] === '{') depth++;
+  }
+  return -1;
+}
+
+/**
+ * lookup_map(): int: functions answer every key; a map that does not exist, or one backed by a
+ * file or program the sandbox does not read, finds nothing (null), so the default applies.
+ */
+function lookupMap(map: RewriteMapEntry | undefined, key: string): string | null {
+  if (!map || map.kind !== 'internal') return null;
+  switch (map.source) {
+    case 'toupper':
+      return asciiCase(key, 'upper');
+    case 'tolower':
+      return asciiCase(key, 'lower');
+    case 'escape':
+      return escapePathForRedirect(key);
+    case 'unescape':
+      return unescapeMapKey(key);
+    default:
+      return null;
+  }
+}
+
+/**
+ * ap_unescape_url() in place: every valid %XX is decoded (an encoded "/" too), a bad escape stays
+ * as written, and a decoded NUL ends the C string.
+ */
+function unescapeMapKey(key: string): string {
+  const decoded = key.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  const nul = decoded.indexOf('\0');
+  return nul === -1 ? decoded : decoded.slice(0, nul);
+}
+
+/** ap_str_toupper/tolower: ASCII letters only, whatever the locale. */
+function asciiCase(text: string, to: 'upper' | 'lower'): string {
+  return text.replace(to === 'upper' ? /[a-z]+/g : /[A-Z]+/g, (run) => (to === 'upper' ? run.toUpperCase() : run.toLowerCase()));
 }
 
 /** [B]: escape back-references like escape_backref() (all non-alphanumerics, or only the listed ones). */

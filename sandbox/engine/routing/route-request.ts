@@ -692,6 +692,7 @@ class RequestRouter {
       serverAdmin: server.serverAdmin,
       documentRoot: server.documentRoot,
       env: this.env,
+      maps: server.rewriteMaps,
       client: this.client,
       isThisServer: (host: string, port: number) => serverAnswersFor(server, host, port),
     };

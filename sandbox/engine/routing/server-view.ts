@@ -9,6 +9,7 @@ import type {
   HttpdConfig,
   ProxyPassRule,
   RedirectRule,
+  RewriteMapEntry,
   RewriteRuleEntry,
   Section,
   ServerConfig,
@@ -51,6 +52,8 @@ export interface ServerView {
   balancers: BalancerDefinition[];
   /** Server-context RewriteRules (run when the per-directory RewriteEngine state is on). */
   rewriteRules: RewriteRuleEntry[];
+  /** RewriteMap entries this server's rules can use (r->server's, after inheritance). */
+  rewriteMaps: Record<string, RewriteMapEntry>;
   /** Server-level Redirect lines in the order mod_alias tries them. */
   redirects: RedirectRule[];
   timeout: number;
@@ -88,13 +91,18 @@ export function serverView(config: HttpdConfig, virtualHostIndex: number | null,
     option.value.toLowerCase(),
   );
   let rewriteRules = own.server.rewrite.rules;
+  // config_server_merge(): maps follow the rules' inheritance; the vhost's own names win.
+  let rewriteMaps = own.server.rewrite.maps;
   if (vhost) {
     const inheritDown = main.server.rewrite.options.some((option) => option.value.toLowerCase() === 'inheritdown');
     const inheritDownBefore = main.server.rewrite.options.some((option) => option.value.toLowerCase() === 'inheritdownbefore');
     const ignore = rewriteOptions.includes('ignoreinherit');
-    if (rewriteOptions.includes('inherit') || (inheritDown && !ignore)) rewriteRules = [...vhost.server.rewrite.rules, ...main.server.rewrite.rules];
-    else if (rewriteOptions.includes('inheritbefore') || (inheritDownBefore && !ignore)) {
+    if (rewriteOptions.includes('inherit') || (inheritDown && !ignore)) {
+      rewriteRules = [...vhost.server.rewrite.rules, ...main.server.rewrite.rules];
+      rewriteMaps = { ...main.server.rewrite.maps, ...vhost.server.rewrite.maps };
+    } else if (rewriteOptions.includes('inheritbefore') || (inheritDownBefore && !ignore)) {
       rewriteRules = [...main.server.rewrite.rules, ...vhost.server.rewrite.rules];
+      rewriteMaps = { ...vhost.server.rewrite.maps, ...main.server.rewrite.maps };
     }
   }
 
@@ -128,6 +136,7 @@ export function serverView(config: HttpdConfig, virtualHostIndex: number | null,
     workerLog: [...mainWorkers.log, ...(vhostWorkers?.log ?? [])],
     balancers,
     rewriteRules,
+    rewriteMaps,
     redirects: vhost ? [...vhost.server.redirects, ...main.server.redirects] : main.server.redirects,
     timeout,
     proxyTimeout: proxyTimeoutSetting?.value ?? timeout,

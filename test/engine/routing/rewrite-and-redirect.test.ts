@@ -240,3 +240,44 @@ describe('RewriteRule inside <Location>, measured on httpd 2.4.71', () => {
     expect(line('/w4/d?q=4', [['Upgrade', 'websocket']])).toBe('GET /d?q=4 HTTP/1.1');
   });
 });
+
+describe('RewriteMap int: functions in substitutions, measured on httpd 2.4.71', () => {
+  const mapConfig = configFrom(
+    [
+      'RewriteEngine On',
+      'RewriteMap lc int:tolower',
+      'RewriteMap uc int:toupper',
+      'RewriteMap esc int:escape',
+      'RewriteMap unesc int:unescape',
+      'RewriteRule ^/ws/(.*) "ws://127.0.0.1:8801/${lc:$1}" [P,L]',
+      'RewriteRule ^/app/(.*) "http://127.0.0.1:8802/${esc:$1}?h=${lc:%{HTTP_HOST}|none}" [P,L]',
+      'RewriteRule ^/missing/(.*) "http://127.0.0.1:8802/${nomap:$1|fallback-%{REQUEST_METHOD}}" [P,L]',
+      'RewriteRule ^/nodefault/(.*) "http://127.0.0.1:8802/x${nomap:$1}y" [P,L]',
+      'RewriteRule ^/nocolon/(.*) "http://127.0.0.1:8802/${lc}/$1" [P,L]',
+      'RewriteRule ^/up/(.*) "http://127.0.0.1:8802/${uc:$1}/${unesc:%{QUERY_STRING}}" [P,L,QSD]',
+    ].join('\n'),
+    ['mpm_event', 'authz_core', 'proxy', 'proxy_http', 'proxy_wstunnel', 'rewrite'],
+  );
+  const line = (target: string, headers: Array<[string, string]> = host) => backendOf(routeRequest(mapConfig, request(target, headers))).request.requestLine;
+
+  it('lower-cases a back-reference with int:tolower', () => {
+    expect(line('/ws/Room/ABC', [...host, ['Upgrade', 'websocket'], ['Connection', 'Upgrade']])).toBe('GET /room/abc HTTP/1.1');
+  });
+
+  it('expands %{VAR} inside the key, and mod_proxy escapes the "%" int:escape produced', () => {
+    expect(line('/app/a%20b', [['Host', 'MiXed.Example']])).toBe('GET /a%2520b?h=mixed.example HTTP/1.1');
+  });
+
+  it('uses the expanded default when the map does not exist, and nothing without a default', () => {
+    expect(line('/missing/X')).toBe('GET /fallback-GET HTTP/1.1');
+    expect(line('/nodefault/X')).toBe('GET /xy HTTP/1.1');
+  });
+
+  it('copies "${" literally when the braces hold no "map:"', () => {
+    expect(line('/nocolon/a')).toBe('GET /$%7Blc%7D/a HTTP/1.1');
+  });
+
+  it('upper-cases with int:toupper and decodes with int:unescape', () => {
+    expect(line('/up/ab?c%2Fd')).toBe('GET /AB/c/d HTTP/1.1');
+  });
+});

@@ -8,7 +8,7 @@ import type { SplitArguments } from '../argument-splitter.ts';
 import { atoi } from '../c-numbers.ts';
 import { sourceOf } from '../directive-node.ts';
 import { isConfigSpace } from '../lexer.ts';
-import type { RewriteCondition, RewriteConfig, RewriteFlags } from '../model.ts';
+import type { RewriteCondition, RewriteConfig, RewriteFlags, RewriteMapEntry } from '../model.ts';
 import { logForServer, type CommandContext, type HandlerError, type HandlerTable } from '../process-phase.ts';
 import { compileHttpdRegex } from '../regex.ts';
 
@@ -308,11 +308,31 @@ function rewriteRule(context: CommandContext, args: SplitArguments): Result {
   return null;
 }
 
-/** Handlers for mod_rewrite (RewriteMap is accepted but not simulated). */
+/** The internal map functions mod_rewrite registers (int:NAME). */
+export const INTERNAL_MAP_FUNCTIONS = ['toupper', 'tolower', 'escape', 'unescape'];
+
+/**
+ * cmd_rewritemap: the map goes to the server's config wherever the directive is written. int:
+ * maps must name a registered function; other kinds are kept by name (their files are not read).
+ */
+function rewriteMap(context: CommandContext, args: SplitArguments): Result {
+  const [name, source] = args.words.map((word) => word.value);
+  let entry: RewriteMapEntry = { kind: 'external', source };
+  if (source.toLowerCase().startsWith('int:')) {
+    const func = source.slice(4);
+    if (!INTERNAL_MAP_FUNCTIONS.includes(func)) return `RewriteMap: internal map not found:${func}`;
+    entry = { kind: 'internal', source: func };
+  }
+  context.server.server.rewrite.maps[name] = entry;
+  return null;
+}
+
+/** Handlers for mod_rewrite (RewriteMap evaluates int: maps only). */
 export const rewriteHandlers: HandlerTable = {
   rewriteengine: rewriteEngine,
   rewriteoptions: rewriteOptions,
   rewritebase: rewriteBase,
   rewritecond: rewriteCond,
   rewriterule: rewriteRule,
+  rewritemap: rewriteMap,
 };
