@@ -20,7 +20,8 @@ import { readIncludedFiles } from './include-files.ts';
 import { isCommentOrBlank, readLogicalLines, readWord, readWords } from './lexer.ts';
 import { resolveVariables } from './variables.ts';
 import { emptyConfig } from './model-factory.ts';
-import { LOG_LEVELS, type HttpdConfig } from './model.ts';
+import { LOG_LEVELS, type HttpdConfig, type LogLevelName } from './model.ts';
+import { isIpLiteral } from './address.ts';
 import { checkMpmSettings } from './mpm-check.ts';
 import { addLoadedModule, resolveOptions, serverRootRelative, startupEvent, type ParseOptions, type ParseState } from './parse-state.ts';
 import { registerHandlers, TOP_LEVEL_OVERRIDE, walkNodes } from './process-phase.ts';
@@ -199,6 +200,43 @@ function hostDefinitionLine(state: ParseState, host: { source: { file: string; l
   return httpdLineOf(state, host.source);
 }
 
+/** Whether a message httpd logs against the main server before opening the error log gets through its LogLevel. */
+function mainServerLogs(state: ParseState, module: string, level: LogLevelName): boolean {
+  const levels = state.config.main.server.logLevel;
+  const configured = levels.modules.find((entry) => entry.module === module)?.level ?? levels.level?.value ?? 'warn';
+  return LOG_LEVELS.indexOf(level) <= LOG_LEVELS.indexOf(configured);
+}
+
+/**
+ * Reverse lookup (getnameinfo) of an IP address: /etc/hosts when the file system has one, else
+ * only the loopback addresses, which every stock hosts file names. DNS is not consulted.
+ */
+function hasReverseName(state: ParseState, address: string): boolean {
+  const hosts = state.options.fileSystem?.readFile('/etc/hosts') ?? null;
+  if (hosts === null) return address === '127.0.0.1' || address === '::1';
+  return hosts.split('\n').some((line) => {
+    const fields = line.replace(/#.*/, '').trim().split(/\s+/);
+    return fields.length > 1 && fields[0].toLowerCase() === address.toLowerCase();
+  });
+}
+
+/**
+ * ap_fini_vhost_config names a <VirtualHost> without ServerName after its first address; with no
+ * wildcard address and no reverse DNS for it, AH00549. Visited last defined first, as httpd does.
+ */
+function unnamedVirtualHostFailures(state: ParseState): string[] {
+  const messages: string[] = [];
+  for (const host of [...state.config.virtualHosts].reverse()) {
+    if (host.server.serverName || host.addresses.length === 0) continue;
+    if (host.addresses.some((address) => address.host === '*' || address.host.toLowerCase() === '_default_')) continue;
+    const first = host.addresses[0].host;
+    // A name got here by resolving forward, so its address is known to the resolver both ways.
+    if (!isIpLiteral(first) || hasReverseName(state, first)) continue;
+    messages.push(`(EAI 2)Name or service not known: AH00549: Failed to resolve server name for ${first} (check DNS) -- or specify an explicit ServerName`);
+  }
+  return messages;
+}
+
 /** What `apache2 -t` still prints after processing: AH00558 and the MPM's limit warnings. */
 function runCheckPhase(state: ParseState): void {
   const { config, options } = state;
@@ -206,6 +244,9 @@ function runCheckPhase(state: ParseState): void {
     const message = `AH00558: ${options.programName}: Could not reliably determine the server's fully qualified domain name, using ${options.localHostName}. Set the 'ServerName' directive globally to suppress this message`;
     state.diagnostics.push({ code: DIAGNOSTIC_CODES.serverName, severity: 'info', message, file: options.file, line: 1, column: 1, length: 1 });
     state.events.push(startupEvent('check', [message], { level: 'alert' }));
+  }
+  for (const message of unnamedVirtualHostFailures(state)) {
+    if (mainServerLogs(state, 'core', 'error')) state.events.push(startupEvent('check', [message], { bare: false, level: 'error', module: 'core' }));
   }
   if (!checkLogDirectories(state)) {
     state.events.push(startupEvent('check', ['AH00014: Configuration check failed'], { fatal: true }));
@@ -223,9 +264,7 @@ function runCheckPhase(state: ParseState): void {
     const at = { file: options.file, line: 1 };
     state.diagnostics.push({ code: 'AH01624', severity: 'error', message: negativeOnly, file: at.file, line: at.line, column: 1, length: 1 });
     // Logged at error level against the main server before the error log opens: LogLevel crit hides it.
-    const levels = config.main.server.logLevel;
-    const configured = levels.modules.find((entry) => entry.module === 'authz_core')?.level ?? levels.level?.value ?? 'warn';
-    if (LOG_LEVELS.indexOf('error') <= LOG_LEVELS.indexOf(configured)) state.events.push(startupEvent('check', [negativeOnly], { level: 'error' }));
+    if (mainServerLogs(state, 'authz_core', 'error')) state.events.push(startupEvent('check', [negativeOnly], { level: 'error' }));
     state.events.push(startupEvent('check', ['AH00014: Configuration check failed'], { fatal: true }));
   }
 }

@@ -28,7 +28,13 @@ const DIRECTORIES = [
 
 /** A Debian-like file system with optional extra files (path -> text). */
 export function debianFileSystem(files: Record<string, string> = {}): ConfigFileSystem {
-  const allFiles: Record<string, string> = { '/etc/mime.types': 'text/plain txt\n', ...files };
+  const allFiles: Record<string, string> = {
+    '/etc/mime.types': 'text/plain txt\n',
+    // User and Group names are looked up here, as getpwnam/getgrnam do.
+    '/etc/passwd': 'root:x:0:0:root:/root:/bin/bash\nwww-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\n',
+    '/etc/group': 'root:x:0:\nwww-data:x:33:\n',
+    ...files,
+  };
   const directories = new Set(DIRECTORIES);
   for (const path of Object.keys(allFiles)) {
     for (let index = path.lastIndexOf('/'); index > 0; index = path.lastIndexOf('/', index - 1)) directories.add(path.slice(0, index));

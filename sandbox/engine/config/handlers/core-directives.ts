@@ -9,7 +9,7 @@ import type { SplitArguments } from '../argument-splitter.ts';
 import { sourceOf } from '../directive-node.ts';
 import { LOG_LEVELS, type LogLevelName, type MpmSettings, type Setting } from '../model.ts';
 import { findModuleById, findModuleBySourceName, COMPILED_IN_MODULES } from '../module-registry.ts';
-import { canResolve, serverRootRelative } from '../parse-state.ts';
+import { canResolve, report, serverRootRelative } from '../parse-state.ts';
 import {
   checkCommandContext,
   GLOBAL_ONLY,
@@ -219,11 +219,28 @@ function protocols(context: CommandContext, args: SplitArguments): Result {
   return null;
 }
 
+/**
+ * getpwnam/getgrnam as httpd calls them while reading User and Group: the name must be in
+ * /etc/passwd or /etc/group ("#uid" is taken as a number). Unknown without a file system.
+ */
+function isKnownAccount(context: CommandContext, database: '/etc/passwd' | '/etc/group', name: string): boolean {
+  if (name.startsWith('#')) return true;
+  const text = context.state.options.fileSystem?.readFile(database) ?? null;
+  if (text === null) return true;
+  return text.split('\n').some((line) => line.split(':')[0] === name);
+}
+
 function globalString(key: 'pidFile' | 'user' | 'group') {
   return (context: CommandContext, args: SplitArguments): Result => {
     const error = globalOnly(context);
     if (error) return error;
     const value = args.words[0].value;
+    if (key !== 'pidFile' && !isKnownAccount(context, key === 'user' ? '/etc/passwd' : '/etc/group', value)) {
+      // ap_uname2id / ap_gname2id exit(1) on the spot, with a bare message instead of AH00526.
+      const message = key === 'user' ? `AH00543: ${context.state.options.programName}: bad user name ${value}` : `AH00544: ${context.state.options.programName}: bad group name ${value}`;
+      report(context.state, wordSpan(context, args.words[0]), { code: message.slice(0, 7), severity: 'error', message }, startupEvent('process', [message], { fatal: true }));
+      return null;
+    }
     if (key === 'user' && (value === 'root' || value === '#0')) {
       return 'Error:\tApache has not been designed to serve pages while\n\trunning as root.  There are known race conditions that\n\twill allow any local user to read any file on the system.\n\tIf you still desire to serve pages as root then\n\tadd -DBIG_SECURITY_HOLE to the CFLAGS env variable\n\tand then rebuild the server.\n\tIt is strongly suggested that you instead modify the User\n\tdirective in your httpd.conf file to list a non-root\n\tuser.\n';
     }
