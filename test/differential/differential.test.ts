@@ -20,7 +20,6 @@ const scenarios = loadScenarios();
  * the entry must go). The README's "Known limits" lists the same gaps for users.
  */
 const KNOWN_DIVERGENCES: Readonly<Record<string, string>> = {
-  '107-wstunnel-trace3-silent': "mod_proxy_wstunnel's trace lines (AH02451, AH02445, ...) are not emitted",
   '116-max-connections-per-child': 'MaxConnectionsPerChild is validated only: the emulator has no child processes to retire',
   '120-balancer-retry-period': 'after a forced recovery of every member, byrequests picks the members in a different order than httpd',
   '196-configtest-if-expression-syntax-error':

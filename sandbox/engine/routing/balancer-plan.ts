@@ -30,5 +30,5 @@ export function planBalancerMember(
   });
   if (!canon.ok) return { ok: false, status: canon.status, headers: [], log: canon.log, reason: canon.reason };
   const worker = { name: member.name, matchable: false, params: member.params, source: member.source };
-  return planBackendForUrl(prepared, canon.url, [], client, worker);
+  return planBackendForUrl(prepared, canon.url, raw, [], client, worker);
 }

@@ -24,10 +24,15 @@ export interface ConnectFailure {
   moreAddresses?: boolean;
 }
 
+/** The name the scheme handler gives itself in mod_proxy's connection lines ("ws", "WS"). */
+export function proxyFunctionOf(plan: Pick<BackendPlan, 'module' | 'scheme'>): string {
+  return plan.module === 'proxy_wstunnel' ? plan.scheme.toUpperCase() : plan.scheme;
+}
+
 /** AH00957 for the attempt; add the handler's line (AH01114 / AH02452) when no address is left. */
 export function connectFailureLog(failure: ConnectFailure): { attempt: ErrorLogEntry; handler: ErrorLogEntry | null } {
   const { plan } = failure;
-  const proxyFunction = plan.module === 'proxy_wstunnel' ? plan.scheme.toUpperCase() : plan.scheme;
+  const proxyFunction = proxyFunctionOf(plan);
   const address = failure.resolvedAddress.includes(':') ? `[${failure.resolvedAddress}]:${plan.port}` : `${failure.resolvedAddress}:${plan.port}`;
   const attempt: ErrorLogEntry = {
     module: 'proxy',

@@ -1,12 +1,18 @@
 /**
- * The debug and trace lines mod_proxy and mod_proxy_http write for one proxied request, in
- * httpd's order, as measured on 2.4.71 with `LogLevel warn proxy:trace1 proxy_http:trace3` (see
- * test/differential/scenarios/106-proxy-trace1-logs and 108-proxy-http-trace3-logs). The source
- * positions are 2.4.71's, which httpd prints on these lines. The proxy filters them by LogLevel,
- * so at the default level none of them appear.
+ * The debug and trace lines mod_proxy, mod_proxy_http and mod_proxy_wstunnel write for one
+ * proxied request, in httpd's order, as measured on 2.4.71 with `LogLevel warn proxy:trace1
+ * proxy_http:trace3` and `proxy_wstunnel:trace8` (see test/differential/scenarios/106-proxy-trace1-logs,
+ * 107-wstunnel-trace3-silent and 108-proxy-http-trace3-logs). The source positions are 2.4.71's,
+ * which httpd prints on these lines. The proxy filters them by LogLevel, so at the default level
+ * none of them appear.
  */
 import type { ErrorLogEntry } from '../logs/error-log.ts';
-import type { BackendPlan } from './types.ts';
+import { proxyFunctionOf } from './connect-failure-log.ts';
+import type { BackendPlan, ProxyDecision } from './types.ts';
+import * as wstunnelLog from './wstunnel-log.ts';
+import type { TunnelSide, WstunnelRole } from './wstunnel-log.ts';
+
+export type { TunnelSide };
 
 /** What is known once routing chose the backend. */
 export interface ProxyStepContext {
@@ -15,6 +21,21 @@ export interface ProxyStepContext {
   uri: string;
   filename: string;
   client: string;
+  wstunnel: WstunnelRole;
+  /** A ProxyPass rule matched, so mod_proxy ran the check_trans hooks on it. */
+  matchedByProxyPass: boolean;
+}
+
+export function proxyStepContext(decision: ProxyDecision, plan: BackendPlan, client: string): ProxyStepContext {
+  const directive = decision.matched?.directive;
+  return {
+    plan,
+    uri: decision.uri ?? '/',
+    filename: decision.filename,
+    client,
+    wstunnel: wstunnelLog.wstunnelRoleOf(decision.prepared),
+    matchedByProxyPass: directive === 'ProxyPass' || directive === 'ProxyPassMatch',
+  };
 }
 
 /** mod_proxy's translate step and the scheme handler starting, before the connection is made. */
@@ -22,20 +43,27 @@ export function beforeConnectLog(step: ProxyStepContext, address: string): Error
   const { plan, client } = step;
   const scheme = plan.scheme;
   const hostPort = `${plan.host}:${plan.port}`;
-  const entries: ErrorLogEntry[] = [
-    { module: 'proxy', level: 'trace1', origin: 'mod_proxy.c(969)', client, code: 'AH03464', message: `URI path '${step.uri}' matches proxy handler '${step.filename}'` },
-  ];
+  // proxy_handler names the scheme of r->filename: "balancer" for a balancer, whatever member runs.
+  const handlerScheme = step.filename.slice('proxy:'.length).split(':')[0].toLowerCase();
+  const entries: ErrorLogEntry[] = [];
+  if (step.matchedByProxyPass) entries.push(...wstunnelLog.checkTransLog(step.wstunnel, client));
+  entries.push({ module: 'proxy', level: 'trace1', origin: 'mod_proxy.c(969)', client, code: 'AH03464', message: `URI path '${step.uri}' matches proxy handler '${step.filename}'` });
+  // A balancer URL is canonicalised twice: as balancer://, then as the chosen member's URL.
+  if (/^proxy:balancer:/i.test(step.filename)) entries.push(...wstunnelLog.canonLog(step.wstunnel, step.filename.slice('proxy:'.length), client));
+  entries.push(...wstunnelLog.canonLog(step.wstunnel, plan.urlBeforeCanon, client));
   if (plan.module === 'proxy_http') {
     entries.push(
-      { module: 'proxy_http', level: 'trace1', origin: 'mod_proxy_http.c(97)', client, message: `HTTP: canonicalising URL ${plan.url}` },
+      { module: 'proxy_http', level: 'trace1', origin: 'mod_proxy_http.c(97)', client, message: `HTTP: canonicalising URL ${plan.urlBeforeCanon}` },
     );
   }
-  entries.push({ module: 'proxy', level: 'debug', origin: 'mod_proxy.c(1467)', client, code: 'AH01143', message: `Running scheme ${scheme} handler (attempt 0)` });
+  entries.push({ module: 'proxy', level: 'debug', origin: 'mod_proxy.c(1467)', client, code: 'AH01143', message: `Running scheme ${handlerScheme} handler (attempt 0)` });
+  entries.push(...wstunnelLog.schemeHandlerLog(step.wstunnel, plan.url, client));
+  if (plan.module === 'proxy_wstunnel') entries.push(...wstunnelLog.upgradeAcceptedLog(plan.url, client));
   if (plan.module === 'proxy_http') {
     entries.push({ module: 'proxy_http', level: 'trace1', origin: 'mod_proxy_http.c(1910)', client, message: `HTTP: serving URL ${plan.url}` });
   }
   entries.push(
-    { module: 'proxy', level: 'debug', origin: 'proxy_util.c(2829)', code: 'AH00942', message: `${scheme}: has acquired connection for (${hostPort})` },
+    { module: 'proxy', level: 'debug', origin: 'proxy_util.c(2829)', code: 'AH00942', message: `${proxyFunctionOf(plan)}: has acquired connection for (${hostPort})` },
     { module: 'proxy', level: 'debug', origin: 'proxy_util.c(3273)', client, code: 'AH00944', message: `connecting ${plan.url} to ${hostPort}` },
     { module: 'proxy', level: 'debug', origin: 'proxy_util.c(2936)', client, code: 'AH10479', message: `${scheme}: ${plan.host} resolved to ${address}:${plan.port}` },
     { module: 'proxy', level: 'debug', origin: 'proxy_util.c(3476)', client, code: 'AH00947', message: `connecting ${pathOf(plan.url)} to ${address}:${plan.port} (${hostPort})` },
@@ -46,15 +74,26 @@ export function beforeConnectLog(step: ProxyStepContext, address: string): Error
 /** The TCP connection to the backend is up. */
 export function connectedLog(step: ProxyStepContext, address: string): ErrorLogEntry[] {
   const { plan } = step;
+  const proxyFunction = proxyFunctionOf(plan);
   return [
-    { module: 'proxy', level: 'debug', origin: 'proxy_util.c(3982)', code: 'AH02824', message: `${plan.scheme}: connection established with ${address}:${plan.port} (${plan.host}:${plan.port})` },
-    { module: 'proxy', level: 'debug', origin: 'proxy_util.c(4169)', code: 'AH00962', message: `${plan.scheme}: connection complete to ${address}:${plan.port} (${plan.host})` },
+    { module: 'proxy', level: 'debug', origin: 'proxy_util.c(3982)', code: 'AH02824', message: `${proxyFunction}: connection established with ${address}:${plan.port} (${plan.host}:${plan.port})` },
+    { module: 'proxy', level: 'debug', origin: 'proxy_util.c(4169)', code: 'AH00962', message: `${proxyFunction}: connection complete to ${address}:${plan.port} (${plan.host})` },
   ];
 }
 
-/** mod_proxy_http read the backend's status line. */
+/** The request head is about to be written to the backend. */
+export function sendingRequestLog(step: ProxyStepContext): ErrorLogEntry[] {
+  return step.plan.module === 'proxy_wstunnel' ? wstunnelLog.sendingRequestLog(step.client) : [];
+}
+
+/** The request head was written to the backend. */
+export function requestSentLog(step: ProxyStepContext): ErrorLogEntry[] {
+  return step.plan.module === 'proxy_wstunnel' ? wstunnelLog.pollSetupLog(step.client) : [];
+}
+
+/** The backend's response head was read (mod_proxy_wstunnel reads it in its poll loop, unparsed). */
 export function backendStatusLog(step: ProxyStepContext, status: number): ErrorLogEntry[] {
-  if (step.plan.module !== 'proxy_http') return [];
+  if (step.plan.module === 'proxy_wstunnel') return wstunnelLog.pollWakeLog('backend', step.client);
   const entries: ErrorLogEntry[] = [{ module: 'proxy_http', level: 'trace3', origin: 'mod_proxy_http.c(1239)', client: step.client, message: `Status from backend: ${status}` }];
   if (status === 101) {
     entries.push({ module: 'proxy_http', level: 'trace2', origin: 'mod_proxy_http.c(1423)', client: step.client, message: 'HTTP: received interim 101 response (policy: n/a)' });
@@ -72,15 +111,23 @@ export function tunnelStartLog(step: ProxyStepContext, protocol: string, idleSec
   ];
 }
 
-/** The tunnel ended. */
-export function tunnelEndLog(step: ProxyStepContext, protocol: string): ErrorLogEntry[] {
-  if (step.plan.module !== 'proxy_http') return [];
+/** Bytes arrived on one side of a running tunnel. */
+export function tunnelReadLog(step: ProxyStepContext, side: TunnelSide): ErrorLogEntry[] {
+  return step.plan.module === 'proxy_wstunnel' ? wstunnelLog.pollWakeLog(side, step.client) : [];
+}
+
+/**
+ * The tunnel ended. `endedBy` is the side whose end of stream or reset ended it, null when the
+ * proxy cut it (a stopping server's poll never returns, so mod_proxy_wstunnel logs nothing).
+ */
+export function tunnelEndLog(step: ProxyStepContext, protocol: string, endedBy: TunnelSide | null): ErrorLogEntry[] {
+  if (step.plan.module === 'proxy_wstunnel') return endedBy === null ? [] : [...wstunnelLog.pollWakeLog(endedBy, step.client), ...wstunnelLog.pollFinishedLog(step.client)];
   return [{ module: 'proxy', level: 'trace1', origin: 'proxy_util.c(5805)', client: step.client, code: 'AH10223', message: `proxy: ${protocol.toLowerCase()}: tunneling returns (0)` }];
 }
 
 /** The backend connection went back to the pool (or was closed). */
 export function releasedLog(step: ProxyStepContext): ErrorLogEntry[] {
-  return [{ module: 'proxy', level: 'debug', origin: 'proxy_util.c(2844)', code: 'AH00943', message: `${step.plan.scheme}: has released connection for (${step.plan.host}:${step.plan.port})` }];
+  return [{ module: 'proxy', level: 'debug', origin: 'proxy_util.c(2844)', code: 'AH00943', message: `${proxyFunctionOf(step.plan)}: has released connection for (${step.plan.host}:${step.plan.port})` }];
 }
 
 function pathOf(url: string): string {

@@ -132,6 +132,11 @@ export interface BackendPlan {
   module: ProxyModuleName;
   /** The canonical URL httpd proxies to ("ws://127.0.0.1:8080/chat?x=1"). */
   url: string;
+  /**
+   * The URL the scheme's canon handler was given, and logs: r->filename without "proxy:" (for a
+   * balancer, the chosen member's URL plus the path), before canonicalisation.
+   */
+  urlBeforeCanon: string;
   scheme: string;
   host: string;
   port: number;

@@ -158,11 +158,16 @@ export class ProxyRuntime {
     return this.resolver(host, port);
   }
 
+  /** Whether `log` would write this entry for a server (null: main). */
+  wouldLog(entry: ErrorLogEntry, serverIndex: number | null): boolean {
+    // httpd writes notice-level messages (startup, shutdown, AH00484's neighbours) whatever LogLevel says.
+    return entry.level === 'notice' || isLogged(this.loggingFor(serverIndex).level, entry.module, entry.level);
+  }
+
   /** Write an error-log entry for a server (null: main) if its LogLevel lets it through. */
   log(entry: ErrorLogEntry, serverIndex: number | null, connection: number): void {
+    if (!this.wouldLog(entry, serverIndex)) return;
     const logging = this.loggingFor(serverIndex);
-    // httpd writes notice-level messages (startup, shutdown, AH00484's neighbours) whatever LogLevel says.
-    if (entry.level !== 'notice' && !isLogged(logging.level, entry.module, entry.level)) return;
     const line = formatErrorLogLine(entry, this.nowMicros(), { pid: this.pid, tid: this.pid + connection });
     this.sink.errorLine(logging.errorLog, line);
     this.tap({ type: 'error-log', connection, time: Date.now(), entry, line });

@@ -30,7 +30,7 @@ describe('scheme handlers measured on httpd 2.4.71', () => {
     expect(backendOf(routeRequest(config, request('/x', [['Host', 'a.test'], ['Upgrade', 'WebSocket']]))).url).toBe('ws://127.0.0.1:8802/x');
   });
 
-  it('answers 426 with AH02900 when mod_proxy_wstunnel gets Upgrade: h2c', () => {
+  it('answers 426 with AH02900, after its canonicalising and serving trace lines, when mod_proxy_wstunnel gets Upgrade: h2c', () => {
     const config = configFrom('ProxyPass /ws/ ws://127.0.0.1:8801/', WSTUNNEL_ONLY);
     const decision = routeRequest(config, request('/ws/', [['Host', 'a.test'], ['Upgrade', 'h2c'], ['Connection', 'Upgrade']]));
     expect(decision).toMatchObject({
@@ -42,6 +42,8 @@ describe('scheme handlers measured on httpd 2.4.71', () => {
       ],
     });
     expect(decision.log).toEqual([
+      { module: 'proxy_wstunnel', level: 'trace1', origin: 'mod_proxy_wstunnel.c(92)', message: 'canonicalising URL //127.0.0.1:8801/', client: '127.0.0.1:5555' },
+      { module: 'proxy_wstunnel', level: 'trace1', origin: 'mod_proxy_wstunnel.c(380)', message: 'serving URL ws://127.0.0.1:8801/', client: '127.0.0.1:5555' },
       {
         module: 'proxy_wstunnel',
         level: 'info',
