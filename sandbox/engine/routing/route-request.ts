@@ -28,6 +28,7 @@ import type { ExprLookup } from './ap-expr.ts';
 import { matchDirectories, matchLocations, matchProxySections } from './section-walk.ts';
 import { serverAnswersFor, serverView, type ServerView } from './server-view.ts';
 import { canonicaliseProxyUrl } from './proxy-canon.ts';
+import { canonLog, schemeHandlerLog, upgradeRequiredLog, wstunnelRoleOf } from './wstunnel-log.ts';
 import { escapePathForRedirect } from './url-escape.ts';
 import { buildVhostTable, selectVirtualHost, type VhostTable } from './vhost-select.ts';
 import { findWorker, workerSettings, type WorkerDefinition } from './workers.ts';
@@ -172,7 +173,7 @@ class RequestRouter {
     applyHeaderOps(dir.headerOps, 'RequestHeader', 'late', this.headers, this.headerOpContext());
     // The forward worker never keeps backend connections, and X-Forwarded-* are reverse-proxy only.
     const prepared = { ...this.prepare(dir, protoMinor, this.uri), addForwardedHeaders: false, backendKeepAlive: false };
-    const plan = planBackendForUrl(prepared, canon.url, server.workers, this.client);
+    const plan = planBackendForUrl(prepared, canon.url, filename.slice(6), server.workers, this.client);
     if (!plan.ok) {
       this.log.push(...plan.log);
       return this.respond(plan.status, plan.status === 426 ? 'upgrade-required' : 'no-handler', plan.headers, matched, plan.reason);
@@ -413,7 +414,7 @@ class RequestRouter {
         };
       }
     }
-    const plan = planBackendForUrl(prepared, url, server.workers, this.client);
+    const plan = planBackendForUrl(prepared, url, filename.slice(6), server.workers, this.client);
     if (!plan.ok) {
       this.log.push(...plan.log);
       return this.respond(plan.status, plan.status === 426 ? 'upgrade-required' : 'no-handler', plan.headers, matched, plan.reason);
@@ -771,11 +772,13 @@ class RequestRouter {
 
 /**
  * Plan one backend URL: scheme handler, upgrade, request head, timeouts. Used for ProxyPass
- * targets and for the member a balancer picked.
+ * targets and for the member a balancer picked. `url` is canonical; `urlBeforeCanon` is what the
+ * canon handlers were given.
  */
 export function planBackendForUrl(
   prepared: PreparedProxyRequest,
   url: string,
+  urlBeforeCanon: string,
   workers: readonly WorkerDefinition[],
   client: string,
   memberWorker: WorkerDefinition | null = null,
@@ -785,12 +788,17 @@ export function planBackendForUrl(
   const schemeEnd = url.indexOf(':');
   const scheme = schemeEnd > 0 ? url.slice(0, schemeEnd).toLowerCase() : '';
   const handler = chooseSchemeHandler(scheme, prepared);
+  // mod_proxy_wstunnel's hooks run first whatever the scheme; proxy-debug-log.ts adds them for
+  // requests that reach a backend, these are for the ones its handler or no handler refuses.
+  const wstunnel = wstunnelRoleOf(prepared);
+  const wstunnelLinesBefore = (): ErrorLogEntry[] => [...canonLog(wstunnel, urlBeforeCanon, client), ...schemeHandlerLog(wstunnel, url, client)];
   const noHandler = (reason: string) => ({
     ok: false as const,
     status: 500,
     headers: [] as HeaderPair[],
     reason,
     log: [
+      ...wstunnelLinesBefore(),
       {
         module: 'proxy',
         level: 'warn' as const,
@@ -817,15 +825,7 @@ export function planBackendForUrl(
         ['Upgrade', expected],
       ],
       reason: `mod_proxy_wstunnel answers 426: it needs "Upgrade: ${expected}" and got ${clientUpgrade === null ? 'none' : `"${clientUpgrade}"`}`,
-      log: [
-        {
-          module: 'proxy_wstunnel',
-          level: 'info',
-          code: 'AH02900',
-          message: `require upgrade for URL ${url} (Upgrade header is ${clientUpgrade ?? 'missing'}, expecting ${expected})`,
-          client,
-        },
-      ],
+      log: [...wstunnelLinesBefore(), ...upgradeRequiredLog(url, clientUpgrade, expected, client)],
     };
   }
   // The default reverse worker and disablereuse=On workers close the backend connection after
@@ -835,6 +835,7 @@ export function planBackendForUrl(
   const plan: BackendPlan = {
     module: handler.module,
     url,
+    urlBeforeCanon,
     scheme: parsed.scheme,
     host: parsed.host,
     port: parsed.port,
