@@ -50,6 +50,8 @@ export interface BodyDecoderOptions {
   strict?: boolean;
   /** Limit for a chunk-size line and for trailer lines (LimitRequestFieldSize). Default 8190. */
   lineLimit?: number;
+  /** Receives the payload bytes of a chunked body without the chunk framing (to re-frame it). */
+  onChunkData?: (data: Uint8Array) => void;
 }
 
 type Field = [string, string];
@@ -98,6 +100,7 @@ export class BodyDecoder {
   private readonly framing: BodyFraming;
   private readonly strict: boolean;
   private readonly lineLimit: number;
+  private readonly onChunkData: ((data: Uint8Array) => void) | undefined;
   private offset = 0;
   private payload = 0;
   private finished = false;
@@ -119,6 +122,7 @@ export class BodyDecoder {
     this.framing = framing;
     this.strict = options.strict ?? true;
     this.lineLimit = options.lineLimit ?? 8190;
+    this.onChunkData = options.onChunkData;
     if (framing.kind === 'none') this.finished = true;
     if (framing.kind === 'content-length') {
       this.remaining = framing.length;
@@ -180,6 +184,7 @@ export class BodyDecoder {
     while (index < chunk.length && this.chunkState !== 'done' && this.chunkState !== 'failed') {
       if (this.chunkState === 'data') {
         const take = Math.min(Number(this.chunkSize), chunk.length - index);
+        if (take > 0) this.onChunkData?.(chunk.subarray(index, index + take));
         this.chunkSize -= BigInt(take);
         this.payload += take;
         index += take;

@@ -8,6 +8,8 @@
  * Bytes are handled as latin1 text, one character per byte, so lengths and offsets are the wire's.
  */
 import type { LogLevelName } from '../logs/log-level.ts';
+import { requestBodyFraming } from './body-framing.ts';
+import type { BodyFraming } from './body-framing.ts';
 import { statusDropsConnection } from './error-page.ts';
 import { checkHost } from './host-header.ts';
 import { bytesToLatin1, isFieldContentChar, isTokenChar, scanWhile } from './http-chars.ts';
@@ -105,6 +107,10 @@ export interface RequestHeadError {
    * unusable; a 417 (a readable head with an unknown Expect) keeps it open for the next request.
    */
   closeConnection: boolean;
+  /** The Expect value a 417 page quotes. */
+  expect?: string;
+  /** The body that follows a head the connection survives (417): discarded before the next request. */
+  bodyFraming?: BodyFraming;
   /** What was understood before the failure, for the error page and access log. */
   method?: string;
   path?: string;
@@ -425,7 +431,11 @@ export class RequestHeadParser {
     const expect = lookup(merged, 'expect');
     if (expect !== undefined && expect !== '' && expect.toLowerCase() !== '100-continue') {
       const entry = infoEntry('AH00570', `client sent an unrecognized expectation value of Expect: ${expect}`);
-      this.fail(417, 'EXPECTATION_FAILED', [...log, entry], this.lineStart, undefined, { hostname, hostPort });
+      const result = this.fail(417, 'EXPECTATION_FAILED', [...log, entry], this.lineStart, undefined, { hostname, hostPort });
+      if (result.state === 'error') {
+        result.error.expect = expect;
+        result.error.bodyFraming = requestBodyFraming(merged);
+      }
       return;
     }
 

@@ -8,6 +8,7 @@
 import type { Socket } from 'node:net';
 import type { HttpdConfig } from '../../engine/config/model.ts';
 import { BodyDecoder, requestBodyFraming, responseBodyFraming } from '../../engine/http/body-framing.ts';
+import type { BodyFraming } from '../../engine/http/body-framing.ts';
 import { buildErrorResponse, keepAliveHeaderValue, serializeResponse, statusDropsConnection, statusText } from '../../engine/http/error-page.ts';
 import type { ConnectionDisposition } from '../../engine/http/error-page.ts';
 import { RequestHeadParser } from '../../engine/http/request-head.ts';
@@ -20,6 +21,7 @@ import type { BalancerMemberState } from '../../engine/routing/balancer-runtime.
 import { planBalancerMember } from '../../engine/routing/balancer-plan.ts';
 import { routeRequest } from '../../engine/routing/route-request.ts';
 import { buildClientResponseHead } from '../../engine/routing/response-head.ts';
+import { frameChunkedBody, PREFETCH_LIMIT_BYTES } from '../../engine/routing/backend-plan.ts';
 import { connectFailureLog, dnsFailureLog } from '../../engine/routing/connect-failure-log.ts';
 import {
   backendStatusLog,
@@ -148,7 +150,11 @@ async function serveOneRequest(context: RequestContext): Promise<'keep-alive' | 
       continue;
     }
     if (result.state === 'abandoned') return 'close';
-    if (result.state === 'error') return answerBadRequest(context, result.error, startMicros, pushedBefore + chunk.length);
+    if (result.state === 'error') {
+      // A head the connection survives (417): what follows it is its body, then the next request.
+      if (!result.error.closeConnection) reader.unshift(chunk.subarray(result.error.consumed - pushedBefore));
+      return answerBadRequest(context, result.error, startMicros, result.error.closeConnection ? pushedBefore + chunk.length : result.error.consumed);
+    }
     const head = result.head;
     // The parser took the head; what follows in this chunk is a body or the next request.
     reader.unshift(chunk.subarray(head.consumed - pushedBefore));
@@ -158,7 +164,7 @@ async function serveOneRequest(context: RequestContext): Promise<'keep-alive' | 
   }
 }
 
-async function answerBadRequest(context: RequestContext, error: RequestHeadError, startMicros: number, bytesIn: number): Promise<'close'> {
+async function answerBadRequest(context: RequestContext, error: RequestHeadError, startMicros: number, bytesIn: number): Promise<'keep-alive' | 'close'> {
   const { runtime } = context;
   for (const entry of error.errorLog) {
     runtime.log({ ...entry, client: entry.serverScoped ? undefined : context.client }, null, context.connection);
@@ -170,11 +176,14 @@ async function answerBadRequest(context: RequestContext, error: RequestHeadError
     port: error.hostPort ?? context.endpoints.localPort,
     method: error.method,
     errorNotes: error.errorNotes,
-    connection: { close: true },
+    expect: error.expect,
+    connection: { close: error.closeConnection },
     ...runtime.signatureOptions(server.index),
   });
   const bytes = serializeResponse(response);
   await write(context.socket, bytes);
+  // A 417 leaves the connection usable: the unread body is discarded before the next request.
+  const keepOpen = !error.closeConnection && (await discardBody(context, error.bodyFraming ?? { kind: 'none' }));
   context.emit({ type: 'head', hop: 'proxy->client', head: headText(response.statusLine, response.headers) });
   context.emit({ type: 'response', status: error.status, explanation: `${error.status} ${statusText(error.status).slice(4)}: ${error.errorLogMessage ?? error.reason}` });
   runtime.accessLog(
@@ -192,7 +201,7 @@ async function answerBadRequest(context: RequestContext, error: RequestHeadError
     },
     context,
   );
-  return 'close';
+  return keepOpen ? 'keep-alive' : 'close';
 }
 
 /** mod_ssl's answer to plain HTTP on a TLS port: 400 with an explanation, no routing. */
@@ -513,27 +522,34 @@ async function exchangeWithBackend(
   const log = (entries: ErrorLogEntry[]) => {
     for (const entry of entries) runtime.log(entry, serverIndex, context.connection);
   };
-  const requestHeadText = backendRequestText(plan, head);
+  const prefetched = plan.request.bodyFraming === 'chunked' ? await prefetchChunkedBody(context, head) : null;
+  const requestHeadText = backendRequestText(plan, head, prefetched);
   emit({ type: 'head', hop: 'proxy->backend', head: requestHeadText });
   log(sendingRequestLog(step));
   await write(backendSocket, latin1Bytes(requestHeadText));
   log(requestSentLog(step));
-  const bodyBytesIn = await relayRequestBody(context, head, backendSocket);
+  const bodyBytesIn = prefetched
+    ? await sendPrefetchedBody(context, prefetched, backendSocket)
+    : await relayRequestBody(context, head, backendSocket);
 
   const backendReader = new SocketReader(backendSocket);
-  const responseParser = new ResponseHeadParser({
-    path: decision.uri ?? head.path,
-    method: head.method,
-    backendHost: plan.host,
-    backendPort: plan.port,
-    requestedUpgrade: plan.upgrade.forwarded ? (plan.upgrade.sentUpgrade ?? undefined) : undefined,
-    clientKeepalives: context.keepalives,
-  });
+  const newResponseParser = () =>
+    new ResponseHeadParser({
+      path: decision.uri ?? head.path,
+      method: head.method,
+      backendHost: plan.host,
+      backendPort: plan.port,
+      requestedUpgrade: plan.upgrade.forwarded ? (plan.upgrade.sentUpgrade ?? undefined) : undefined,
+      clientKeepalives: context.keepalives,
+    });
+  let responseParser = newResponseParser();
   let response: ResponseHead | null = null;
   let leftover: Buffer = Buffer.alloc(0);
   let received = 0;
+  let pending: Buffer | null = null;
   for (;;) {
-    const chunk = await backendReader.read(plan.timeouts.backend * 1000);
+    const chunk = pending ?? (await backendReader.read(plan.timeouts.backend * 1000));
+    pending = null;
     const result = chunk === null ? responseParser.finish() : responseParser.push(chunk);
     if (chunk) received += chunk.length;
     if (result.state === 'incomplete') {
@@ -543,6 +559,16 @@ async function exchangeWithBackend(
     if (result.state === 'complete') {
       response = result.head;
       if (chunk) leftover = chunk.subarray(chunk.length - (received - response.consumed));
+      if (isInterimStatus(response.status)) {
+        // mod_proxy_http forwards an interim answer (ap_send_interim_response) and reads the next one.
+        if (interimReachesClient(head, response.status)) await write(socket, latin1Bytes(`HTTP/1.1 ${response.statusLine}\r\n\r\n`));
+        responseParser = newResponseParser();
+        pending = leftover.length > 0 ? leftover : null;
+        leftover = Buffer.alloc(0);
+        received = 0;
+        response = null;
+        continue;
+      }
       break;
     }
     if (result.state === 'error') {
@@ -703,25 +729,89 @@ function tunnelEndedBy(reason: TunnelSummary['reason'], failedSide: TunnelSide |
   return reason === 'error' ? failedSide : null;
 }
 
-function backendRequestText(plan: BackendPlan, head: RequestHead): string {
-  const headers = [...plan.request.headers];
+function backendRequestText(plan: BackendPlan, head: RequestHead, prefetched: PrefetchedBody | null): string {
+  const headers = prefetched ? frameChunkedBody(plan.request, { bytes: prefetched.payload.length, complete: prefetched.complete }) : [...plan.request.headers];
   const has = (name: string) => headers.some(([header]) => header.toLowerCase() === name);
   // The engine writes the body framing header where httpd puts it; add it only if it did not.
   if (plan.request.bodyFraming === 'content-length' && !has('content-length')) {
     const length = head.headers.find(([name]) => name.toLowerCase() === 'content-length')?.[1];
     if (length !== undefined) headers.push(['Content-Length', length]);
-  } else if (plan.request.bodyFraming === 'chunked' && !has('transfer-encoding')) {
+  } else if (plan.request.bodyFraming === 'chunked' && !prefetched && !has('transfer-encoding')) {
     headers.push(['Transfer-Encoding', 'chunked']);
   }
   return `${plan.request.requestLine}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
+}
+
+/** A 1xx answer other than 101, which ends the exchange by switching protocols. */
+function isInterimStatus(status: number): boolean {
+  return status >= 100 && status < 200 && status !== 101;
+}
+
+/** ap_send_interim_response: nothing to an HTTP/1.0 client, and 100 only to one that sent Expect: 100-continue. */
+function interimReachesClient(head: RequestHead, status: number): boolean {
+  if (head.versionNumber < 1001) return false;
+  if (status !== 100) return true;
+  return head.headers.some(([name, value]) => name.toLowerCase() === 'expect' && value.toLowerCase() === '100-continue');
+}
+
+/** How long the prefetch waits for more of a chunked body: httpd's read is non-blocking. */
+const PREFETCH_WAIT_MS = 10;
+
+interface PrefetchedBody {
+  /** The chunked bytes as the client sent them. */
+  raw: Buffer;
+  /** The same body without chunk framing. */
+  payload: Buffer;
+  /** The whole body arrived within the prefetch: it goes out with Content-Length. */
+  complete: boolean;
+  decoder: BodyDecoder;
+}
+
+/**
+ * ap_proxy_http_prefetch: read what has already arrived of a chunked client body, up to
+ * MAX_MEM_SPOOL. A body that ends within it is sent with Content-Length, any other is streamed
+ * chunked.
+ */
+async function prefetchChunkedBody(context: RequestContext, head: RequestHead): Promise<PrefetchedBody> {
+  const payload: Buffer[] = [];
+  const raw: Buffer[] = [];
+  const decoder = new BodyDecoder(requestBodyFraming(head.headers), { onChunkData: (data) => payload.push(Buffer.from(data)) });
+  let failed = false;
+  while (decoder.payloadLength < PREFETCH_LIMIT_BYTES - 1) {
+    const chunk = await context.reader.read(PREFETCH_WAIT_MS);
+    if (chunk === null) break;
+    const progress = decoder.push(chunk);
+    raw.push(chunk.subarray(0, progress.consumed));
+    if (progress.done || progress.error) {
+      context.reader.unshift(chunk.subarray(progress.consumed));
+      failed = progress.error !== undefined;
+      break;
+    }
+  }
+  return { raw: Buffer.concat(raw), payload: Buffer.concat(payload), complete: decoder.done && !failed, decoder };
+}
+
+/** Send a prefetched body (de-chunked when complete), then relay whatever of it is still to come. */
+async function sendPrefetchedBody(context: RequestContext, prefetched: PrefetchedBody, backend: Socket): Promise<number> {
+  if (prefetched.complete) {
+    await write(backend, prefetched.payload);
+    return prefetched.raw.length;
+  }
+  await write(backend, prefetched.raw);
+  if (prefetched.decoder.done) return prefetched.raw.length;
+  return prefetched.raw.length + (await relayBodyRest(context, prefetched.decoder, backend));
 }
 
 /** Pass the client's request body to the backend unchanged; returns the bytes relayed. */
 async function relayRequestBody(context: RequestContext, head: RequestHead, backend: Socket): Promise<number> {
   const framing = requestBodyFraming(head.headers);
   if (framing.kind === 'none') return 0;
-  const decoder = new BodyDecoder(framing);
+  return relayBodyRest(context, new BodyDecoder(framing), backend);
+}
+
+async function relayBodyRest(context: RequestContext, decoder: BodyDecoder, backend: Socket): Promise<number> {
   let total = 0;
+
   for (;;) {
     const chunk = await context.reader.read(context.runtime.timeoutMs);
     if (chunk === null) return total;
@@ -738,7 +828,10 @@ async function relayRequestBody(context: RequestContext, head: RequestHead, back
 
 /** Drop an unread request body so a keep-alive connection stays in step; false when it could not be read. */
 async function discardRequestBody(context: RequestContext, head: RequestHead): Promise<boolean> {
-  const framing = requestBodyFraming(head.headers);
+  return discardBody(context, requestBodyFraming(head.headers));
+}
+
+async function discardBody(context: RequestContext, framing: BodyFraming): Promise<boolean> {
   if (framing.kind === 'none') return true;
   const decoder = new BodyDecoder(framing);
   for (;;) {

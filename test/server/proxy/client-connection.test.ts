@@ -175,6 +175,60 @@ describe('serveClientConnection', () => {
     }
   });
 
+  // ap_proxy_http_prefetch reads what already arrived: a chunked body that ends there goes out
+  // de-chunked with Content-Length, one still arriving is streamed chunked.
+  it('re-frames a chunked body that arrived whole with Content-Length, and streams a slow one chunked', async () => {
+    const whole = await RawConnection.open(proxy.port);
+    try {
+      whole.write('POST /app/whole HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nhel\r\n2\r\nlo\r\n0\r\n\r\n');
+      await whole.waitClosed();
+    } finally {
+      whole.destroy();
+    }
+    const slow = await RawConnection.open(proxy.port);
+    try {
+      slow.write('POST /app/slow HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nhel\r\n');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      slow.write('2\r\nlo\r\n0\r\n\r\n');
+      await slow.waitClosed();
+    } finally {
+      slow.destroy();
+    }
+    const [first, second] = app.observations.seen;
+    expect(first).toMatchObject({ path: '/whole', headers: { 'content-length': '5' } });
+    expect(first.headers['transfer-encoding']).toBeUndefined();
+    expect(second).toMatchObject({ path: '/slow', headers: { 'transfer-encoding': 'chunked' } });
+    expect(second.headers['content-length']).toBeUndefined();
+  });
+
+  it("relays the backend's 100 Continue to a client that sent Expect: 100-continue, then the final answer", async () => {
+    const connection = await RawConnection.open(proxy.port);
+    try {
+      connection.write('POST /app/expect HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello');
+      expect(await connection.readHead()).toBe('HTTP/1.1 100 Continue\r\n\r\n');
+      expect((await connection.readHead()).split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+    } finally {
+      connection.destroy();
+    }
+  });
+
+  it('answers an unknown Expect with 417 quoting it, discards the body and keeps the connection', async () => {
+    const connection = await RawConnection.open(proxy.port);
+    try {
+      connection.write('POST /app/x HTTP/1.1\r\nHost: localhost\r\nExpect: teapot\r\nContent-Length: 5\r\n\r\nhelloGET /app/after HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+      const first = await connection.readHead();
+      expect(first.split('\r\n')[0]).toBe('HTTP/1.1 417 Expectation Failed');
+      expect(first).not.toMatch(/\r\nConnection: close\r\n/i);
+      const length = Number(/\r\nContent-Length: (\d+)\r\n/i.exec(first)?.[1]);
+      await connection.waitFor((received) => received.length >= length);
+      expect(connection.consume(length).toString('latin1')).toContain('    Expect: teapot\n');
+      expect((await connection.readHead()).split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+    } finally {
+      connection.destroy();
+    }
+    expect(app.observations.seen.map((seen) => seen.path)).toEqual(['/after']);
+  });
+
   it('sends Content-Length to the backend exactly once', async () => {
     const received: Buffer[] = [];
     const backend = net.createServer((socket) => {
