@@ -393,6 +393,12 @@ class RequestRouter {
       }
       this.headers.set('Max-Forwards', String(Math.max(value - 1, 0)));
     }
+    // proxy_handler refuses TRACE under TraceEnable off. Its body check (AH01140) looks at a body
+    // not yet read, so a TRACE with a body is proxied (measured).
+    if (this.request.method === 'TRACE' && traceEnableSetting(this.config) === 'off') {
+      this.pushLog('proxy', 'error', 'AH01139', 'TRACE forbidden by server configuration');
+      return this.respond(405, 'forbidden', [['Allow', '']], matched, 'TraceEnable off: mod_proxy refuses TRACE with 405');
+    }
 
     const prepared = this.prepare(dir, protoMinor, uri);
     const url = canon.url;
@@ -510,6 +516,14 @@ class RequestRouter {
     // http_send_options (map_to_storage, before any access check): "OPTIONS *" is a bare pong.
     if (this.request.method === 'OPTIONS' && uri === '*') {
       return this.respond(200, 'answered-locally', [], matched, 'OPTIONS * is answered by httpd itself: 200 with an empty body and no Allow header');
+    }
+    // ap_send_http_trace (map_to_storage too): a TRACE nothing proxied is echoed back.
+    if (this.request.method === 'TRACE') {
+      if (traceEnableSetting(this.config) === 'off') {
+        this.pushLog('core', 'debug', 'AH00669', 'TRACE denied by server configuration');
+        return this.respond(405, 'forbidden', [['Allow', '']], matched, 'TraceEnable off: httpd refuses TRACE with 405');
+      }
+      return this.respond(200, 'trace', [], matched, 'httpd echoes a TRACE back as message/http (TraceEnable on by default)');
     }
     const fullPath = filenameOverride ?? `${server.documentRoot}${uri}`;
     // directory_walk stops at the first path component that does not exist; only DocumentRoot does.

@@ -228,6 +228,8 @@ export interface ResponseDecision extends DecisionBase {
     | 'server-error'
     | 'expectation-failed'
     | 'answered-locally'
+    /** TRACE to a path nothing proxies: httpd echoes the request back as message/http. */
+    | 'trace'
     /** A content handler (SetHandler) answers; `handler` names it, the proxy renders its page. */
     | 'handler';
   handler?: string;

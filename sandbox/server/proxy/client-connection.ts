@@ -267,6 +267,52 @@ async function answerServerStatus(context: RequestContext, head: RequestHead, de
   return keepAlive ? 'keep-alive' : 'close';
 }
 
+/**
+ * ap_send_http_trace: the request line and header fields as received, as a message/http body.
+ * It has no length: chunked to an HTTP/1.1 client, until close to an HTTP/1.0 one.
+ */
+async function answerTrace(context: RequestContext, head: RequestHead, decision: RouteDecision, startMicros: number): Promise<'keep-alive' | 'close'> {
+  const { runtime } = context;
+  const serverIndex = decision.server?.virtualHostIndex ?? null;
+  const echoed = `${requestLineOf(head)}\r\n${mergeRepeatedFields(head.headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`;
+  const chunked = head.versionNumber >= 1001;
+  const keepAlive = chunked && runtime.keepAliveAllowed(head, context.keepalives, serverIndex);
+  const headers: Array<[string, string]> = [
+    ['Date', new Date().toUTCString()],
+    ['Server', runtime.serverBanner()],
+  ];
+  if (chunked) headers.push(['Transfer-Encoding', 'chunked']);
+  if (!keepAlive) headers.push(['Connection', 'close']);
+  else if (clientSentKeepAlive(head)) headers.push(['Keep-Alive', keepAliveHeaderValue(runtime.keepAliveTimeoutMs / 1000, runtime.remainingKeepAlives(context.keepalives))], ['Connection', 'Keep-Alive']);
+  headers.push(['Content-Type', 'message/http']);
+  const text = headText('HTTP/1.1 200 OK', headers);
+  const body = chunked ? `${echoed.length.toString(16)}\r\n${echoed}\r\n0\r\n\r\n` : echoed;
+  await write(context.socket, latin1Bytes(text + body));
+  context.emit({ type: 'head', hop: 'proxy->client', head: text });
+  context.emit({ type: 'response', status: 200, explanation: decision.explanation });
+  runtime.accessLog(
+    { head, requestLine: requestLineOf(head), status: 200, bodyBytes: echoed.length, responseHeaders: headers, bytesIn: head.consumed, bytesOut: text.length + body.length, startMicros, serverIndex, aborted: false },
+    context,
+  );
+  return keepAlive ? 'keep-alive' : 'close';
+}
+
+/** r->headers_in as ap_get_mime_headers leaves it: repeats of a name joined with ", " at the first one's place. */
+function mergeRepeatedFields(fields: ReadonlyArray<[string, string]>): Array<[string, string]> {
+  const merged: Array<[string, string]> = [];
+  const at = new Map<string, number>();
+  for (const [name, value] of fields) {
+    const index = at.get(name.toLowerCase());
+    if (index === undefined) {
+      at.set(name.toLowerCase(), merged.length);
+      merged.push([name, value]);
+    } else {
+      merged[index] = [merged[index][0], `${merged[index][1]}, ${value}`];
+    }
+  }
+  return merged;
+}
+
 async function handleRequest(context: RequestContext, head: RequestHead, startMicros: number): Promise<'keep-alive' | 'close' | 'tunnel'> {
   const { runtime, emit, socket } = context;
   const decision = routeRequest(runtime.config, {
@@ -284,6 +330,7 @@ async function handleRequest(context: RequestContext, head: RequestHead, startMi
   if (decision.kind === 'respond' && decision.reason === 'handler' && decision.handler === 'server-status') {
     return answerServerStatus(context, head, decision, startMicros);
   }
+  if (decision.kind === 'respond' && decision.reason === 'trace') return answerTrace(context, head, decision, startMicros);
   if (decision.kind === 'respond') {
     return respondFromProxy(context, head, decision, startMicros, {
       status: decision.status,

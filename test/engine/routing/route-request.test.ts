@@ -162,3 +162,21 @@ describe('OPTIONS * measured on httpd 2.4.71', () => {
     expect(routeRequest(configFrom('ProxyPass / http://127.0.0.1:8801/'), request('/x', [['Host', 'a.test']], { method: 'OPTIONS' }))).toMatchObject({ kind: 'proxy' });
   });
 });
+
+describe('TRACE measured on httpd 2.4.71', () => {
+  const trace = (config: ReturnType<typeof configFrom>, target: string) => routeRequest(config, request(target, [['Host', 'a.test']], { method: 'TRACE' }));
+
+  it('echoes a TRACE nothing proxies (TraceEnable on by default) and proxies one ProxyPass claims', () => {
+    const config = configFrom('ProxyPass /app/ http://127.0.0.1:8801/');
+    expect(trace(config, '/nothing')).toMatchObject({ kind: 'respond', status: 200, reason: 'trace' });
+    expect(trace(config, '/app/x')).toMatchObject({ kind: 'proxy' });
+  });
+
+  it('answers 405 with an empty Allow under TraceEnable off: core for a local path, mod_proxy (AH01139) for a proxied one', () => {
+    const config = configFrom(['TraceEnable off', 'ProxyPass /app/ http://127.0.0.1:8801/'].join('\n'));
+    expect(trace(config, '/nothing')).toMatchObject({ kind: 'respond', status: 405, headers: [['Allow', '']] });
+    const proxied = trace(config, '/app/x');
+    expect(proxied).toMatchObject({ kind: 'respond', status: 405, headers: [['Allow', '']] });
+    expect(proxied.log.map((entry) => entry.code)).toContain('AH01139');
+  });
+});

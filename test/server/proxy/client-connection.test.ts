@@ -229,6 +229,23 @@ describe('serveClientConnection', () => {
     expect(app.observations.seen.map((seen) => seen.path)).toEqual(['/after']);
   });
 
+  it('echoes a TRACE nothing proxies as chunked message/http, repeated fields joined', async () => {
+    const connection = await RawConnection.open(proxy.port);
+    try {
+      connection.write('TRACE /missing HTTP/1.1\r\nHost: localhost\r\nX-A: 1\r\nX-A: 2\r\n\r\n');
+      const head = await connection.readHead();
+      expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(head).toContain('\r\nTransfer-Encoding: chunked\r\n');
+      expect(head).toContain('\r\nContent-Type: message/http\r\n');
+      const echoed = 'TRACE /missing HTTP/1.1\r\nHost: localhost\r\nX-A: 1, 2\r\n\r\n';
+      const body = `${echoed.length.toString(16)}\r\n${echoed}\r\n0\r\n\r\n`;
+      await connection.waitFor((received) => received.length >= body.length);
+      expect(connection.bytes().toString('latin1')).toBe(body);
+    } finally {
+      connection.destroy();
+    }
+  });
+
   it('sends Content-Length to the backend exactly once', async () => {
     const received: Buffer[] = [];
     const backend = net.createServer((socket) => {
