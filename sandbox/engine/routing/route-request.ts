@@ -934,3 +934,9 @@ function formatClient(address: string, port: number): string {
 function bracket(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
+
+/** The main server's TraceEnable ("on" by default); read from the directives the config records without simulating. */
+function traceEnableSetting(config: HttpdConfig): string {
+  const setting = config.notSimulated.findLast((entry) => entry.name === 'TraceEnable' && entry.context === 'server');
+  return setting?.args[0]?.toLowerCase() ?? 'on';
+}
