@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ObservationRecorder } from './observation-recorder.ts';
-import { replyWithObservation } from './plain-http-reply.ts';
+import { replyWithObservation, sendJson } from './plain-http-reply.ts';
 import { closeServer, formatHost, listenOn, trackConnections } from './server-lifecycle.ts';
 import type { RunningBackend } from './server-lifecycle.ts';
 
@@ -21,6 +21,9 @@ export const APP_HOME_PAGE = '<!DOCTYPE html>\n<html><head><title>App backend</t
  * Start the article's plain HTTP app: "/" is an HTML page, "/redirect" answers 302 to
  * http://<Host it received>/elsewhere (for ProxyPassReverse), every other path answers 200 JSON
  * describing the request. It does not speak WebSocket: an Upgrade request gets a normal 200.
+ * For misbehaving-backend checks, a path ending in "/status/<code>" answers that status (200-599),
+ * one ending in "/delay/<ms>" answers after that long, and one ending in "/close" hangs up without
+ * answering; each still records the request first.
  */
 export async function startAppServer(options: AppServerOptions = {}): Promise<RunningBackend> {
   const host = options.host ?? '127.0.0.1';
@@ -52,6 +55,21 @@ function route(request: IncomingMessage, response: ServerResponse, observations:
       response.writeHead(302, { Location: location, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(body.length) });
       response.end(body);
     });
+    return;
+  }
+  const status = /\/status\/(\d{3})$/.exec(path);
+  if (status && Number(status[1]) >= 200 && Number(status[1]) <= 599) {
+    drainThen(request, () => sendJson(response, Number(status[1]), observation));
+    return;
+  }
+  const delay = /\/delay\/(\d{1,6})$/.exec(path);
+  if (delay) {
+    const timer = setTimeout(() => replyWithObservation(request, response, observation), Number(delay[1]));
+    request.socket.once('close', () => clearTimeout(timer));
+    return;
+  }
+  if (path.endsWith('/close')) {
+    request.socket.destroy();
     return;
   }
   if (path === '/') {

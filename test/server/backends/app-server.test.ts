@@ -34,6 +34,27 @@ describe('startAppServer', () => {
     expect(backend.url).toBe(`http://127.0.0.1:${backend.port}`);
   });
 
+  it('answers .../status/<code> with that status, and records the request', async () => {
+    const { lines, body } = await exchange(backend.port, 'GET /u/status/426 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    expect(lines[0]).toBe('HTTP/1.1 426 Upgrade Required');
+    expect(JSON.parse(body)).toMatchObject({ path: '/u/status/426' });
+  });
+
+  it('answers .../delay/<ms> only after that long', async () => {
+    const started = Date.now();
+    const { lines } = await exchange(backend.port, 'GET /delay/150 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    expect(lines[0]).toBe('HTTP/1.1 200 OK');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
+  it('hangs up on .../close without answering', async () => {
+    const connection = await RawConnection.open(backend.port);
+    connection.write('GET /x/close HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    await connection.waitClosed();
+    expect(connection.bytes().length).toBe(0);
+    expect(backend.observations.seen.map((seen) => seen.path)).toEqual(['/x/close']);
+  });
+
   it('serves the "App backend" HTML page at /', async () => {
     const { lines, body } = await exchange(backend.port, 'GET / HTTP/1.1\r\nHost: localhost:3000\r\nConnection: close\r\n\r\n');
     expect(lines[0]).toBe('HTTP/1.1 200 OK');
