@@ -126,7 +126,8 @@ export function startTunnel(options: TunnelOptions): Tunnel {
   client.resume();
   backend.resume();
   // A client that hung up while its request waited for a worker (its FIN was read with the head)
-  // ends the tunnel at once, so the worker is free again as in httpd.
-  if (client.readableEnded) finish('client-closed');
+  // ends the tunnel at once, so the worker is free again as in httpd. In a microtask: onClose
+  // must not run before the caller has the Tunnel this function returns.
+  if (client.readableEnded) queueMicrotask(() => finish('client-closed'));
   return { shutdown: () => finish('shutdown') };
 }

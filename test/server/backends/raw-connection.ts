@@ -74,6 +74,11 @@ export class RawConnection {
     await this.waitFor(() => false, timeoutMs);
   }
 
+  /** Send FIN after what was written (a half-close: we can still read). */
+  endWriting(): void {
+    this.socket.end();
+  }
+
   /** Close our side and release the socket. */
   destroy(): void {
     this.socket.destroy();

@@ -145,6 +145,26 @@ describe('startTunnel through the running proxy', () => {
     expect(proxy.sink.accessLines.map((entry) => entry.line)).toEqual(['"GET /ws/ HTTP/1.1" 101']);
   });
 
+  it('ends at once, logging the 101, when the client half-closed right after its upgrade request', async () => {
+    const connection = await RawConnection.open(proxy.port);
+    try {
+      connection.write(UPGRADE_HEAD);
+      connection.endWriting();
+      await connection.waitClosed();
+      expect(connection.bytes().toString('latin1').split('\r\n')[0]).toBe('HTTP/1.1 101 Switching Protocols');
+    } finally {
+      connection.destroy();
+    }
+    await eventually(() => proxy.events.some((event) => event.type === 'connection-close'), 'connection-close');
+    expect(proxy.events.find((event) => event.type === 'tunnel-close')).toMatchObject({ reason: 'client-closed', bytesFromClient: 0 });
+    expect(proxy.sink.accessLines.map((entry) => entry.line)).toEqual(['"GET /ws/ HTTP/1.1" 101']);
+    // The proxy is still serving.
+    const socket = await mustOpen(`ws://127.0.0.1:${proxy.port}/ws/`);
+    expect(await echoRoundTrip(socket, 'after a half-close')).toBe('Echo: after a half-close');
+    socket.close();
+    await closed(socket);
+  });
+
   it('tolerates a tap listener that throws: the echo still works', async () => {
     const unsubscribe = proxy.proxy.runtime().onTap(() => {
       throw new Error('broken observer');
