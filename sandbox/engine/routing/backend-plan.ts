@@ -162,6 +162,10 @@ export function buildBackendRequestHead(
     table.set('Host', host);
   }
 
+  // ap_proxy_create_hdrbrgd: ProxyVia, after the Host and before X-Forwarded-*.
+  if (prepared.via === 'block') table.unset('Via');
+  else if (prepared.via !== 'off') table.merge('Via', prepared.viaText);
+
   // Only mod_proxy_http asks for 100-continue handling; otherwise Expect is dropped.
   if (!(module === 'proxy_http' && prepared.expecting100)) table.unset('Expect');
 

@@ -76,6 +76,9 @@ export function buildClientResponseHead(
     table.rewriteValues(name, (value) => reverseMapLocation(value, context.proxyPassReverse, context));
   }
 
+  // Added (not merged) to the backend's headers, also on the 101 that ap_send_interim_response sends.
+  if (plan.responseVia !== null) table.add('Via', plan.responseVia);
+
   if (backend.status === 101) {
     table.set('Connection', 'Upgrade');
     table.set('Upgrade', backendUpgrade ?? '');

@@ -641,7 +641,21 @@ class RequestRouter {
       proxyTimeout: server.proxyTimeout,
       proxyTimeoutSet: server.proxyTimeoutSet,
       localPort: this.request.localPort,
+      via: proxyViaSetting(this.config),
+      viaText: this.viaText(server.serverHostname, server.port, protoMinor),
     };
+  }
+
+  /**
+   * What ProxyVia adds: the server's own name (never the client's Host) and the port
+   * ap_get_server_port gives (the Host's, else the server's, else the scheme's default, which is left out).
+   */
+  private viaText(serverHostname: string, serverPort: number, protoMinor: number): string {
+    const defaultPort = this.request.secure ? 443 : 80;
+    const port = this.hostPort ?? (serverPort || defaultPort);
+    const portText = port === defaultPort ? '' : `:${port}`;
+    const name = `1.${protoMinor} ${serverHostname}${portText}`;
+    return proxyViaSetting(this.config) === 'full' ? `${name} (${HTTPD_BASE_VERSION})` : name;
   }
 
   /**
@@ -848,6 +862,7 @@ export function planBackendForUrl(
   const head = buildBackendRequestHead({ ...prepared, backendKeepAlive: reusable }, parsed, handler.module, upgrade, client);
   const plan: BackendPlan = {
     module: handler.module,
+    responseVia: handler.module === 'proxy_http' && (prepared.via === 'on' || prepared.via === 'full') ? prepared.viaText : null,
     url,
     urlBeforeCanon,
     scheme: parsed.scheme,
@@ -939,4 +954,14 @@ function bracket(host: string): string {
 function traceEnableSetting(config: HttpdConfig): string {
   const setting = config.notSimulated.findLast((entry) => entry.name === 'TraceEnable' && entry.context === 'server');
   return setting?.args[0]?.toLowerCase() ?? 'on';
+}
+
+/** AP_SERVER_BASEVERSION, what ProxyVia Full names: no platform, whatever ServerTokens says. */
+const HTTPD_BASE_VERSION = 'Apache/2.4.71';
+
+/** The main server's ProxyVia ("off" by default); read from the directives the config records without simulating. */
+function proxyViaSetting(config: HttpdConfig): 'off' | 'on' | 'full' | 'block' {
+  const setting = config.notSimulated.findLast((entry) => entry.name === 'ProxyVia' && entry.context === 'server');
+  const value = setting?.args[0]?.toLowerCase();
+  return value === 'on' || value === 'full' || value === 'block' ? value : 'off';
 }

@@ -130,6 +130,8 @@ export interface BackendRequestHead {
 /** Everything the proxy needs to contact one backend. */
 export interface BackendPlan {
   module: ProxyModuleName;
+  /** The Via entry mod_proxy_http adds to the backend's answer (ProxyVia On/Full), or null. */
+  responseVia: string | null;
   /** The canonical URL httpd proxies to ("ws://127.0.0.1:8080/chat?x=1"). */
   url: string;
   /**
@@ -270,4 +272,8 @@ export interface PreparedProxyRequest {
   proxyTimeoutSet: boolean;
   /** Client-visible port of this server, for ServerName defaults in Via etc. */
   localPort: number;
+  /** ProxyVia: 'block' drops the client's Via; 'on'/'full' add `viaText` towards the backend and the client. */
+  via: 'off' | 'on' | 'full' | 'block';
+  /** "1.1 <ServerName><:port>" (with " (Apache/2.4.71)" under Full). */
+  viaText: string;
 }

@@ -219,3 +219,28 @@ describe('chunked request bodies', () => {
     ]);
   });
 });
+
+describe('ProxyVia measured on httpd 2.4.71', () => {
+  const planFor = (via: string, target: string, headers: Array<[string, string]>, overrides = {}) => {
+    const config = configFrom([`ProxyVia ${via}`, 'ServerName proxy.test', 'ProxyPass /ws/ ws://127.0.0.1:8801/'].join('\n'));
+    return backendOf(routeRequest(config, request(target, headers, overrides)));
+  };
+  const viaOf = (plan: ReturnType<typeof planFor>) => plan.request.headers.find(([name]) => name === 'Via')?.[1];
+
+  it("appends the server's own name and the Host's port towards the backend and the client (On)", () => {
+    const plan = planFor('On', '/ws/', [['Host', 'a.test:8443'], ['Via', '1.1 edge'], ['Upgrade', 'websocket'], ['Connection', 'Upgrade']]);
+    expect(viaOf(plan)).toBe('1.1 edge, 1.1 proxy.test:8443');
+    expect(plan.responseVia).toBe('1.1 proxy.test:8443');
+  });
+
+  it('names AP_SERVER_BASEVERSION under Full, the client protocol, and leaves the default port out', () => {
+    const plan = planFor('Full', '/ws/', [], { httpVersion: '1.0' });
+    expect(viaOf(plan)).toBe('1.0 proxy.test (Apache/2.4.71)');
+  });
+
+  it("drops the client's Via under Block and adds none", () => {
+    const plan = planFor('Block', '/ws/', [['Host', 'a.test'], ['Via', '1.1 edge']]);
+    expect(viaOf(plan)).toBeUndefined();
+    expect(plan.responseVia).toBeNull();
+  });
+});
