@@ -111,6 +111,9 @@ export interface RequestHeadError {
   expect?: string;
   /** The body that follows a head the connection survives (417): discarded before the next request. */
   bodyFraming?: BodyFraming;
+  /** For a head the connection may survive: its fields and protocol, which decide keep-alive as for any answer. */
+  headers?: Array<[string, string]>;
+  versionNumber?: number;
   /** What was understood before the failure, for the error page and access log. */
   method?: string;
   path?: string;
@@ -435,6 +438,8 @@ export class RequestHeadParser {
       if (result.state === 'error') {
         result.error.expect = expect;
         result.error.bodyFraming = requestBodyFraming(merged);
+        result.error.headers = merged.map(([name, value]) => [name, value]);
+        result.error.versionNumber = line.protocolNumber;
       }
       return;
     }

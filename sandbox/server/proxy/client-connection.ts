@@ -170,6 +170,14 @@ async function answerBadRequest(context: RequestContext, error: RequestHeadError
     runtime.log({ ...entry, client: entry.serverScoped ? undefined : context.client }, null, context.connection);
   }
   const server = runtime.defaultServerFor(context.endpoints.localAddress, context.endpoints.localPort);
+  // A head the connection may survive (417) keeps it as any answer would: by protocol, Connection and KeepAlive.
+  const survivor = error.closeConnection ? null : { closeAfterResponse: false, headers: error.headers ?? [], versionNumber: error.versionNumber ?? 1001 };
+  const keepAlive = survivor !== null && runtime.keepAliveAllowed(survivor, context.keepalives, server.index);
+  const connection: ConnectionDisposition = !keepAlive
+    ? { close: true }
+    : clientSentKeepAlive(survivor)
+      ? { close: false, keepAlive: { timeoutSeconds: runtime.keepAliveTimeoutMs / 1000, remaining: runtime.remainingKeepAlives(context.keepalives) } }
+      : { close: false };
   const response = buildErrorResponse({
     status: error.status,
     serverName: error.hostname ?? server.serverName,
@@ -177,13 +185,13 @@ async function answerBadRequest(context: RequestContext, error: RequestHeadError
     method: error.method,
     errorNotes: error.errorNotes,
     expect: error.expect,
-    connection: { close: error.closeConnection },
+    connection,
     ...runtime.signatureOptions(server.index),
   });
   const bytes = serializeResponse(response);
   await write(context.socket, bytes);
   // A 417 leaves the connection usable: the unread body is discarded before the next request.
-  const keepOpen = !error.closeConnection && (await discardBody(context, error.bodyFraming ?? { kind: 'none' }));
+  const keepOpen = keepAlive && (await discardBody(context, error.bodyFraming ?? { kind: 'none' }));
   context.emit({ type: 'head', hop: 'proxy->client', head: headText(response.statusLine, response.headers) });
   context.emit({ type: 'response', status: error.status, explanation: `${error.status} ${statusText(error.status).slice(4)}: ${error.errorLogMessage ?? error.reason}` });
   runtime.accessLog(
@@ -936,7 +944,7 @@ function summarizeDecision(decision: RouteDecision) {
 }
 
 /** ap_set_keepalive answers a client's "Connection: keep-alive" token with Keep-Alive headers, any HTTP version. */
-function clientSentKeepAlive(head: RequestHead): boolean {
+function clientSentKeepAlive(head: Pick<RequestHead, 'headers'>): boolean {
   return head.headers.some(([name, value]) => name.toLowerCase() === 'connection' && /(^|,)\s*keep-alive\s*(,|$)/i.test(value));
 }
 

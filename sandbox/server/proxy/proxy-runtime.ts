@@ -245,7 +245,7 @@ export class ProxyRuntime {
    * `left = MaxKeepAliveRequests - keep-alives granted so far` must be above 0 (0 means unlimited),
    * KeepAlive must be on, and the client must not have asked to close (HTTP/1.0 must ask to keep).
    */
-  keepAliveAllowed(head: RequestHead, keepalives: number, _serverIndex: number | null): boolean {
+  keepAliveAllowed(head: Pick<RequestHead, 'closeAfterResponse' | 'headers' | 'versionNumber'>, keepalives: number, _serverIndex: number | null): boolean {
     if (!this.keepAliveOn || head.closeAfterResponse) return false;
     const left = this.remainingKeepAlives(keepalives);
     if (left !== null && left <= 0) return false;

@@ -229,6 +229,19 @@ describe('serveClientConnection', () => {
     expect(app.observations.seen.map((seen) => seen.path)).toEqual(['/after']);
   });
 
+  it('closes after the 417 of an HTTP/1.0 client that did not ask for keep-alive', async () => {
+    const connection = await RawConnection.open(proxy.port);
+    try {
+      connection.write('GET /app/x HTTP/1.0\r\nExpect: teapot\r\n\r\n');
+      const head = await connection.readHead();
+      expect(head.split('\r\n')[0]).toBe('HTTP/1.1 417 Expectation Failed');
+      expect(head).toMatch(/\r\nConnection: close\r\n/);
+      await connection.waitClosed();
+    } finally {
+      connection.destroy();
+    }
+  });
+
   it('echoes a TRACE nothing proxies as chunked message/http, repeated fields joined', async () => {
     const connection = await RawConnection.open(proxy.port);
     try {
