@@ -244,3 +244,26 @@ describe('ProxyVia measured on httpd 2.4.71', () => {
     expect(plan.responseVia).toBeNull();
   });
 });
+
+describe('ProxyVia in a virtual host', () => {
+  const config = configFrom(
+    [
+      'ProxyVia Full',
+      '<VirtualHost *:8800>',
+      '  ServerName a.test',
+      '  ProxyVia On',
+      '  ProxyPass /ws/ ws://127.0.0.1:8801/',
+      '</VirtualHost>',
+      '<VirtualHost *:8800>',
+      '  ServerName b.test',
+      '  ProxyPass /ws/ ws://127.0.0.1:8802/',
+      '</VirtualHost>',
+    ].join('\n'),
+  );
+  const viaFor = (host: string) => backendOf(routeRequest(config, request('/ws/', [['Host', host]]))).responseVia;
+
+  it("uses the vhost's own ProxyVia, else the main server's; no port for a Host without one", () => {
+    expect(viaFor('a.test')).toBe('1.1 a.test');
+    expect(viaFor('b.test:8080')).toBe('1.1 b.test:8080 (Apache/2.4.71)');
+  });
+});
