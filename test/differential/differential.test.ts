@@ -21,7 +21,6 @@ const scenarios = loadScenarios();
  */
 const KNOWN_DIVERGENCES: Readonly<Record<string, string>> = {
   '116-max-connections-per-child': 'MaxConnectionsPerChild is validated only: the emulator has no child processes to retire',
-  '120-balancer-retry-period': 'after a forced recovery of every member, byrequests picks the members in a different order than httpd',
   '196-configtest-if-expression-syntax-error':
     "ap_expr expressions (<If>, <ElseIf>, Require expr, Header expr=) are not parsed while reading the config, so a malformed one is never refused with bison's 'syntax error, unexpected T_…' message (here wslab goes on and reports the ProxyPass inside <If> instead)",
 };

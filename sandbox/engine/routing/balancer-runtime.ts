@@ -15,6 +15,11 @@
  *   balancer has no members;
  * - a refused connection puts the member in error for retry= seconds (AH00959) and proxy_handler
  *   tries another member, up to maxattempts (default: members - 1) more times.
+ *
+ * Times are milliseconds and must carry sub-millisecond precision: httpd keeps error_time in
+ * microseconds and retries a member once now > error_time + retry, so with retry=0 a member that
+ * failed is usable again for the failover attempt of the same request. A millisecond clock would
+ * often see "now == error_time" there and keep the member out, which changes byrequests' counts.
  */
 import type { BalancerDefinition, ProxyParam, SourceRef } from '../config/model.ts';
 import type { ErrorLogEntry } from '../logs/error-log.ts';

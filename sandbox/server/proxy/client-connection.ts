@@ -460,7 +460,7 @@ async function connectToBackend(context: RequestContext, decision: ProxyDecision
       return { ok: false, answer: { status: 500, explanation: `${decision.balancer.name} is not defined` } };
     }
     for (let attempt = 0; attempt <= state.maxAttempts; attempt++) {
-      const choice = chooseMember(state, Date.now(), context.client);
+      const choice = chooseMember(state, microsecondClockMs(), context.client);
       log(choice.log);
       if (!choice.ok) return { ok: false, answer: { status: choice.status, explanation: `503: ${choice.reason}` } };
       const planned = planBalancerMember(decision, choice.member, context.client);
@@ -474,7 +474,7 @@ async function connectToBackend(context: RequestContext, decision: ProxyDecision
       const connected = await connectPlan(context, plan, serverIndex, decision);
       if (connected.ok) return { ok: true, plan, backendSocket: connected.socket, member: choice.member };
       log(describeConnectFailure(connected.failure, plan, context.client, decision.uri ?? '/').log);
-      log(markMemberFailed(choice.member, Date.now()));
+      log(markMemberFailed(choice.member, microsecondClockMs()));
       releaseMember(choice.member);
     }
     // Every attempt already logged its own failure; httpd adds nothing more before the 503.
@@ -488,6 +488,11 @@ async function connectToBackend(context: RequestContext, decision: ProxyDecision
   const failure = describeConnectFailure(connected.failure, plan, context.client, decision.uri ?? '/');
   log(failure.log);
   return { ok: false, answer: failure.answer };
+}
+
+/** Wall-clock milliseconds with microsecond precision, as apr_time_now() gives balancer retry checks. */
+function microsecondClockMs(): number {
+  return performance.timeOrigin + performance.now();
 }
 
 async function connectPlan(context: RequestContext, plan: BackendPlan, serverIndex: number | null, decision: ProxyDecision) {

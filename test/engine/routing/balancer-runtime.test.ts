@@ -127,4 +127,23 @@ describe('balancers measured on httpd 2.4.71', () => {
     const choice = chooseMember(state, 5001, '127.0.0.1:5555');
     expect(choice.ok && choice.member.name).toBe('http://127.0.0.1:8805');
   });
+
+  it('with retry=0 retries a failed member in the failover attempt of the same request (now > error_time at microsecond precision), so byrequests alternates afterwards', () => {
+    const retryZero = configFrom(
+      ['ProxyPass /p/ balancer://p/', '<Proxy balancer://p>', 'BalancerMember ws://127.0.0.1:8811 retry=0', 'BalancerMember ws://127.0.0.1:8812 retry=0', '</Proxy>'].join('\n'),
+      BALANCER_MODULES,
+    );
+    const definition = retryZero.main.server.balancers[0];
+    const state = createBalancerState(definition);
+    const first = chooseMember(state, 1000, '127.0.0.1:5555');
+    if (!first.ok) throw new Error('a member must be available');
+    expect(first.member.name).toBe('ws://127.0.0.1:8811');
+    markMemberFailed(first.member, 1000.2);
+    releaseMember(first.member);
+    const failover = chooseMember(state, 1000.4, '127.0.0.1:5555');
+    if (!failover.ok) throw new Error('a member must be available');
+    releaseMember(failover.member);
+    const next = [chooseMember(state, 2000, '127.0.0.1:5555'), chooseMember(state, 2001, '127.0.0.1:5555')].map((choice) => choice.ok && choice.member.name);
+    expect([failover.member.name, ...next]).toEqual(['ws://127.0.0.1:8812', 'ws://127.0.0.1:8811', 'ws://127.0.0.1:8812']);
+  });
 });
