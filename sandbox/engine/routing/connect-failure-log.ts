@@ -2,11 +2,12 @@
  * The error-log lines httpd writes when it cannot connect to a backend, in its order (measured
  * on httpd 2.4.71 for a refused connection):
  *   [proxy:error] (111)Connection refused: AH00957: ws: attempt to connect to 127.0.0.1:8080 (127.0.0.1:8080) failed
- *   [proxy:error] AH00959: ap_proxy_connect_backend disabling worker for (127.0.0.1:8080) for 60s   (balancer members only)
+ *   [proxy:error] AH00959: ap_proxy_connect_backend disabling worker for (127.0.0.1:8080) for 60s   (balancer members and status=-I workers)
  *   [proxy_http:error] [client …] AH01114: HTTP: failed to make connection to backend: 127.0.0.1
  * AH00957 comes from ap_proxy_connect_backend() (proxy_util.c) with the scheme handler's name for
  * itself: mod_proxy_http passes the URL scheme ("ws", "http"), mod_proxy_wstunnel "WS"/"WSS".
- * AH00959 is what markMemberFailed() in balancer-runtime.ts returns. The client answer is 503.
+ * AH00959 is what markMemberFailed() in balancer-runtime.ts and markWorkerFailed() in worker-state.ts
+ * return. The client answer is 503.
  */
 import type { ErrorLogEntry } from '../logs/error-log.ts';
 import type { BackendPlan } from './types.ts';

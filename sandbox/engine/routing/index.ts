@@ -49,6 +49,7 @@ export {
   type MemberChoice,
 } from './balancer-runtime.ts';
 export { connectFailureLog, dnsFailureLog, type ConnectFailure } from './connect-failure-log.ts';
+export { acquireWorker, initialWorkerHealth, markWorkerFailed, workerKey, workerStatusFlags, type WorkerHealth } from './worker-state.ts';
 export {
   buildClientResponseHead,
   reverseMapLocation,

@@ -73,6 +73,16 @@ export interface UpgradeDecision {
   reason: string;
 }
 
+/** A worker's status= flags that decide whether it can take a request (PROXY_WORKER_IS_USABLE). */
+export interface WorkerStatusFlags {
+  /** PROXY_WORKER_IGNORE_ERRORS: a failed connect does not put the worker in error. */
+  ignoreErrors: boolean;
+  disabled: boolean;
+  stopped: boolean;
+  /** Configured in error ("+E"): error_time 0, so retried on first use. */
+  inError: boolean;
+}
+
 /** The settings of the worker (backend connection pool) whose parameters apply. */
 export interface WorkerSettings {
   /** The worker's name: its URL as httpd keys workers, e.g. "ws://127.0.0.1:8080/". */
@@ -87,6 +97,8 @@ export interface WorkerSettings {
   connectionTimeout: number | null;
   /** retry= in seconds (default 60). */
   retry: number;
+  /** status= flags over the defaults (ignore errors outside a balancer); see worker-state.ts. */
+  status: WorkerStatusFlags;
   /** disablereuse=On or enablereuse=Off: one backend connection per request. */
   disableReuse: boolean;
   /** Where the defining directive is; null for the default worker. */

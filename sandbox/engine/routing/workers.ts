@@ -16,6 +16,7 @@
 import type { ProxyParam, ProxyPassRule, SourceRef, WorkerParams } from '../config/model.ts';
 import type { ErrorLogEntry } from '../logs/error-log.ts';
 import type { WorkerSettings } from './types.ts';
+import { workerStatusFlags } from './worker-state.ts';
 
 /** A worker as routing knows it. */
 export interface WorkerDefinition {
@@ -145,6 +146,8 @@ export function workerSettings(worker: WorkerDefinition | null, url: string): Wo
     timeout: timeout === null ? null : parseSeconds(timeout),
     connectionTimeout: connectionTimeout === null ? null : parseSeconds(connectionTimeout),
     retry: retry === null ? DEFAULT_RETRY_SECONDS : (parseSeconds(retry) ?? DEFAULT_RETRY_SECONDS),
+    // Balancer members keep their run-time state in balancer-runtime.ts; this is the plain worker's view.
+    status: workerStatusFlags(param('status')),
     disableReuse: param('disablereuse')?.toLowerCase() === 'on' || param('enablereuse')?.toLowerCase() === 'off',
     source: worker?.source ?? null,
   };

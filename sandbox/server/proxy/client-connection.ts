@@ -22,7 +22,8 @@ import { planBalancerMember } from '../../engine/routing/balancer-plan.ts';
 import { routeRequest } from '../../engine/routing/route-request.ts';
 import { buildClientResponseHead } from '../../engine/routing/response-head.ts';
 import { frameChunkedBody, PREFETCH_LIMIT_BYTES } from '../../engine/routing/backend-plan.ts';
-import { connectFailureLog, dnsFailureLog } from '../../engine/routing/connect-failure-log.ts';
+import { connectFailureLog, dnsFailureLog, proxyFunctionOf } from '../../engine/routing/connect-failure-log.ts';
+import { acquireWorker, markWorkerFailed } from '../../engine/routing/worker-state.ts';
 import {
   backendStatusLog,
   beforeConnectLog,
@@ -483,9 +484,23 @@ async function connectToBackend(context: RequestContext, decision: ProxyDecision
 
   const plan = decision.backend;
   if (!plan) return { ok: false, answer: { status: 500, explanation: 'no backend planned' } };
+  // ap_proxy_acquire_connection(): a worker in error (status=-I) or out of service answers 503
+  // before any connect; the worker's state is shared by every route that uses it.
+  const health = runtime.workerHealth(plan.worker);
+  const target = { proxyFunction: proxyFunctionOf(plan), host: plan.host, port: plan.port };
+  const refused = acquireWorker(plan.worker, health, target, Date.now());
+  if (refused) {
+    log(refused.log);
+    return { ok: false, answer: { status: refused.status, explanation: `503: the worker ${plan.worker.name} is in error state or out of service (AH00940)` } };
+  }
   const connected = await connectPlan(context, plan, serverIndex, decision);
   if (connected.ok) return { ok: true, plan, backendSocket: connected.socket, member: null };
   const failure = describeConnectFailure(connected.failure, plan, context.client, decision.uri ?? '/');
+  if (connected.failure.kind === 'connect') {
+    // ap_proxy_connect_backend() disables the worker (AH00959) before the handler's own line.
+    const disabling = markWorkerFailed(plan.worker, health, target, Date.now());
+    failure.log.splice(1, 0, ...disabling);
+  }
   log(failure.log);
   return { ok: false, answer: failure.answer };
 }

@@ -16,7 +16,9 @@ import { isLogged } from '../../engine/logs/log-level.ts';
 import type { LogLevelSetting } from '../../engine/logs/log-level.ts';
 import { createBalancerState } from '../../engine/routing/balancer-runtime.ts';
 import type { BalancerState } from '../../engine/routing/balancer-runtime.ts';
+import type { WorkerSettings } from '../../engine/routing/types.ts';
 import { buildVhostTable, selectVirtualHost } from '../../engine/routing/vhost-select.ts';
+import { initialWorkerHealth, workerKey, type WorkerHealth } from '../../engine/routing/worker-state.ts';
 import type { VhostTable } from '../../engine/routing/vhost-select.ts';
 import type { TapEvent, TapListener } from '../../engine/tap-events.ts';
 import type { LogSink } from './log-sink.ts';
@@ -79,6 +81,7 @@ export class ProxyRuntime {
   private readonly vhostTable: VhostTable;
   private readonly logging = new Map<number | null, ServerLogging>();
   private readonly balancers = new Map<string, BalancerState>();
+  private readonly workerHealths = new Map<string, WorkerHealth>();
   private readonly tunnels = new Set<Tunnel>();
   private connectionCounter = 0;
   /** When this generation started and how many requests it finished (mod_status reports both). */
@@ -276,6 +279,17 @@ export class ProxyRuntime {
       }
     }
     return null;
+  }
+
+  /** The error state of a worker outside a balancer, shared by every route that uses the worker. */
+  workerHealth(worker: WorkerSettings): WorkerHealth {
+    const key = workerKey(worker);
+    let health = this.workerHealths.get(key);
+    if (!health) {
+      health = initialWorkerHealth(worker);
+      this.workerHealths.set(key, health);
+    }
+    return health;
   }
 
   /** SSLProxyVerify / SSLProxyCheckPeerName for a server, the vhost's over the main server's. */
