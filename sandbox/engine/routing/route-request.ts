@@ -60,7 +60,7 @@ export interface RouteOptions {
 }
 
 /** Content handlers the emulator can render, by SetHandler name, with the module that provides each. */
-const CONTENT_HANDLER_MODULES: Readonly<Record<string, string>> = { 'server-status': 'mod_status.c' };
+const CONTENT_HANDLER_MODULES: Readonly<Record<string, string>> = { 'server-status': 'mod_status.c', 'balancer-manager': 'mod_proxy_balancer.c' };
 
 /** Decide what httpd does with one request, before any network I/O. */
 export function routeRequest(config: HttpdConfig, request: RouteRequest, options: RouteOptions = {}): RouteDecision {
@@ -545,7 +545,7 @@ class RequestRouter {
     }
     // A handler set for the section answers instead of the (absent) file, when its module is loaded.
     const handlerModule = dir.handler ? CONTENT_HANDLER_MODULES[dir.handler.toLowerCase()] : undefined;
-    if (dir.handler && handlerModule && this.modules.has(handlerModule)) {
+    if (dir.handler && handlerModule && this.modules.has(handlerModule) && this.handlerTakes(dir.handler.toLowerCase())) {
       const decision = this.respond(200, 'handler', [], matched, `SetHandler ${dir.handler} answers ${uri} (no ProxyPass claimed it)`);
       return { ...decision, handler: dir.handler.toLowerCase() };
     }
@@ -725,6 +725,23 @@ class RequestRouter {
       client: this.client,
       isThisServer: (host: string, port: number) => serverAnswersFor(server, host, port),
     };
+  }
+
+  /**
+   * Whether a content handler answers this request, with what it logs first. balancer_handler()
+   * (mod_proxy_balancer) takes only GET and POST, and it ignores the page's parameters, logging
+   * AH10187, unless the Referer names this server — its parameter table always counts as present,
+   * so a plain GET without a Referer logs it too.
+   */
+  private handlerTakes(handler: string): boolean {
+    if (handler !== 'balancer-manager') return true;
+    if (this.request.method !== 'GET' && this.request.method !== 'POST') return false;
+    const referer = this.headers.get('Referer');
+    const refererHost = referer === undefined ? null : /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)/.exec(referer)?.[1] ?? null;
+    if (refererHost === null || refererHost.toLowerCase() !== this.serverNameForUrl().toLowerCase()) {
+      this.pushLog('proxy_balancer', 'error', 'AH10187', `ignoring params in balancer-manager cross-site access ${referer ?? '(null)'}: ${this.serverNameForUrl()}`);
+    }
+    return true;
   }
 
   /** ap_get_server_name() with UseCanonicalName Off: the client's host name when it gave one. */

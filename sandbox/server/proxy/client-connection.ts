@@ -428,6 +428,7 @@ async function proxyRequest(context: RequestContext, head: RequestHead, decision
     return respondFromProxy(context, head, decision, startMicros, attempt.answer, { filename: decision.filename });
   }
   const { plan, backendSocket, member } = attempt;
+  const traffic: BackendTraffic = { sent: 0, read: 0 };
   try {
     if (plan.afterConnectFailure) {
       backendSocket.destroy();
@@ -437,10 +438,27 @@ async function proxyRequest(context: RequestContext, head: RequestHead, decision
         explanation: plan.afterConnectFailure.reason,
       }, { filename: decision.filename });
     }
-    return await exchangeWithBackend(context, head, decision, plan, backendSocket, startMicros);
+    return await exchangeWithBackend(context, head, decision, plan, backendSocket, startMicros, traffic);
   } finally {
-    if (member) releaseMember(member);
+    if (member) releaseMember(member, traffic.sent, traffic.read);
   }
+}
+
+/**
+ * What mod_proxy_http counts on the worker for lbmethod=bytraffic: the request as passed to the
+ * backend (transferred) and the status line plus the response body (read). A tunnel's bytes are
+ * not counted.
+ */
+interface BackendTraffic {
+  sent: number;
+  read: number;
+}
+
+/** The status line's length without its line end, as ap_proxygetline() reports it. */
+function statusLineLength(rawHead: Uint8Array): number {
+  const end = Buffer.from(rawHead).indexOf('\n');
+  if (end < 0) return rawHead.length;
+  return end > 0 && rawHead[end - 1] === 13 ? end - 1 : end;
 }
 
 type ConnectAttempt =
@@ -587,6 +605,7 @@ async function exchangeWithBackend(
   plan: BackendPlan,
   backendSocket: Socket,
   startMicros: number,
+  traffic: BackendTraffic = { sent: 0, read: 0 },
 ): Promise<'keep-alive' | 'close' | 'tunnel'> {
   const { runtime, socket, emit } = context;
   const serverIndex = decision.server?.virtualHostIndex ?? null;
@@ -606,6 +625,7 @@ async function exchangeWithBackend(
   const bodyBytesIn = prefetched
     ? await sendPrefetchedBody(context, prefetched, backendSocket)
     : await relayRequestBody(context, head, backendSocket);
+  traffic.sent += requestHeadText.length + bodyBytesIn;
 
   const backendReader = new SocketReader(backendSocket);
   const newResponseParser = () =>
@@ -672,6 +692,7 @@ async function exchangeWithBackend(
     }, { filename: decision.filename, bytesInBody: bodyBytesIn });
   }
   emit({ type: 'head', hop: 'backend->proxy', head: latin1(response.rawHead) });
+  traffic.read += statusLineLength(response.rawHead);
   for (const entry of backendStatusLog(step, response.status)) runtime.log(entry, serverIndex, context.connection);
 
   const clientHead = buildClientResponseHead(plan, decision.responseContext, {
@@ -776,6 +797,7 @@ async function exchangeWithBackend(
   emit({ type: 'response', status: response.status, explanation: `${response.status}: answered by the backend ${plan.url}` });
   await write(socket, latin1Bytes(text));
   const bodyBytes = await relayResponseBody(backendReader, socket, framing, leftover, plan.timeouts.backend * 1000);
+  traffic.read += bodyBytes.sent;
   backendSocket.destroy();
   for (const entry of releasedLog(step)) runtime.log(entry, serverIndex, context.connection);
   runtime.accessLog(

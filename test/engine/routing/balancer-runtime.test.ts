@@ -147,3 +147,24 @@ describe('balancers measured on httpd 2.4.71', () => {
     expect([failover.member.name, ...next]).toEqual(['ws://127.0.0.1:8812', 'ws://127.0.0.1:8811', 'ws://127.0.0.1:8812']);
   });
 });
+
+describe('the balancer-manager handler measured on httpd 2.4.71', () => {
+  const manager = configFrom(['<Location /manager>', 'SetHandler balancer-manager', '</Location>'].join('\n'), BALANCER_MODULES);
+
+  it('answers a GET itself and logs AH10187 when no Referer names this server (its parameter table always counts as present)', () => {
+    const decision = routeRequest(manager, request('/manager', [['Host', 'localhost']]));
+    expect(decision).toMatchObject({ kind: 'respond', status: 200, reason: 'handler' });
+    expect(decision.log.map((entry) => entry.code)).toContain('AH10187');
+  });
+
+  it('logs nothing when the Referer is a page of this server', () => {
+    const decision = routeRequest(manager, request('/manager', [['Host', 'localhost'], ['Referer', 'http://localhost/manager']]));
+    expect(decision).toMatchObject({ kind: 'respond', status: 200 });
+    expect(decision.log.map((entry) => entry.code)).not.toContain('AH10187');
+  });
+
+  it('declines other methods (balancer_handler takes GET and POST only)', () => {
+    const decision = routeRequest(manager, { ...request('/manager', [['Host', 'localhost']]), method: 'PUT' });
+    expect(decision.kind === 'respond' && decision.reason).not.toBe('handler');
+  });
+});
