@@ -155,6 +155,20 @@ export interface AuthzConfig {
   merging: Setting<'off' | 'and' | 'or'> | null;
 }
 
+/** One SetEnvIf / SetEnvIfNoCase / SetEnvIfExpr / BrowserMatch line (mod_setenvif's sei_entry). */
+export interface SetEnvIfEntry {
+  /** The attribute tested: a header name or header-name regex, or a special (Request_URI...); null for SetEnvIfExpr. */
+  attribute: string | null;
+  /** The value regex (null for SetEnvIfExpr). */
+  regex: string | null;
+  caseInsensitive: boolean;
+  /** The ap_expr of SetEnvIfExpr. */
+  expr: string | null;
+  /** Variables to set ("1", or the value after "=", $n expanded) or unset (value null, written "!name"). */
+  features: Array<{ name: string; value: string | null }>;
+  source: SourceRef;
+}
+
 /** One Header or RequestHeader operation. */
 export interface HeaderOp {
   directive: 'Header' | 'RequestHeader';
@@ -343,6 +357,8 @@ export interface DirectoryScope {
   redirects: RedirectRule[];
   /** Header and RequestHeader operations in order. */
   headerOps: HeaderOp[];
+  /** SetEnvIf lines written inside this section (server-level ones are ServerScope.setEnvIf). */
+  setEnvIf?: SetEnvIfEntry[];
   authz: AuthzConfig;
   logLevel: LogLevelConfig;
   /** Per-directory mod_rewrite (sections only; server-level rewrite is ServerScope.rewrite). */
@@ -459,6 +475,8 @@ export interface ServerScope {
   redirects: RedirectRule[];
   /** Server-level mod_rewrite. */
   rewrite: RewriteConfig;
+  /** SetEnvIf lines written outside sections: mod_setenvif runs them at post_read_request. */
+  setEnvIf?: SetEnvIfEntry[];
   /** Protocols (e.g. "h2 http/1.1"). */
   protocols: Setting<string[]> | null;
 }

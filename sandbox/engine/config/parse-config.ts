@@ -11,6 +11,7 @@ import { authzHandlers, checkNegativeOnlyAuthz } from './handlers/authz.ts';
 import { coreDirectiveHandlers } from './handlers/core-directives.ts';
 import { coreSectionHandlers } from './handlers/core-sections.ts';
 import { headerHandlers } from './handlers/headers.ts';
+import { setEnvIfHandlers } from './handlers/setenvif.ts';
 import { logConfigHandlers } from './handlers/log-config.ts';
 import { proxyHandlers } from './handlers/proxy.ts';
 import { rewriteHandlers } from './handlers/rewrite.ts';
@@ -34,6 +35,7 @@ registerHandlers({
   ...aliasHandlers,
   ...authzHandlers,
   ...headerHandlers,
+  ...setEnvIfHandlers,
   ...rewriteHandlers,
   ...logConfigHandlers,
   ...sslHandlers,

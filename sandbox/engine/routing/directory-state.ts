@@ -14,6 +14,7 @@ import type {
   RedirectRule,
   RequireNode,
   RewriteRuleEntry,
+  SetEnvIfEntry,
   SourceRef,
 } from '../config/model.ts';
 
@@ -31,6 +32,8 @@ export interface DirectoryState {
   redirects: RedirectRule[];
   /** Header and RequestHeader operations, base first. */
   headerOps: HeaderOp[];
+  /** Per-directory SetEnvIf lines, base first (merge_setenvif_config appends). */
+  setEnvIf: SetEnvIfEntry[];
   proxyPassReverse: ProxyPassReverseRule[];
   /** null when no Require applies (httpd grants: "authorization result: granted (no directives)"). */
   authz: AuthzTree | null;
@@ -54,6 +57,7 @@ export function emptyDirectoryState(): DirectoryState {
     websocketFallbackToProxyHttp: true,
     redirects: [],
     headerOps: [],
+    setEnvIf: [],
     proxyPassReverse: [],
     authz: null,
     authzSources: [],
@@ -81,6 +85,7 @@ export function mergeDirectoryScope(base: DirectoryState, add: DirectoryScope, s
     // merge_alias_dir_config appends the overriding section's redirects before the base's.
     redirects: [...add.redirects, ...base.redirects],
     headerOps: [...base.headerOps, ...add.headerOps],
+    setEnvIf: [...base.setEnvIf, ...(add.setEnvIf ?? [])],
     proxyPassReverse: [...base.proxyPassReverse, ...add.proxyPassReverse],
     authz: authz.tree,
     authzSources: authz.sources,

@@ -3,7 +3,7 @@
  * where the proxy would open a backend connection. See index.ts for the order and the httpd
  * functions each step follows.
  */
-import type { HttpdConfig, ProxyPassRule, RedirectRule, Section } from '../config/model.ts';
+import type { HttpdConfig, ProxyPassRule, RedirectRule, Section, SetEnvIfEntry } from '../config/model.ts';
 import type { ErrorLogEntry } from '../logs/error-log.ts';
 import { compileHttpdRegex } from '../config/regex.ts';
 import { describeRequire, evaluateAuthz } from './authz.ts';
@@ -26,6 +26,7 @@ import { parseRequestTarget, resolveUri, normalizePath, type ParsedTarget } from
 import { applyServerRewrite, lookupVariable } from './rewrite.ts';
 import type { ExprLookup } from './ap-expr.ts';
 import { matchDirectories, matchLocations, matchProxySections } from './section-walk.ts';
+import { applySetEnvIf } from './setenvif.ts';
 import { serverAnswersFor, serverView, type ServerView } from './server-view.ts';
 import { canonicaliseProxyUrl } from './proxy-canon.ts';
 import { canonLog, schemeHandlerLog, upgradeRequiredLog, wstunnelRoleOf } from './wstunnel-log.ts';
@@ -114,6 +115,8 @@ class RequestRouter {
 
     // post_read_request: mod_headers' early RequestHeader operations.
     applyHeaderOps(this.currentServer().directory.headerOps, 'RequestHeader', 'early', this.headers, this.headerOpContext());
+    // post_read_request: mod_setenvif's server-level lines, while r->uri is still the path as sent.
+    this.runSetEnvIf(this.currentServer().setEnvIf, parsed.rawPath);
 
     // post_read_request: proxy_detect() claims absolute-URI requests for other hosts when ProxyRequests is On.
     const forward = this.detectForwardProxy(parsed);
@@ -438,6 +441,8 @@ class RequestRouter {
 
   /** mod_authz_core: 403 with AH01630 naming r->filename. */
   private checkAccess(dir: DirectoryState, filename: string, matched: MatchedDirective | null): ResponseDecision | null {
+    // header_parser runs right before the access checks: mod_setenvif's per-directory lines.
+    this.runSetEnvIf(dir.setEnvIf, this.uri ?? '/', filename);
     const { result, steps } = evaluateAuthz(dir.authz, {
       method: this.request.method,
       clientIp: this.request.remoteAddress,
@@ -684,6 +689,27 @@ class RequestRouter {
     this.log.push(...translation.log);
     if (translation.kind !== 'matched') return null;
     return this.proxyTranslated(translation.filename, translation.rule, { nocanon: translation.nocanon, noencode: phase === 'pre-translate' }, protoMinor);
+  }
+
+  /** mod_setenvif's match_headers() over this request's environment. */
+  private runSetEnvIf(entries: readonly SetEnvIfEntry[], uri: string, filename = ''): void {
+    if (entries.length === 0) return;
+    const protoMinor = parseProtocolMinor(this.request.httpVersion);
+    applySetEnvIf(
+      entries,
+      {
+        headers: this.headers,
+        remoteAddress: this.request.remoteAddress,
+        localAddress: this.request.localAddress,
+        // REMOTE_NAME under HostnameLookups Off (the default): no lookup, so the IP.
+        remoteHost: this.request.remoteAddress,
+        uri,
+        method: this.request.method,
+        protocol: `HTTP/1.${protoMinor}`,
+        expr: this.exprLookup(filename),
+      },
+      this.env,
+    );
   }
 
   /** ap_expr's view of the request: %{VARS} as mod_rewrite reads them, http()/req() for headers. */

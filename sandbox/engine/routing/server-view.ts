@@ -9,6 +9,7 @@ import type {
   HttpdConfig,
   ProxyPassRule,
   RedirectRule,
+  SetEnvIfEntry,
   RewriteMapEntry,
   RewriteRuleEntry,
   Section,
@@ -56,6 +57,8 @@ export interface ServerView {
   rewriteMaps: Record<string, RewriteMapEntry>;
   /** Server-level Redirect lines in the order mod_alias tries them. */
   redirects: RedirectRule[];
+  /** Server-level SetEnvIf lines (post_read_request): the main server's, then the vhost's. */
+  setEnvIf: SetEnvIfEntry[];
   timeout: number;
   proxyTimeout: number;
   proxyTimeoutSet: boolean;
@@ -138,6 +141,7 @@ export function serverView(config: HttpdConfig, virtualHostIndex: number | null,
     rewriteRules,
     rewriteMaps,
     redirects: vhost ? [...vhost.server.redirects, ...main.server.redirects] : main.server.redirects,
+    setEnvIf: [...(main.server.setEnvIf ?? []), ...(vhost?.server.setEnvIf ?? [])],
     timeout,
     proxyTimeout: proxyTimeoutSetting?.value ?? timeout,
     proxyTimeoutSet: proxyTimeoutSetting !== null && proxyTimeoutSetting !== undefined,
