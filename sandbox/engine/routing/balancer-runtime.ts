@@ -11,6 +11,12 @@
  *   ties) and pays back the sum of lbfactors (weighted round robin);
  *   bybusyness: fewest active requests, ties broken like byrequests;
  *   bytraffic: least (bytes sent + bytes received) / lbfactor;
+ * - with stickysession=, find_session_route() looks for NAME=value first in the URL (after the
+ *   balancer's name, query included) then in the Cookie header; the part after the first
+ *   stickysessionsep ('.') is a route, and the member with that route= (hot standbys last) takes
+ *   the request if usable, or the member its redirect= names. A routed request still moves every
+ *   usable member's lbstatus as byrequests would. With nofailover=On a route whose member is out
+ *   answers 503 with AH01167 instead of balancing;
  * - when none is usable: 503 with AH01170 ("All workers are in error state"), or AH01171 when the
  *   balancer has no members;
  * - a refused connection puts the member in error for retry= seconds (AH00959) and proxy_handler
@@ -49,6 +55,9 @@ export interface BalancerMemberState {
   spare: boolean;
   draining: boolean;
   ignoreErrors: boolean;
+  /** route= and redirect= (empty when not set). */
+  route: string;
+  redirect: string;
   /** When the member went into error state (ms), or null when it is usable. */
   errorSinceMs: number | null;
   retrySeconds: number;
@@ -62,6 +71,15 @@ export interface BalancerState {
   forceRecovery: boolean;
   /** How many more members proxy_handler tries after a failed one. */
   maxAttempts: number;
+  /** stickysession=COOKIE|URLPARAM: the cookie name and the URL parameter name (empty: no stickiness). */
+  stickyCookie: string;
+  stickyPath: string;
+  /** stickysessionsep=, or null for Off. */
+  stickySeparator: string | null;
+  /** scolonpathdelim=On: ';' also ends a URL session parameter. */
+  semicolonDelimits: boolean;
+  /** nofailover=On (sticky_force). */
+  noFailover: boolean;
   members: BalancerMemberState[];
   source: SourceRef;
 }
@@ -78,11 +96,18 @@ export function createBalancerState(definition: BalancerDefinition, proxyPassPar
   const method = (param('lbmethod') ?? 'byrequests').toLowerCase();
   const members = definition.members.map((member) => createMemberState(member.url, member.params, member.source));
   const maxAttemptsText = param('maxattempts');
+  const sticky = param('stickysession') ?? '';
+  const separator = param('stickysessionsep');
   return {
     name: definition.name,
     lbmethod: method === 'bybusyness' || method === 'bytraffic' || method === 'heartbeat' ? method : 'byrequests',
     forceRecovery: (param('forcerecovery') ?? 'on').toLowerCase() !== 'off',
     maxAttempts: maxAttemptsText !== null ? Number.parseInt(maxAttemptsText, 10) || 0 : Math.max(members.length - 1, 0),
+    stickyCookie: sticky.split('|')[0],
+    stickyPath: sticky.includes('|') ? sticky.slice(sticky.indexOf('|') + 1) : sticky,
+    stickySeparator: separator === null ? '.' : separator.toLowerCase() === 'off' && separator.length !== 1 ? null : separator[0],
+    semicolonDelimits: (param('scolonpathdelim') ?? 'off').toLowerCase() === 'on',
+    noFailover: (param('nofailover') ?? 'off').toLowerCase() === 'on',
     members,
     source: definition.source,
   };
@@ -111,6 +136,8 @@ function createMemberState(url: string, params: ProxyParam[], source: SourceRef)
     spare: flag('R'),
     draining: flag('N'),
     ignoreErrors: flag('I'),
+    route: param('route') ?? '',
+    redirect: param('redirect') ?? '',
     errorSinceMs: flag('E') ? 0 : null,
     retrySeconds: retry === null ? DEFAULT_RETRY_SECONDS : (parseSeconds(retry) ?? DEFAULT_RETRY_SECONDS),
     source,
@@ -130,9 +157,39 @@ function parseStatusFlags(status: string): Set<string> {
   return flags;
 }
 
+/** What find_session_route() reads from the request. */
+export interface StickyRequest {
+  /** The URL the balancer got: "balancer://name/path?query". */
+  url: string;
+  /** The Cookie header, or null. */
+  cookie: string | null;
+}
+
 /** Choose a member for one request attempt (proxy_balancer_pre_request). */
-export function chooseMember(state: BalancerState, nowMs: number, client: string): MemberChoice {
+export function chooseMember(state: BalancerState, nowMs: number, client: string, request: StickyRequest | null = null): MemberChoice {
   forceRecovery(state, nowMs);
+  const session = request ? findSessionRoute(state, request, nowMs) : { route: null, member: null };
+  if (session.member) {
+    // No lbmethod here has updatelbstatus, so mod_proxy_balancer's default applies.
+    let totalFactor = 0;
+    for (const member of state.members) {
+      if (!isUsable(member)) continue;
+      member.lbstatus += member.lbfactor;
+      totalFactor += member.lbfactor;
+    }
+    session.member.lbstatus -= totalFactor;
+    session.member.elected++;
+    session.member.busy++;
+    return { ok: true, member: session.member, log: [] };
+  }
+  if (session.route !== null && state.noFailover && state.members.some((member) => member.route !== '' && member.route === session.route)) {
+    return {
+      ok: false,
+      status: 503,
+      reason: `nofailover=On and the member for route ${session.route} is out of service`,
+      log: [{ module: 'proxy_balancer', level: 'error', code: 'AH01167', message: `${state.name}: All workers are in error state for route (${session.route})`, client }],
+    };
+  }
   const best = findBestMember(state, nowMs);
   if (!best) {
     const empty = state.members.length === 0;
@@ -154,6 +211,60 @@ export function chooseMember(state: BalancerState, nowMs: number, client: string
   best.elected++;
   best.busy++;
   return { ok: true, member: best, log: [] };
+}
+
+/** find_session_route(): the route the request names, and the usable member that serves it. */
+function findSessionRoute(state: BalancerState, request: StickyRequest, nowMs: number): { route: string | null; member: BalancerMemberState | null } {
+  if (state.stickyCookie === '') return { route: null, member: null };
+  let value = pathParam(request.url, state.stickyPath, state.semicolonDelimits) ?? (request.cookie === null ? null : cookieParam(request.cookie, state.stickyCookie));
+  if (value !== null && state.stickySeparator !== null) {
+    const at = value.indexOf(state.stickySeparator);
+    value = at < 0 ? null : value.slice(at + 1);
+  }
+  if (value === null || value === '') return { route: value, member: null };
+  return { route: value, member: findRouteMember(state, value, nowMs, 1) };
+}
+
+/** find_route_worker(): non-standby members first, then hot standbys; an unusable one may redirect. */
+function findRouteMember(state: BalancerState, route: string, nowMs: number, recursion: number): BalancerMemberState | null {
+  for (const standby of [false, true]) {
+    for (const member of state.members) {
+      if (member.hotStandby !== standby || member.route === '' || member.route !== route) continue;
+      retryIfDue(member, nowMs);
+      if (isUsable(member)) return member;
+      if (member.redirect !== '' && recursion < state.members.length) {
+        const redirected = findRouteMember(state, member.redirect, nowMs, recursion + 1);
+        if (redirected) retryIfDue(redirected, nowMs);
+        if (redirected && isUsable(redirected)) return redirected;
+      }
+    }
+  }
+  return null;
+}
+
+/** get_path_param(): NAME=value anywhere in the URL, up to '?' or '&' (and ';' with scolonpathdelim). */
+function pathParam(url: string, name: string, semicolonDelimits: boolean): string | null {
+  if (name === '') return null;
+  const delimiters = semicolonDelimits ? /[;?&]/ : /[?&]/;
+  for (let at = url.indexOf(name); at >= 0; at = url.indexOf(name, at + 1)) {
+    const after = at + name.length;
+    if (url[after] !== '=' || after + 1 >= url.length) continue;
+    // apr_strtok skips leading delimiters, so "NAME=&x" yields the next token, "NAME=&" none.
+    return url.slice(after + 1).split(delimiters).find((part) => part !== '') ?? null;
+  }
+  return null;
+}
+
+/** get_cookie_param(): NAME at the start or after ';', ',' or a space, then optional spaces and '='. */
+function cookieParam(cookies: string, name: string): string | null {
+  for (let at = cookies.indexOf(name); at >= 0; at = cookies.indexOf(name, at + 1)) {
+    if (at > 0 && !/[;,\s]/.test(cookies[at - 1])) continue;
+    let index = at + name.length;
+    while (index < cookies.length && /\s/.test(cookies[index])) index++;
+    if (cookies[index] !== '=' || index + 1 >= cookies.length) continue;
+    return cookies.slice(index + 1).split(';')[0].split(',')[0];
+  }
+  return null;
 }
 
 /** A connection to the member was refused or timed out: put it in error (AH00959) unless it ignores errors. */

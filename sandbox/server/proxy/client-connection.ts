@@ -423,7 +423,8 @@ async function respondFromProxy(
 async function proxyRequest(context: RequestContext, head: RequestHead, decision: ProxyDecision, startMicros: number): Promise<'keep-alive' | 'close' | 'tunnel'> {
   const { runtime } = context;
   const serverIndex = decision.server?.virtualHostIndex ?? null;
-  const attempt = await connectToBackend(context, decision);
+  const cookie = head.headers.filter(([name]) => name.toLowerCase() === 'cookie').map(([, value]) => value).join(', ');
+  const attempt = await connectToBackend(context, decision, cookie === '' ? null : cookie);
   if (!attempt.ok) {
     return respondFromProxy(context, head, decision, startMicros, attempt.answer, { filename: decision.filename });
   }
@@ -466,7 +467,7 @@ type ConnectAttempt =
   | { ok: false; answer: OwnResponse };
 
 /** Connect to the single backend, or walk the balancer's members with failover as mod_proxy_balancer does. */
-async function connectToBackend(context: RequestContext, decision: ProxyDecision): Promise<ConnectAttempt> {
+async function connectToBackend(context: RequestContext, decision: ProxyDecision, cookie: string | null = null): Promise<ConnectAttempt> {
   const { runtime } = context;
   const serverIndex = decision.server?.virtualHostIndex ?? null;
   const log = (entries: ErrorLogEntry[]) => {
@@ -478,8 +479,10 @@ async function connectToBackend(context: RequestContext, decision: ProxyDecision
     if (!state) {
       return { ok: false, answer: { status: 500, explanation: `${decision.balancer.name} is not defined` } };
     }
+    // The URL the balancer sees after proxy_balancer_canon, where a sticky session parameter is looked for.
+    const balancerUrl = `${decision.balancer.name}${decision.balancer.pathSuffix}${decision.args !== null ? `?${decision.args}` : ''}`;
     for (let attempt = 0; attempt <= state.maxAttempts; attempt++) {
-      const choice = chooseMember(state, microsecondClockMs(), context.client);
+      const choice = chooseMember(state, microsecondClockMs(), context.client, { url: balancerUrl, cookie });
       log(choice.log);
       if (!choice.ok) return { ok: false, answer: { status: choice.status, explanation: `503: ${choice.reason}` } };
       const planned = planBalancerMember(decision, choice.member, context.client);
@@ -675,7 +678,11 @@ async function exchangeWithBackend(
         explanation: `502: the backend's answer could not be read (${result.error.reason})`,
       }, { filename: decision.filename, bytesInBody: bodyBytesIn });
     }
-    // HTTP/0.9-style answer without a status line: httpd relays it as a 200 body.
+    // HTTP/0.9-style answer without a status line: httpd relays it as a 200 body that starts with
+    // the line it could not parse.
+    response = result.head;
+    const rest = chunk ? chunk.subarray(chunk.length - (received - response.consumed)) : Buffer.alloc(0);
+    leftover = Buffer.concat([result.bodyPrefix, rest]);
     break;
   }
   if (response === null) {

@@ -168,3 +168,46 @@ describe('the balancer-manager handler measured on httpd 2.4.71', () => {
     expect(decision.kind === 'respond' && decision.reason).not.toBe('handler');
   });
 });
+
+describe('sticky sessions measured on httpd 2.4.71 (scenario 202)', () => {
+  const stickyConfig = configFrom(
+    [
+      '<Proxy balancer://s>',
+      'BalancerMember ws://127.0.0.1:8821 route=one',
+      'BalancerMember ws://127.0.0.1:8822 route=two',
+      '</Proxy>',
+      'ProxyPass /s/ balancer://s/',
+    ].join('\n'),
+    BALANCER_MODULES,
+  );
+  const sticky = (extra: Array<{ key: string; value: string }>) => createBalancerState(stickyConfig.main.server.balancers[0], [{ key: 'stickysession', value: 'ROUTEID' }, ...extra]);
+  const pick = (state: ReturnType<typeof sticky>, url: string, cookie: string | null) => {
+    const choice = chooseMember(state, 0, '127.0.0.1:5555', { url, cookie });
+    if (choice.ok) releaseMember(choice.member);
+    return choice.ok ? choice.member.route : choice.log[0]?.code;
+  };
+
+  it('takes the route after the dot from the URL first, then from the cookie, and balances an unknown route', () => {
+    const state = sticky([]);
+    expect(pick(state, 'balancer://s/room?x=1&ROUTEID=abc.two', 'ROUTEID=abc.one')).toBe('two');
+    expect(pick(state, 'balancer://s/', 'other=1; ROUTEID=abc.one')).toBe('one');
+    expect(pick(state, 'balancer://s/', 'XROUTEID=abc.two')).toBe('one');
+    expect(pick(state, 'balancer://s/', 'ROUTEID=abc.three')).toBe('two');
+  });
+
+  it('counts routed requests in byrequests\' lbstatus, so unrouted ones after two routed to "two" both go to "one"', () => {
+    const state = sticky([]);
+    pick(state, 'balancer://s/', 'ROUTEID=a.two');
+    pick(state, 'balancer://s/', 'ROUTEID=a.two');
+    expect([pick(state, 'balancer://s/', null), pick(state, 'balancer://s/', null)]).toEqual(['one', 'one']);
+  });
+
+  it('fails over from a routed member in error, or answers 503 with AH01167 under nofailover=On', () => {
+    const failover = sticky([]);
+    markMemberFailed(failover.members[0], 0);
+    expect(pick(failover, 'balancer://s/', 'ROUTEID=a.one')).toBe('two');
+    const pinned = sticky([{ key: 'nofailover', value: 'On' }]);
+    markMemberFailed(pinned.members[0], 0);
+    expect(pick(pinned, 'balancer://s/', 'ROUTEID=a.one')).toBe('AH01167');
+  });
+});
