@@ -17,6 +17,8 @@
  *   the request if usable, or the member its redirect= names. A routed request still moves every
  *   usable member's lbstatus as byrequests would. With nofailover=On a route whose member is out
  *   answers 503 with AH01167 instead of balancing;
+ * - proxy_balancer_post_request(): when the request's final status is one of failonstatus=, the
+ *   member that served it goes into error state (AH01174), unless it ignores errors;
  * - when none is usable: 503 with AH01170 ("All workers are in error state"), or AH01171 when the
  *   balancer has no members;
  * - a refused connection puts the member in error for retry= seconds (AH00959) and proxy_handler
@@ -80,6 +82,8 @@ export interface BalancerState {
   semicolonDelimits: boolean;
   /** nofailover=On (sticky_force). */
   noFailover: boolean;
+  /** failonstatus= codes. */
+  failOnStatus: number[];
   members: BalancerMemberState[];
   source: SourceRef;
 }
@@ -108,6 +112,7 @@ export function createBalancerState(definition: BalancerDefinition, proxyPassPar
     stickySeparator: separator === null ? '.' : separator.toLowerCase() === 'off' && separator.length !== 1 ? null : separator[0],
     semicolonDelimits: (param('scolonpathdelim') ?? 'off').toLowerCase() === 'on',
     noFailover: (param('nofailover') ?? 'off').toLowerCase() === 'on',
+    failOnStatus: (param('failonstatus') ?? '').split(/[,\s]+/).filter((code) => code !== '').map((code) => Number.parseInt(code, 10)).filter(Number.isFinite),
     members,
     source: definition.source,
   };
@@ -278,6 +283,24 @@ export function markMemberFailed(member: BalancerMemberState, nowMs: number): Er
       level: 'error',
       code: 'AH00959',
       message: `ap_proxy_connect_backend disabling worker for (${host}:${port}) for ${Math.floor(member.retrySeconds)}s`,
+    },
+  ];
+}
+
+/**
+ * proxy_balancer_post_request(): the request that used this member ended with this status (the
+ * backend's, or the proxy's own error status); a failonstatus= match puts the member in error.
+ */
+export function memberRequestFinished(state: BalancerState, member: BalancerMemberState, status: number, nowMs: number, client: string): ErrorLogEntry[] {
+  if (member.ignoreErrors || !state.failOnStatus.includes(status)) return [];
+  member.errorSinceMs = nowMs;
+  return [
+    {
+      module: 'proxy_balancer',
+      level: 'error',
+      code: 'AH01174',
+      message: `${state.name}: Forcing worker (${member.name}) into error state due to status code ${status} matching 'failonstatus' balancer parameter`,
+      client,
     },
   ];
 }

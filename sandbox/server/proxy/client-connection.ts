@@ -16,7 +16,7 @@ import type { RequestHead, RequestHeadError } from '../../engine/http/request-he
 import { ResponseHeadParser } from '../../engine/http/response-head.ts';
 import type { ResponseHead } from '../../engine/http/response-head.ts';
 import type { ErrorLogEntry } from '../../engine/logs/error-log.ts';
-import { chooseMember, markMemberFailed, releaseMember } from '../../engine/routing/balancer-runtime.ts';
+import { chooseMember, markMemberFailed, memberRequestFinished, releaseMember } from '../../engine/routing/balancer-runtime.ts';
 import type { BalancerMemberState } from '../../engine/routing/balancer-runtime.ts';
 import { planBalancerMember } from '../../engine/routing/balancer-plan.ts';
 import { routeRequest } from '../../engine/routing/route-request.ts';
@@ -429,9 +429,10 @@ async function proxyRequest(context: RequestContext, head: RequestHead, decision
     return respondFromProxy(context, head, decision, startMicros, attempt.answer, { filename: decision.filename });
   }
   const { plan, backendSocket, member } = attempt;
-  const traffic: BackendTraffic = { sent: 0, read: 0 };
+  const traffic: BackendTraffic = { sent: 0, read: 0, status: null };
   try {
     if (plan.afterConnectFailure) {
+      traffic.status = plan.afterConnectFailure.status;
       backendSocket.destroy();
       for (const entry of plan.afterConnectFailure.log) runtime.log(entry, serverIndex, context.connection);
       return respondFromProxy(context, head, decision, startMicros, {
@@ -441,7 +442,13 @@ async function proxyRequest(context: RequestContext, head: RequestHead, decision
     }
     return await exchangeWithBackend(context, head, decision, plan, backendSocket, startMicros, traffic);
   } finally {
-    if (member) releaseMember(member, traffic.sent, traffic.read);
+    if (member) {
+      releaseMember(member, traffic.sent, traffic.read);
+      const state = decision.balancer ? runtime.balancerState(decision.balancer.name, serverIndex) : null;
+      if (state && traffic.status !== null) {
+        for (const entry of memberRequestFinished(state, member, traffic.status, microsecondClockMs(), context.client)) runtime.log(entry, serverIndex, context.connection);
+      }
+    }
   }
 }
 
@@ -453,6 +460,8 @@ async function proxyRequest(context: RequestContext, head: RequestHead, decision
 interface BackendTraffic {
   sent: number;
   read: number;
+  /** The request's final status as proxy_balancer_post_request sees it (failonstatus=). */
+  status: number | null;
 }
 
 /** The status line's length without its line end, as ap_proxygetline() reports it. */
@@ -480,6 +489,7 @@ async function connectToBackend(context: RequestContext, decision: ProxyDecision
       return { ok: false, answer: { status: 500, explanation: `${decision.balancer.name} is not defined` } };
     }
     // The URL the balancer sees after proxy_balancer_canon, where a sticky session parameter is looked for.
+    let lastTried: BalancerMemberState | null = null;
     const balancerUrl = `${decision.balancer.name}${decision.balancer.pathSuffix}${decision.args !== null ? `?${decision.args}` : ''}`;
     for (let attempt = 0; attempt <= state.maxAttempts; attempt++) {
       const choice = chooseMember(state, microsecondClockMs(), context.client, { url: balancerUrl, cookie });
@@ -498,8 +508,10 @@ async function connectToBackend(context: RequestContext, decision: ProxyDecision
       log(describeConnectFailure(connected.failure, plan, context.client, decision.uri ?? '/').log);
       log(markMemberFailed(choice.member, microsecondClockMs()));
       releaseMember(choice.member);
+      lastTried = choice.member;
     }
-    // Every attempt already logged its own failure; httpd adds nothing more before the 503.
+    // Every attempt already logged its own failure; post_request sees the 503 with the last member.
+    if (lastTried) log(memberRequestFinished(state, lastTried, 503, microsecondClockMs(), context.client));
     return { ok: false, answer: { status: 503, explanation: `503: every member of ${state.name} that was tried refused the connection` } };
   }
 
@@ -608,7 +620,7 @@ async function exchangeWithBackend(
   plan: BackendPlan,
   backendSocket: Socket,
   startMicros: number,
-  traffic: BackendTraffic = { sent: 0, read: 0 },
+  traffic: BackendTraffic = { sent: 0, read: 0, status: null },
 ): Promise<'keep-alive' | 'close' | 'tunnel'> {
   const { runtime, socket, emit } = context;
   const serverIndex = decision.server?.virtualHostIndex ?? null;
@@ -672,6 +684,7 @@ async function exchangeWithBackend(
     if (result.state === 'error') {
       for (const entry of result.error.log) runtime.log({ ...entry, client: context.client }, serverIndex, context.connection);
       backendSocket.destroy();
+      traffic.status = 502;
       return respondFromProxy(context, head, decision, startMicros, {
         status: 502,
         proxyErrorReason: result.error.proxyErrorReason,
@@ -692,6 +705,7 @@ async function exchangeWithBackend(
       ? [{ module: 'proxy_http', level: 'error', code: 'AH01102', osError: '(70007)The timeout specified has expired', message: `error reading status line from remote server ${plan.host}:${plan.port}`, client: context.client }]
       : [{ module: 'proxy_http', level: 'error', code: 'AH01102', osError: '(104)Connection reset by peer', message: `error reading status line from remote server ${plan.host}:${plan.port}`, client: context.client }];
     for (const entry of entries) runtime.log(entry, serverIndex, context.connection);
+    traffic.status = timedOut ? 504 : 502;
     return respondFromProxy(context, head, decision, startMicros, {
       status: timedOut ? 504 : 502,
       proxyErrorReason: 'Error reading from remote server',
@@ -700,6 +714,7 @@ async function exchangeWithBackend(
   }
   emit({ type: 'head', hop: 'backend->proxy', head: latin1(response.rawHead) });
   traffic.read += statusLineLength(response.rawHead);
+  traffic.status = response.status;
   for (const entry of backendStatusLog(step, response.status)) runtime.log(entry, serverIndex, context.connection);
 
   const clientHead = buildClientResponseHead(plan, decision.responseContext, {

@@ -4,6 +4,7 @@ import {
   connectFailureLog,
   createBalancerState,
   markMemberFailed,
+  memberRequestFinished,
   planBalancerMember,
   releaseMember,
   routeRequest,
@@ -209,5 +210,37 @@ describe('sticky sessions measured on httpd 2.4.71 (scenario 202)', () => {
     const pinned = sticky([{ key: 'nofailover', value: 'On' }]);
     markMemberFailed(pinned.members[0], 0);
     expect(pick(pinned, 'balancer://s/', 'ROUTEID=a.one')).toBe('AH01167');
+  });
+});
+
+describe('failonstatus measured on httpd 2.4.71 (scenario 203)', () => {
+  const config503 = configFrom(
+    ['<Proxy balancer://f>', 'BalancerMember http://127.0.0.1:8831/a', 'BalancerMember http://127.0.0.1:8831/b', 'ProxySet failonstatus=503', '</Proxy>', 'ProxyPass /f/ balancer://f/'].join('\n'),
+    BALANCER_MODULES,
+  );
+
+  it('puts the member that answered a listed status into error (AH01174), so the next requests go to the other one', () => {
+    const state = createBalancerState(config503.main.server.balancers[0]);
+    expect(state.failOnStatus).toEqual([503]);
+    const first = chooseMember(state, 0, '127.0.0.1:5555');
+    if (!first.ok) throw new Error('a member must be available');
+    releaseMember(first.member);
+    expect(memberRequestFinished(state, first.member, 503, 1, '127.0.0.1:5555')).toEqual([
+      {
+        module: 'proxy_balancer',
+        level: 'error',
+        code: 'AH01174',
+        message: "balancer://f: Forcing worker (http://127.0.0.1:8831/a) into error state due to status code 503 matching 'failonstatus' balancer parameter",
+        client: '127.0.0.1:5555',
+      },
+    ]);
+    const next = [chooseMember(state, 2, '127.0.0.1:5555'), chooseMember(state, 3, '127.0.0.1:5555')].map((choice) => choice.ok && choice.member.name);
+    expect(next).toEqual(['http://127.0.0.1:8831/b', 'http://127.0.0.1:8831/b']);
+  });
+
+  it('leaves a member alone for a status that is not listed', () => {
+    const state = createBalancerState(config503.main.server.balancers[0]);
+    expect(memberRequestFinished(state, state.members[0], 200, 1, '127.0.0.1:5555')).toEqual([]);
+    expect(state.members[0].errorSinceMs).toBeNull();
   });
 });
