@@ -82,6 +82,8 @@ export interface BalancerState {
   semicolonDelimits: boolean;
   /** nofailover=On (sticky_force). */
   noFailover: boolean;
+  /** Where mod_lbmethod_heartbeat reads heartbeats (HeartbeatStorage, relative to the runtime dir). */
+  heartbeatStorage: string;
   /** failonstatus= codes. */
   failOnStatus: number[];
   members: BalancerMemberState[];
@@ -94,7 +96,7 @@ export type MemberChoice =
   | { ok: false; status: 503; log: ErrorLogEntry[]; reason: string };
 
 /** Build the runtime state of a balancer from its definition and the ProxyPass parameters. */
-export function createBalancerState(definition: BalancerDefinition, proxyPassParams: readonly ProxyParam[] = []): BalancerState {
+export function createBalancerState(definition: BalancerDefinition, proxyPassParams: readonly ProxyParam[] = [], heartbeatStorage = 'hb.dat'): BalancerState {
   const params = [...definition.params, ...proxyPassParams];
   const param = (key: string) => params.findLast((entry) => entry.key === key)?.value ?? null;
   const method = (param('lbmethod') ?? 'byrequests').toLowerCase();
@@ -112,6 +114,7 @@ export function createBalancerState(definition: BalancerDefinition, proxyPassPar
     stickySeparator: separator === null ? '.' : separator.toLowerCase() === 'off' && separator.length !== 1 ? null : separator[0],
     semicolonDelimits: (param('scolonpathdelim') ?? 'off').toLowerCase() === 'on',
     noFailover: (param('nofailover') ?? 'off').toLowerCase() === 'on',
+    heartbeatStorage,
     failOnStatus: (param('failonstatus') ?? '').split(/[,\s]+/).filter((code) => code !== '').map((code) => Number.parseInt(code, 10)).filter(Number.isFinite),
     members,
     source: definition.source,
@@ -195,14 +198,22 @@ export function chooseMember(state: BalancerState, nowMs: number, client: string
       log: [{ module: 'proxy_balancer', level: 'error', code: 'AH01167', message: `${state.name}: All workers are in error state for route (${session.route})`, client }],
     };
   }
-  const best = findBestMember(state, nowMs);
+  // mod_lbmethod_heartbeat chooses from what mod_heartmonitor stored; the emulator runs no
+  // heartbeat monitor, so it finds the storage file missing, as httpd does without one.
+  const heartbeat = state.lbmethod === 'heartbeat';
+  const best = heartbeat ? null : findBestMember(state, nowMs);
   if (!best) {
     const empty = state.members.length === 0;
     return {
       ok: false,
       status: 503,
-      reason: empty ? `${state.name} has no BalancerMember` : `every member of ${state.name} is in error state or out of service`,
+      reason: heartbeat
+        ? `lbmethod=heartbeat found no heartbeat data (no mod_heartmonitor runs here)`
+        : empty ? `${state.name} has no BalancerMember` : `every member of ${state.name} is in error state or out of service`,
       log: [
+        ...(heartbeat
+          ? [{ module: 'lbmethod_heartbeat', level: 'error' as const, code: 'AH01213', osError: '(2)No such file or directory', message: `lb_heartbeat: Unable to read heartbeats at '${state.heartbeatStorage}'`, client }]
+          : []),
         {
           module: 'proxy_balancer',
           level: 'error',

@@ -273,7 +273,9 @@ export class ProxyRuntime {
       const definition = server?.server.balancers.find((balancer) => balancer.name.toLowerCase() === key);
       if (definition) {
         const proxyPassParams = server.server.proxyPass.find((rule) => rule.target?.toLowerCase().startsWith(key))?.params ?? [];
-        const state = createBalancerState(definition, proxyPassParams);
+        // mod_lbmethod_heartbeat's default HeartbeatStorage, under DefaultRuntimeDir.
+        const runtimeDir = this.config.global.defaultRuntimeDir?.value ?? 'logs';
+        const state = createBalancerState(definition, proxyPassParams, `${runtimeDir.replace(/\/+$/, '')}/hb.dat`);
         this.balancers.set(key, state);
         return state;
       }

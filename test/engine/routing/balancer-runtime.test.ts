@@ -244,3 +244,17 @@ describe('failonstatus measured on httpd 2.4.71 (scenario 203)', () => {
     expect(state.members[0].errorSinceMs).toBeNull();
   });
 });
+
+describe('lbmethod=heartbeat measured on httpd 2.4.71 (scenario 209)', () => {
+  it('answers 503 with AH01213 then AH01170 when no heartbeat data can be read', () => {
+    const heartbeatConfig = configFrom(
+      ['<Proxy balancer://hb>', 'BalancerMember ws://127.0.0.1:8841', 'ProxySet lbmethod=heartbeat', '</Proxy>', 'ProxyPass /hb/ balancer://hb/'].join('\n'),
+      [...BALANCER_MODULES, 'lbmethod_heartbeat'],
+    );
+    const state = createBalancerState(heartbeatConfig.main.server.balancers[0], [], '/run/apache2/hb.dat');
+    const choice = chooseMember(state, 0, '127.0.0.1:5555');
+    expect(choice.ok).toBe(false);
+    expect(choice.log.map((entry) => entry.code)).toEqual(['AH01213', 'AH01170']);
+    expect(choice.log[0].message).toBe("lb_heartbeat: Unable to read heartbeats at '/run/apache2/hb.dat'");
+  });
+});
