@@ -65,7 +65,13 @@ export type ResponseHeadResult =
   | { state: 'incomplete' }
   | { state: 'complete'; head: ResponseHead }
   /** No status line: httpd relays everything, from the first byte, as the body of a 200 and closes the backend. */
-  | { state: 'http09' }
+  /**
+   * No "HTTP/x.y nnn" status line: mod_proxy_http takes the stream for an HTTP/0.9 answer, 200 OK
+   * with no headers, whose body is the first line without its CRLF followed by everything after
+   * it until the backend closes (measured: "garbage\r\n\r\n" reached the client as the 9-byte
+   * body "garbage\r\n").
+   */
+  | { state: 'http09'; head: ResponseHead; bodyPrefix: Uint8Array }
   | { state: 'error'; error: ResponseHeadError };
 
 /** What httpd's log lines name: the client's request and the backend. */
@@ -170,7 +176,19 @@ export class ResponseHeadParser {
       return;
     }
     if (!/^HTTP\/\d\.\d \d{3}/.test(line.text)) {
-      this.settle({ state: 'http09' });
+      const head: ResponseHead = {
+        version: 'HTTP/0.9',
+        versionNumber: 9,
+        status: 200,
+        statusLine: '200 OK',
+        headers: [],
+        rawHead: new Uint8Array(0),
+        consumed: line.end,
+        lengthDropped: false,
+        backendCloses: true,
+        log: [],
+      };
+      this.settle({ state: 'http09', head, bodyPrefix: latin1ToBytes(line.text) });
       return;
     }
     const major = Number(line.text[5]);
@@ -293,6 +311,10 @@ export class ResponseHeadParser {
     this.result = result;
     return result;
   }
+}
+
+function latin1ToBytes(text: string): Uint8Array {
+  return Uint8Array.from(text, (char) => char.charCodeAt(0) & 0xff);
 }
 
 function warn(code: string, message: string, osError?: string): ResponseLogEntry {

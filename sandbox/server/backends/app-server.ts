@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ObservationRecorder } from './observation-recorder.ts';
@@ -23,7 +24,9 @@ export const APP_HOME_PAGE = '<!DOCTYPE html>\n<html><head><title>App backend</t
  * describing the request. It does not speak WebSocket: an Upgrade request gets a normal 200.
  * For misbehaving-backend checks, a path ending in "/status/<code>" answers that status (200-599),
  * one ending in "/delay/<ms>" answers after that long, and one ending in "/close" hangs up without
- * answering; each still records the request first.
+ * answering; "/reset" resets the connection (RST) without answering, "/garbage" answers a line
+ * that is not HTTP, "/switch-then-close" answers 101 and hangs up, "/http10-switch" answers
+ * "HTTP/1.0 101" and then a WebSocket close frame (code 4000); each still records the request first.
  */
 export async function startAppServer(options: AppServerOptions = {}): Promise<RunningBackend> {
   const host = options.host ?? '127.0.0.1';
@@ -72,6 +75,14 @@ function route(request: IncomingMessage, response: ServerResponse, observations:
     request.socket.destroy();
     return;
   }
+  const raw = rawAnswer(path, request.headers['sec-websocket-key']);
+  if (raw) {
+    // Written past Node's HTTP layer: these answers are what a broken backend sends.
+    if (raw.text !== null) request.socket.write(raw.text, 'latin1');
+    if (raw.ending === 'reset') request.socket.resetAndDestroy();
+    else request.socket.end();
+    return;
+  }
   if (path === '/') {
     drainThen(request, () => {
       const body = Buffer.from(APP_HOME_PAGE, 'utf8');
@@ -87,4 +98,18 @@ function drainThen(request: IncomingMessage, respond: () => void): void {
   request.on('error', () => request.socket.destroy());
   request.on('end', respond);
   request.resume();
+}
+
+/** The raw answers of a misbehaving backend, by path suffix, or null for the normal routes. */
+function rawAnswer(path: string, key: string | string[] | undefined): { text: string | null; ending: 'end' | 'reset' } | null {
+  const switching = (version: string) =>
+    `${version} 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+    (typeof key === 'string' ? `Sec-WebSocket-Accept: ${createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64')}\r\n` : '') +
+    '\r\n';
+  if (path.endsWith('/reset')) return { text: null, ending: 'reset' };
+  if (path.endsWith('/garbage')) return { text: 'this is not HTTP at all\r\n\r\n', ending: 'end' };
+  if (path.endsWith('/switch-then-close')) return { text: switching('HTTP/1.1'), ending: 'end' };
+  // Close frame, code 4000 (0x0fa0), unmasked as a server sends it.
+  if (path.endsWith('/http10-switch')) return { text: switching('HTTP/1.0') + '\x88\x02\x0f\xa0', ending: 'end' };
+  return null;
 }

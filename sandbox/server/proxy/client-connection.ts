@@ -657,10 +657,21 @@ async function exchangeWithBackend(
   let leftover: Buffer = Buffer.alloc(0);
   let received = 0;
   let pending: Buffer | null = null;
+  // mod_proxy_wstunnel (2.4.x) does not read the answer: once the request is sent it relays bytes
+  // both ways, with no timeout, until a side closes. Only a 101 is taken further here (to run the
+  // tunnel); any other answer reaches the client exactly as the backend wrote it.
+  const rawTunnel = plan.module === 'proxy_wstunnel';
+  const rawReceived: Buffer[] = [];
+  // Its poll loop also wakes when the client goes away, which ends the wait for the backend.
+  if (rawTunnel) context.socket.once('close', () => backendSocket.destroy());
   for (;;) {
-    const chunk = pending ?? (await backendReader.read(plan.timeouts.backend * 1000));
+    const chunk = pending ?? (await backendReader.read(rawTunnel ? 0 : plan.timeouts.backend * 1000));
     pending = null;
+    if (rawTunnel && chunk) rawReceived.push(chunk);
     const result = chunk === null ? responseParser.finish() : responseParser.push(chunk);
+    if (rawTunnel && (result.state === 'error' || result.state === 'http09' || (result.state === 'complete' && result.head.status !== 101) || (chunk === null && result.state !== 'complete'))) {
+      return relayRawAnswer(context, head, backendReader, backendSocket, Buffer.concat(rawReceived), startMicros, serverIndex, decision);
+    }
     if (chunk) received += chunk.length;
     if (result.state === 'incomplete') {
       if (chunk === null) break;
@@ -808,8 +819,12 @@ async function exchangeWithBackend(
   const close = statusDropsConnection(response.status) || !runtime.keepAliveAllowed(head, context.keepalives, serverIndex);
   const headers = clientHead.headers.filter(([name]) => !['connection', 'keep-alive'].includes(name.toLowerCase()));
   const framing = responseBodyFraming({ status: response.status, headers: response.headers, requestMethod: head.method });
-  // A body that runs until the backend closes cannot be followed by another response on this connection.
-  const mustClose = close || framing.kind === 'until-close';
+  // A body that runs until the backend closes has no length: for an HTTP/1.1 client httpd's
+  // header filter chunks it and keeps the connection (measured with an HTTP/0.9 answer); an
+  // older client can only learn its end from the close.
+  const rechunk = !close && framing.kind === 'until-close' && head.versionNumber >= 1001;
+  const mustClose = close || (framing.kind === 'until-close' && !rechunk);
+  if (rechunk) headers.push(['Transfer-Encoding', 'chunked']);
   if (mustClose) headers.push(['Connection', 'close']);
   else if (clientSentKeepAlive(head)) {
     headers.push(['Keep-Alive', keepAliveHeaderValue(runtime.keepAliveTimeoutMs / 1000, runtime.remainingKeepAlives(context.keepalives))], ['Connection', 'Keep-Alive']);
@@ -818,7 +833,7 @@ async function exchangeWithBackend(
   emit({ type: 'head', hop: 'proxy->client', head: text });
   emit({ type: 'response', status: response.status, explanation: `${response.status}: answered by the backend ${plan.url}` });
   await write(socket, latin1Bytes(text));
-  const bodyBytes = await relayResponseBody(backendReader, socket, framing, leftover, plan.timeouts.backend * 1000);
+  const bodyBytes = await relayResponseBody(backendReader, socket, framing, leftover, plan.timeouts.backend * 1000, rechunk);
   traffic.read += bodyBytes.sent;
   backendSocket.destroy();
   for (const entry of releasedLog(step)) runtime.log(entry, serverIndex, context.connection);
@@ -839,6 +854,54 @@ async function exchangeWithBackend(
     context,
   );
   return mustClose || !bodyBytes.complete ? 'close' : 'keep-alive';
+}
+
+/**
+ * mod_proxy_wstunnel's relay of an answer that is not a 101: the bytes as the backend sent them,
+ * then everything until the backend closes; the client connection ends with it. A backend that
+ * closes without a byte leaves the client with nothing at all (measured: no status line).
+ */
+async function relayRawAnswer(
+  context: RequestContext,
+  head: RequestHead,
+  backendReader: SocketReader,
+  backendSocket: Socket,
+  already: Buffer,
+  startMicros: number,
+  serverIndex: number | null,
+  decision: ProxyDecision,
+): Promise<'close'> {
+  const { socket, runtime } = context;
+  let sent = 0;
+  if (already.length > 0) {
+    await write(socket, already);
+    sent += already.length;
+  }
+  for (;;) {
+    const chunk = await backendReader.read(0);
+    if (chunk === null) break;
+    await write(socket, chunk);
+    sent += chunk.length;
+  }
+  backendSocket.destroy();
+  context.emit({ type: 'response', status: sent > 0 ? 200 : 502, explanation: sent > 0 ? 'mod_proxy_wstunnel relayed the backend\'s answer as it came' : '502: the backend closed without answering; mod_proxy_wstunnel sends the client nothing' });
+  runtime.accessLog(
+    {
+      head,
+      requestLine: requestLineOf(head),
+      status: sent > 0 ? 200 : 502,
+      bodyBytes: sent,
+      responseHeaders: [],
+      bytesIn: head.consumed,
+      bytesOut: sent,
+      startMicros,
+      serverIndex,
+      filename: decision.filename,
+      aborted: false,
+    },
+    context,
+  );
+  return 'close';
 }
 
 /** The side whose end of stream or reset ended the tunnel; null when the proxy ended it. */
@@ -971,6 +1034,7 @@ async function relayResponseBody(
   framing: ReturnType<typeof responseBodyFraming>,
   leftover: Buffer,
   timeoutMs: number,
+  chunked = false,
 ): Promise<{ sent: number; complete: boolean }> {
   if (framing.kind === 'none') return { sent: 0, complete: true };
   const decoder = new BodyDecoder(framing);
@@ -981,12 +1045,14 @@ async function relayResponseBody(
     pending = null;
     if (chunk === null) {
       const progress = decoder.finish();
+      if (chunked) await write(client, latin1Bytes('0\r\n\r\n'));
       return { sent, complete: progress.done && !progress.error };
     }
     const progress = decoder.push(chunk);
-    const body = chunk.subarray(0, progress.consumed);
-    sent += body.length;
-    await write(client, body);
+    const data = chunk.subarray(0, progress.consumed);
+    // The access log's %B counts the body, not the chunk framing around it.
+    sent += data.length;
+    await write(client, chunked && data.length > 0 ? Buffer.concat([latin1Bytes(`${data.length.toString(16)}\r\n`), data, latin1Bytes('\r\n')]) : data);
     if (progress.done) return { sent, complete: true };
     if (progress.error) return { sent, complete: false };
   }
