@@ -54,7 +54,8 @@ const SIMULATED = new Set([
   'transferlog', 'globallog', 'logformat', 'loglevel', 'bufferedlogs', 'sslengine', 'sslcertificatefile', 'sslcertificatekeyfile',
   'sslproxyengine', 'sslproxyverify', 'sslproxycheckpeername', 'redirect', 'redirectmatch', 'redirectpermanent',
   'redirecttemp', 'require', 'authmerging', 'header', 'requestheader', 'rewriteengine', 'rewritecond', 'rewriterule',
-  'rewriteoptions', 'rewritebase', 'sethandler', 'threadlimit', 'threadsperchild', 'maxrequestworkers', 'maxclients', 'serverlimit', 'servertokens',
+  'rewriteoptions', 'rewritebase', 'sethandler', 'traceenable', 'proxyvia', 'rewritemap', 'setenvif', 'setenvifnocase', 'setenvifexpr',
+  'browsermatch', 'browsermatchnocase', 'threadlimit', 'threadsperchild', 'maxrequestworkers', 'maxclients', 'serverlimit', 'servertokens',
 ]);
 
 /** Whether the emulator acts on this directive (section names keep their "<"). */

@@ -57,6 +57,8 @@ export function emptyServerScope(): ServerScope {
     serverName: null,
     serverAliases: [],
     serverAdmin: null,
+    traceEnable: null,
+    proxyVia: null,
     documentRoot: null,
     proxyRequests: null,
     proxyTimeout: null,

@@ -439,6 +439,10 @@ export interface ServerScope {
   serverAliases: Setting<string>[];
   serverAdmin: Setting<string> | null;
   documentRoot: Setting<string> | null;
+  /** TraceEnable (core's per-server trace_enable). */
+  traceEnable: Setting<'on' | 'off' | 'extended'> | null;
+  /** ProxyVia (mod_proxy's per-server viaopt). */
+  proxyVia: Setting<'off' | 'on' | 'full' | 'block'> | null;
 
   proxyRequests: Setting<boolean> | null;
   /** ProxyTimeout in seconds. */

@@ -398,7 +398,7 @@ class RequestRouter {
     }
     // proxy_handler refuses TRACE under TraceEnable off. Its body check (AH01140) looks at a body
     // not yet read, so a TRACE with a body is proxied (measured).
-    if (this.request.method === 'TRACE' && traceEnableSetting(this.config, this.currentServer().virtualHostIndex) === 'off') {
+    if (this.request.method === 'TRACE' && this.currentServer().traceEnable === 'off') {
       this.pushLog('proxy', 'error', 'AH01139', 'TRACE forbidden by server configuration');
       return this.respond(405, 'forbidden', [['Allow', '']], matched, 'TraceEnable off: mod_proxy refuses TRACE with 405');
     }
@@ -524,7 +524,7 @@ class RequestRouter {
     }
     // ap_send_http_trace (map_to_storage too): a TRACE nothing proxied is echoed back.
     if (this.request.method === 'TRACE') {
-      if (traceEnableSetting(this.config, this.currentServer().virtualHostIndex) === 'off') {
+      if (this.currentServer().traceEnable === 'off') {
         this.pushLog('core', 'debug', 'AH00669', 'TRACE denied by server configuration');
         return this.respond(405, 'forbidden', [['Allow', '']], matched, 'TraceEnable off: httpd refuses TRACE with 405');
       }
@@ -646,7 +646,7 @@ class RequestRouter {
       proxyTimeout: server.proxyTimeout,
       proxyTimeoutSet: server.proxyTimeoutSet,
       localPort: this.request.localPort,
-      via: proxyViaSetting(this.config, this.currentServer().virtualHostIndex),
+      via: this.currentServer().proxyVia,
       viaText: this.viaText(server.serverHostname, server.serverNamePort, protoMinor),
     };
   }
@@ -660,7 +660,7 @@ class RequestRouter {
     const port = this.hostPort ?? serverNamePort ?? defaultPort;
     const portText = port === defaultPort ? '' : `:${port}`;
     const name = `1.${protoMinor} ${serverHostname}${portText}`;
-    return proxyViaSetting(this.config, this.currentServer().virtualHostIndex) === 'full' ? `${name} (${HTTPD_BASE_VERSION})` : name;
+    return this.currentServer().proxyVia === 'full' ? `${name} (${HTTPD_BASE_VERSION})` : name;
   }
 
   /**
@@ -993,38 +993,6 @@ function bracket(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
-/** TraceEnable for this server ("on" by default): the vhost's own, else the main server's. */
-function traceEnableSetting(config: HttpdConfig, virtualHostIndex: number | null): string {
-  return serverLevelArgument(config, 'TraceEnable', virtualHostIndex)?.toLowerCase() ?? 'on';
-}
-
-/**
- * A per-server directive the config records without simulating (TraceEnable, ProxyVia), merged
- * as their server mergers do: the vhost's own value, else the main server's. A vhost's entry is
- * recognised as the one written after its <VirtualHost> line and before the next one's.
- */
-function serverLevelArgument(config: HttpdConfig, name: string, virtualHostIndex: number | null): string | undefined {
-  const entries = config.notSimulated.filter((entry) => entry.name === name);
-  const owner = (entry: (typeof entries)[number]): number | null => {
-    if (entry.context !== 'virtualhost') return null;
-    let found: number | null = null;
-    config.virtualHosts.forEach((vhost, index) => {
-      if (vhost.source.file === entry.source.file && vhost.source.line <= entry.source.line) {
-        if (found === null || config.virtualHosts[found].source.line < vhost.source.line) found = index;
-      }
-    });
-    return found;
-  };
-  const own = virtualHostIndex === null ? undefined : entries.findLast((entry) => owner(entry) === virtualHostIndex);
-  const main = entries.findLast((entry) => entry.context === 'server');
-  return (own ?? main)?.args[0];
-}
-
 /** AP_SERVER_BASEVERSION, what ProxyVia Full names: no platform, whatever ServerTokens says. */
 const HTTPD_BASE_VERSION = 'Apache/2.4.71';
 
-/** ProxyVia for this server ("off" by default): the vhost's own, else the main server's. */
-function proxyViaSetting(config: HttpdConfig, virtualHostIndex: number | null): 'off' | 'on' | 'full' | 'block' {
-  const value = serverLevelArgument(config, 'ProxyVia', virtualHostIndex)?.toLowerCase();
-  return value === 'on' || value === 'full' || value === 'block' ? value : 'off';
-}

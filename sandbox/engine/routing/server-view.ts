@@ -41,6 +41,10 @@ export interface ServerView {
   addresses: Array<{ host: string; port: number }>;
   serverAdmin: string;
   documentRoot: string;
+  /** TraceEnable: the vhost's own, else the main server's, else "on". */
+  traceEnable: 'on' | 'off' | 'extended';
+  /** ProxyVia: the vhost's own, else the main server's, else "off". */
+  proxyVia: 'off' | 'on' | 'full' | 'block';
   /** ProxyRequests On: absolute-URI requests for other hosts are forward-proxied. */
   proxyRequests: boolean;
   proxyRequestsSource: SourceRef | null;
@@ -132,6 +136,8 @@ export function serverView(config: HttpdConfig, virtualHostIndex: number | null,
     addresses: (vhost?.addresses ?? []).map((address) => ({ host: address.host, port: typeof address.port === 'number' ? address.port : 0 })),
     serverAdmin: (vhost?.server.serverAdmin ?? main.server.serverAdmin)?.value ?? '[no address given]',
     documentRoot: (vhost?.server.documentRoot ?? main.server.documentRoot)?.value ?? DEFAULT_DOCUMENT_ROOT,
+    traceEnable: (vhost?.server.traceEnable ?? main.server.traceEnable)?.value ?? 'on',
+    proxyVia: (vhost?.server.proxyVia ?? main.server.proxyVia)?.value ?? 'off',
     proxyRequests: (vhost?.server.proxyRequests ?? main.server.proxyRequests)?.value ?? false,
     proxyRequestsSource: (vhost?.server.proxyRequests ?? main.server.proxyRequests)?.source ?? null,
     proxyPass,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { frameChunkedBody, routeRequest, type RouteDecision } from '../../../sandbox/engine/routing/index.ts';
 import { configFrom, request } from './route-fixtures.ts';
+import { runParse } from '../../../sandbox/engine/config/parse-config.ts';
 
 function backendOf(decision: RouteDecision) {
   if (decision.kind !== 'proxy' || !decision.backend) throw new Error(`expected a proxied request: ${decision.explanation}`);
@@ -265,5 +266,38 @@ describe('ProxyVia in a virtual host', () => {
   it("uses the vhost's own ProxyVia, else the main server's; no port for a Host without one", () => {
     expect(viaFor('a.test')).toBe('1.1 a.test');
     expect(viaFor('b.test:8080')).toBe('1.1 b.test:8080 (Apache/2.4.71)');
+  });
+});
+
+describe('ProxyVia and TraceEnable in a virtual host from an Included file', () => {
+  // The vhost's own settings belong to the server_rec its <VirtualHost> made, wherever the lines are.
+  const files: Record<string, string> = {
+    '/etc/apache2/apache2.conf': [
+      'LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so',
+      'LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so',
+      'ServerName main.test',
+      'ProxyVia Full',
+      'Include /etc/apache2/sites-enabled/ws.conf',
+      '<VirtualHost *:8800>',
+      '  ServerName later.test',
+      '  ProxyPass /ws/ ws://127.0.0.1:8802/',
+      '</VirtualHost>',
+    ].join('\n'),
+    '/etc/apache2/sites-enabled/ws.conf': ['<VirtualHost *:8800>', '  ServerName ws.test', '  ProxyVia On', '  TraceEnable off', '  ProxyPass /ws/ ws://127.0.0.1:8801/', '</VirtualHost>'].join('\n'),
+  };
+  const config = runParse(files['/etc/apache2/apache2.conf'], {
+    file: '/etc/apache2/apache2.conf',
+    fileSystem: { readFile: (path) => files[path] ?? null, listDirectory: () => null },
+  }).config;
+  const decide = (host: string, method = 'GET') => routeRequest(config, request('/ws/', [['Host', host]], { method }));
+
+  it("applies the included vhost's ProxyVia to it and the main server's to the vhost after it", () => {
+    expect(backendOf(decide('ws.test')).responseVia).toBe('1.1 ws.test');
+    expect(backendOf(decide('later.test')).responseVia).toBe('1.1 later.test (Apache/2.4.71)');
+  });
+
+  it("applies the included vhost's TraceEnable off to TRACE there only", () => {
+    expect(decide('ws.test', 'TRACE')).toMatchObject({ kind: 'respond', status: 405 });
+    expect(decide('later.test', 'TRACE').kind).toBe('proxy');
   });
 });

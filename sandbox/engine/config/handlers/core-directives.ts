@@ -87,6 +87,15 @@ function serverAdmin(context: CommandContext, args: SplitArguments): Result {
   return null;
 }
 
+function traceEnable(context: CommandContext, args: SplitArguments): Result {
+  const value = args.words[0].value.toLowerCase();
+  if (value !== 'on' && value !== 'off' && value !== 'extended') {
+    return { message: "TraceEnable must be one of 'on', 'off', or 'extended'", span: wordSpan(context, args.words[0]) };
+  }
+  context.server.server.traceEnable = setting(context, value);
+  return null;
+}
+
 function documentRoot(context: CommandContext, args: SplitArguments): Result {
   const error = serverOnly(context);
   if (error) return error;
@@ -357,6 +366,7 @@ export const coreDirectiveHandlers: HandlerTable = {
   servername: serverName,
   serveralias: serverAlias,
   serveradmin: serverAdmin,
+  traceenable: traceEnable,
   documentroot: documentRoot,
   errorlog: errorLog,
   timeout,

@@ -394,10 +394,11 @@ function receiveBufferSize(context: CommandContext, args: SplitArguments): Resul
 }
 
 function proxyVia(context: CommandContext, args: SplitArguments): Result {
-  if (!['off', 'on', 'block', 'full'].includes(args.words[0].value.toLowerCase())) {
+  const value = args.words[0].value.toLowerCase();
+  if (value !== 'off' && value !== 'on' && value !== 'block' && value !== 'full') {
     return { message: 'ProxyVia must be one of: off | on | full | block', span: wordSpan(context, args.words[0]) };
   }
-  recordNotSimulated(context, [args.words[0].value]);
+  context.server.server.proxyVia = setting(context, value);
   return null;
 }
 

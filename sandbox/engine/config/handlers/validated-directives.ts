@@ -178,7 +178,6 @@ export const validatedDirectiveHandlers: HandlerTable = {
   limitrequestbody: limitRequestBody,
   errordocument: errorDocument,
   acceptpathinfo: keyword(['on', 'off', 'default'], 'AcceptPathInfo must be set to on, off or default'),
-  traceenable: keyword(['on', 'off', 'extended'], "TraceEnable must be one of 'on', 'off', or 'extended'"),
   proxystatus: keyword(['off', 'on', 'full'], 'ProxyStatus must be one of: off | on | full'),
   proxybadheader: keyword(['iserror', 'ignore', 'startbody'], 'ProxyBadHeader must be one of: IsError | Ignore | StartBody'),
   order: keyword(['allow,deny', 'deny,allow', 'mutual-failure'], 'unknown order'),
