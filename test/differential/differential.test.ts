@@ -20,8 +20,6 @@ const scenarios = loadScenarios();
  * the entry must go). The README's "Known limits" lists the same gaps for users.
  */
 const KNOWN_DIVERGENCES: Readonly<Record<string, string>> = {
-  '232-auth-basic-on-websocket':
-    'authentication (mod_auth_basic, mod_authn_file, mod_authn_anon) is accepted but not simulated: a Require that needs a user answers 500 with AH00025 as if no AuthType were set, where httpd answers 401 with WWW-Authenticate, or proxies once the credentials check out',
   '116-max-connections-per-child': 'MaxConnectionsPerChild is validated only: the emulator has no child processes to retire',
   '196-configtest-if-expression-syntax-error':
     "ap_expr expressions (<If>, <ElseIf>, Require expr, Header expr=) are not parsed while reading the config, so a malformed one is never refused with bison's 'syntax error, unexpected T_…' message (here wslab goes on and reports the ProxyPass inside <If> instead)",

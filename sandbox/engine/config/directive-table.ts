@@ -53,7 +53,8 @@ const SIMULATED = new Set([
   'proxypassinherit', 'balancerinherit', 'timeout', 'keepalive', 'maxkeepaliverequests', 'keepalivetimeout', 'errorlog', 'customlog',
   'transferlog', 'globallog', 'logformat', 'loglevel', 'bufferedlogs', 'sslengine', 'sslcertificatefile', 'sslcertificatekeyfile',
   'sslproxyengine', 'sslproxyverify', 'sslproxycheckpeername', 'redirect', 'redirectmatch', 'redirectpermanent',
-  'redirecttemp', 'require', 'authmerging', 'header', 'requestheader', 'rewriteengine', 'rewritecond', 'rewriterule',
+  'redirecttemp', 'require', 'authmerging', 'authtype', 'authname', 'authbasicprovider', 'authbasicauthoritative',
+  'authuserfile', 'anonymous', 'anonymous_nouserid', 'anonymous_mustgiveemail', 'anonymous_verifyemail', 'anonymous_logemail', 'header', 'requestheader', 'rewriteengine', 'rewritecond', 'rewriterule',
   'rewriteoptions', 'rewritebase', 'sethandler', 'traceenable', 'proxyvia', 'rewritemap', 'setenvif', 'setenvifnocase', 'setenvifexpr',
   'browsermatch', 'browsermatchnocase', 'threadlimit', 'threadsperchild', 'maxrequestworkers', 'maxclients', 'serverlimit', 'servertokens',
 ]);

@@ -147,6 +147,32 @@ export interface RequireContainer {
   source: SourceRef | null;
 }
 
+/** mod_authn_anon's settings of one scope (create_authn_anon_dir_config defaults when not written). */
+export interface AnonymousConfig {
+  /** Anonymous user IDs, compared case-insensitively. */
+  users: string[];
+  /** `Anonymous *`: any user ID. */
+  anyUser: boolean;
+  noUserId: boolean;
+  mustGiveEmail: boolean;
+  verifyEmail: boolean;
+  logEmail: boolean;
+}
+
+/** Authentication settings written in one scope (mod_authn_core, mod_auth_basic, mod_authn_file, mod_authn_anon). */
+export interface AuthnConfig {
+  /** AuthType as written; "None" switches an inherited one off. */
+  authType: Setting<string> | null;
+  authName: Setting<string> | null;
+  /** AuthBasicProvider names in order (several lines in one scope add up). */
+  basicProviders: Setting<string[]> | null;
+  basicAuthoritative: Setting<boolean> | null;
+  /** AuthUserFile, made absolute against ServerRoot. */
+  userFile: Setting<string> | null;
+  /** Present when any Anonymous* directive is written in the scope. */
+  anonymous: AnonymousConfig | null;
+}
+
 /** Authorization of one scope: its Require tree and AuthMerging. */
 export interface AuthzConfig {
   /** Implicit top-level RequireAny holding the scope's Require lines and containers. */
@@ -360,6 +386,8 @@ export interface DirectoryScope {
   /** SetEnvIf lines written inside this section (server-level ones are ServerScope.setEnvIf). */
   setEnvIf?: SetEnvIfEntry[];
   authz: AuthzConfig;
+  /** AuthType, AuthName, AuthBasicProvider, AuthUserFile, Anonymous*; absent when none is written. */
+  authn?: AuthnConfig;
   logLevel: LogLevelConfig;
   /** Per-directory mod_rewrite (sections only; server-level rewrite is ServerScope.rewrite). */
   rewrite: RewriteConfig;

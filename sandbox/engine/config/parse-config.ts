@@ -7,6 +7,7 @@ import { DEBIAN_MODULE_DIR, COMPILED_IN_MODULES } from './module-registry.ts';
 import { defaultModules } from './default-modules.ts';
 import { DIAGNOSTIC_CODES, type ConfigDiagnostic, type StartupEvent } from './diagnostics.ts';
 import { aliasHandlers } from './handlers/alias.ts';
+import { authnHandlers } from './handlers/authn.ts';
 import { authzHandlers, checkNegativeOnlyAuthz } from './handlers/authz.ts';
 import { coreDirectiveHandlers } from './handlers/core-directives.ts';
 import { coreSectionHandlers } from './handlers/core-sections.ts';
@@ -34,6 +35,7 @@ registerHandlers({
   ...proxyHandlers,
   ...aliasHandlers,
   ...authzHandlers,
+  ...authnHandlers,
   ...headerHandlers,
   ...setEnvIfHandlers,
   ...rewriteHandlers,

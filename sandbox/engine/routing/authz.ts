@@ -23,6 +23,12 @@ export interface AuthzContext {
   clientHostname: string | null;
   /** %{NAME} and function lookups for Require expr; without it, expr is not evaluated. */
   expr?: ExprLookup;
+  /** r->user once authentication ran; absent or null before. */
+  user?: string | null;
+  /** r->uri, for the providers' log lines. */
+  uri?: string;
+  /** Where providers send their log lines (authz_user's debug AH01663). */
+  log?: (module: string, level: 'debug', code: string, message: string) => void;
 }
 
 /** One Require line's verdict, for the traffic tap. */
@@ -119,9 +125,19 @@ function evaluateRule(rule: RequireRule, context: AuthzContext): { result: Authz
       if (!outcome.ok) return { result: 'denied', note: `expression could not be evaluated: ${outcome.error}` };
       return { result: outcome.value ? 'granted' : 'denied', note: `expression is ${outcome.value ? 'true' : 'false'}` };
     }
-    case 'user':
-    case 'valid-user':
+    case 'user': {
+      const user = context.user ?? null;
+      if (user === null) return { result: 'denied-no-user', note: 'needs an authenticated user' };
+      if (rule.args.includes(user)) return { result: 'granted', note: `user ${user} is listed` };
+      context.log?.('authz_user', 'debug', 'AH01663', `access to ${context.uri ?? ''} failed, reason: user '${user}' does not meet 'require'ments for user to be allowed access`);
+      return { result: 'denied', note: `user ${user} is not listed` };
+    }
+    case 'valid-user': {
+      const user = context.user ?? null;
+      return user === null ? { result: 'denied-no-user', note: 'needs an authenticated user' } : { result: 'granted', note: `user ${user} is authenticated` };
+    }
     case 'group':
+      if ((context.user ?? null) !== null) return { result: 'neutral', note: 'Require group is not simulated by the sandbox' };
       return { result: 'denied-no-user', note: 'needs an authenticated user' };
     default:
       return { result: 'neutral', note: `Require ${rule.provider} is not simulated by the sandbox` };

@@ -7,6 +7,7 @@
  * merge_headers_config (mod_headers) and config_perdir_merge (mod_rewrite).
  */
 import type {
+  AnonymousConfig,
   DirectoryScope,
   HeaderOp,
   ProxyPassReverseRule,
@@ -20,6 +21,19 @@ import type {
 
 /** An authorization tree after AuthMerging: a scope's Require lines, or two trees combined. */
 export type AuthzTree = RequireNode | { kind: 'merged'; op: 'and' | 'or'; children: AuthzTree[] };
+
+/** Authentication settings in effect after each module's merge. */
+export interface AuthnState {
+  /** merge_authn_core_dir_config: the nearest AuthType (still "None" if so written). */
+  authType: string | null;
+  authName: string | null;
+  /** merge_auth_basic_dir_config: the nearest AuthBasicProvider list; null means "file". */
+  basicProviders: string[] | null;
+  basicAuthoritative: boolean;
+  /** mod_authn_file and mod_authn_anon have no merger: only the last merged scope's own settings count. */
+  userFile: string | null;
+  anonymous: AnonymousConfig | null;
+}
 
 /** Per-directory settings in effect, as one merged per_dir_config. */
 export interface DirectoryState {
@@ -39,6 +53,7 @@ export interface DirectoryState {
   authz: AuthzTree | null;
   /** Where the Require lines in effect were written, for explanations. */
   authzSources: SourceRef[];
+  authn: AuthnState;
   /** mod_rewrite per-directory state; `directory` is the last merged section's path (dconf->directory). */
   rewrite: { engine: boolean; rules: RewriteRuleEntry[]; options: string[]; directory: string | null };
   sslProxyEngine: boolean | null;
@@ -61,6 +76,7 @@ export function emptyDirectoryState(): DirectoryState {
     proxyPassReverse: [],
     authz: null,
     authzSources: [],
+    authn: { authType: null, authName: null, basicProviders: null, basicAuthoritative: true, userFile: null, anonymous: null },
     rewrite: { engine: false, rules: [], options: [], directory: null },
     sslProxyEngine: null,
     handler: null,
@@ -89,6 +105,14 @@ export function mergeDirectoryScope(base: DirectoryState, add: DirectoryScope, s
     proxyPassReverse: [...base.proxyPassReverse, ...add.proxyPassReverse],
     authz: authz.tree,
     authzSources: authz.sources,
+    authn: {
+      authType: add.authn?.authType?.value ?? base.authn.authType,
+      authName: add.authn?.authName?.value ?? base.authn.authName,
+      basicProviders: add.authn?.basicProviders?.value ?? base.authn.basicProviders,
+      basicAuthoritative: add.authn?.basicAuthoritative?.value ?? base.authn.basicAuthoritative,
+      userFile: add.authn?.userFile?.value ?? null,
+      anonymous: add.authn?.anonymous ?? null,
+    },
     rewrite: {
       engine: add.rewrite.engine ? add.rewrite.engine.value : base.rewrite.engine,
       rules: mergeRewriteRules(base.rewrite.rules, add.rewrite.rules, rewriteOptions),

@@ -6,7 +6,8 @@
 import type { HttpdConfig, ProxyPassRule, RedirectRule, Section, SetEnvIfEntry } from '../config/model.ts';
 import type { ErrorLogEntry } from '../logs/error-log.ts';
 import { compileHttpdRegex } from '../config/regex.ts';
-import { describeRequire, evaluateAuthz } from './authz.ts';
+import { authenticate, basicChallenge, effectiveAuthType } from '../auth/basic-auth.ts';
+import { describeRequire, evaluateAuthz, type AuthzResult, type AuthzStep } from './authz.ts';
 import { aliasMatch } from './alias-match.ts';
 import {
   buildBackendRequestHead,
@@ -58,6 +59,8 @@ export interface RouteOptions {
   requestTimeMicros?: number;
   /** Precomputed vhost chains (buildVhostTable) when routing many requests against one config. */
   vhostTable?: VhostTable;
+  /** Reads a file the config names at request time (AuthUserFile); null when it cannot be opened. */
+  readFile?: (path: string) => string | null;
 }
 
 /** Content handlers the emulator can render, by SetHandler name, with the module that provides each. */
@@ -439,10 +442,54 @@ class RequestRouter {
     };
   }
 
-  /** mod_authz_core: 403 with AH01630 naming r->filename. */
+  /**
+   * The access, check_user_id and auth_checker phases (ap_process_request_internal): mod_authz_core
+   * first decides without a user; only AUTHZ_DENIED_NO_USER leads to authentication (mod_auth_basic)
+   * and a second authorization with the user. 403 with AH01630 names r->filename.
+   */
   private checkAccess(dir: DirectoryState, filename: string, matched: MatchedDirective | null): ResponseDecision | null {
     // header_parser runs right before the access checks: mod_setenvif's per-directory lines.
     this.runSetEnvIf(dir.setEnvIf, this.uri ?? '/', filename);
+    const authType = effectiveAuthType(dir.authn);
+    if (dir.authz === null && authType !== null) {
+      this.pushLog('authz_core', 'error', 'AH01627', 'AuthType configured with no corresponding authorization directives');
+      return this.respond(500, 'server-error', [], matched, `AuthType ${authType} is set, but no Require applies`);
+    }
+    const before = this.authorize(dir, filename, null);
+    if (before.result === 'granted') return null;
+    if (before.result !== 'denied-no-user') return this.denyAccess(before.steps, filename, matched);
+
+    const authentication = authenticate(dir.authn, {
+      uri: this.uri ?? '/',
+      authorization: this.headers.get('Authorization'),
+      modules: this.modules,
+      readFile: this.options.readFile ?? (() => null),
+    });
+    for (const line of authentication.log) this.log.push({ ...line, client: this.client });
+    const challenge: HeaderPair[] = [['WWW-Authenticate', basicChallenge(dir.authn)]];
+    if (!authentication.ok) {
+      const reason = authentication.status === 401 ? 'unauthorized' : 'server-error';
+      return this.respond(authentication.status, reason, authentication.challenge ? challenge : [], matched, `authentication: ${authentication.reason}`);
+    }
+    const after = this.authorize(dir, filename, authentication.user);
+    if (after.result === 'granted') return null;
+    if (after.result === 'denied-no-user') {
+      this.pushLog('authz_core', 'error', 'AH01629', `authorization failure (no authenticated user): ${this.uri}`);
+    } else {
+      this.pushLog('authz_core', 'error', 'AH01631', `user ${authentication.user}: authorization failure for "${this.uri}": `);
+    }
+    const denier = after.steps.find((step) => step.result === 'denied');
+    return this.respond(
+      401,
+      'unauthorized',
+      challenge,
+      denier ? { directive: 'Require', text: describeRequire(denier.rule), source: denier.rule.source } : matched,
+      `user ${authentication.user} is authenticated but not authorized${denier ? `: ${describeRequire(denier.rule)} (${denier.note})` : ''}`,
+    );
+  }
+
+  /** One apply_authz_sections() pass, recorded for the explanation. */
+  private authorize(dir: DirectoryState, filename: string, user: string | null): { result: AuthzResult; steps: AuthzStep[] } {
     const { result, steps } = evaluateAuthz(dir.authz, {
       method: this.request.method,
       clientIp: this.request.remoteAddress,
@@ -450,6 +497,9 @@ class RequestRouter {
       env: this.env,
       clientHostname: (this.options.reverseLookup ?? defaultReverseLookup)(this.request.remoteAddress),
       expr: this.exprLookup(filename),
+      user,
+      uri: this.uri ?? '/',
+      log: (module, level, code, message) => this.pushLog(module, level, code, message),
     });
     for (const step of steps) {
       this.considered.push({
@@ -460,12 +510,10 @@ class RequestRouter {
         note: `${step.result}: ${step.note}`,
       });
     }
-    if (result === 'granted') return null;
-    if (result === 'denied-no-user') {
-      // No AuthType: no module authenticates, and decl_die() turns that into a 500.
-      this.pushLog('core', 'crit', 'AH00025', `configuration error:  couldn't check user: ${this.uri}`);
-      return this.respond(500, 'server-error', [], matched, 'a Require needs an authenticated user, but no authentication is configured');
-    }
+    return { result, steps };
+  }
+
+  private denyAccess(steps: AuthzStep[], filename: string, matched: MatchedDirective | null): ResponseDecision {
     this.pushLog('authz_core', 'error', 'AH01630', `client denied by server configuration: ${filename}`);
     const denier = steps.find((step) => step.result === 'denied') ?? steps[steps.length - 1];
     return this.respond(

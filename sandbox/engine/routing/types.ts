@@ -234,6 +234,8 @@ export interface ResponseDecision extends DecisionBase {
     | 'bad-request'
     | 'not-found'
     | 'forbidden'
+    /** 401 from authentication or from authorization of an authenticated user. */
+    | 'unauthorized'
     | 'redirect'
     | 'gone'
     | 'no-handler'

@@ -331,7 +331,7 @@ async function handleRequest(context: RequestContext, head: RequestHead, startMi
     headers: head.headers,
     ...context.endpoints,
     secure: context.secure,
-  });
+  }, runtime.routeOptions);
   const serverIndex = decision.server?.virtualHostIndex ?? null;
   for (const entry of decision.log) runtime.log(entry, serverIndex, context.connection);
   emit({ type: 'route', routing: summarizeDecision(decision) });

@@ -4,6 +4,7 @@
  * new runtime; connections already open keep the one they started with, as httpd's old
  * generation keeps serving its requests.
  */
+import { readFileSync } from 'node:fs';
 import type { HttpdConfig, LogLevelName, ServerConfig } from '../../engine/config/model.ts';
 import { checkMpmSettings } from '../../engine/config/mpm-check.ts';
 import { serverBanner } from '../../engine/http/error-page.ts';
@@ -16,6 +17,7 @@ import { isLogged } from '../../engine/logs/log-level.ts';
 import type { LogLevelSetting } from '../../engine/logs/log-level.ts';
 import { createBalancerState } from '../../engine/routing/balancer-runtime.ts';
 import type { BalancerState } from '../../engine/routing/balancer-runtime.ts';
+import type { RouteOptions } from '../../engine/routing/route-request.ts';
 import type { WorkerSettings } from '../../engine/routing/types.ts';
 import { buildVhostTable, selectVirtualHost } from '../../engine/routing/vhost-select.ts';
 import { initialWorkerHealth, workerKey, type WorkerHealth } from '../../engine/routing/worker-state.ts';
@@ -35,6 +37,8 @@ export interface ProxyRuntimeOptions {
   resolveBackend?: BackendResolver;
   /** pid printed in error-log lines. */
   pid?: number;
+  /** Reads files the config names (AuthUserFile is read on every request, as httpd does). */
+  readFile?: (path: string) => string;
 }
 
 /** What the access log needs about one finished request (a WebSocket's when its tunnel closed). */
@@ -79,6 +83,8 @@ export class ProxyRuntime {
   private readonly resolver: BackendResolver;
   private readonly pid: number;
   private readonly vhostTable: VhostTable;
+  /** What routeRequest needs from the machine. */
+  readonly routeOptions: RouteOptions;
   private readonly logging = new Map<number | null, ServerLogging>();
   private readonly balancers = new Map<string, BalancerState>();
   private readonly workerHealths = new Map<string, WorkerHealth>();
@@ -124,6 +130,16 @@ export class ProxyRuntime {
       this.startupTimer.unref?.();
     }
     this.vhostTable = buildVhostTable(options.config);
+    const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+    this.routeOptions = {
+      readFile: (path) => {
+        try {
+          return readFile(path);
+        } catch {
+          return null;
+        }
+      },
+    };
   }
 
   /** Subscribe to tap events; returns an unsubscribe function. */

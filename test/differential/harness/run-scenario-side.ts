@@ -2,7 +2,7 @@
  * Runs one scenario against one side: real httpd or the wslab emulator. Both sides get the same
  * config file, the same kind of fresh backends and the same probes; only the command differs.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,12 +100,26 @@ async function runScenarioSideOnce(scenario: Scenario, side: Side): Promise<Side
   const workdir = mkdtempSync(join(tmpdir(), `wslab-${side}-${scenario.name}-`));
   // httpd's children run as www-data and reopen the Mutex files here.
   chmodSync(workdir, 0o755);
+  copyScenarioFiles(scenario, workdir);
   try {
     if (scenario.kind === 'run') return await runProbes(scenario, side, workdir);
     if (scenario.kind === 'configtest') return await runConfigtest(scenario, side, workdir);
     return await runStartupFailure(scenario, side, workdir);
   } finally {
     if (process.env.WSLAB_KEEP_WORKDIR !== '1') rmSync(workdir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Files a scenario ships besides httpd.conf and scenario.json (an htpasswd file, say) are copied
+ * as they are into ${WORKDIR}, so the config names them as ${WORKDIR}/<file> on both sides.
+ */
+function copyScenarioFiles(scenario: Scenario, workdir: string): void {
+  for (const entry of readdirSync(scenario.dir, { withFileTypes: true })) {
+    if (!entry.isFile() || entry.name === 'httpd.conf' || entry.name === 'scenario.json') continue;
+    // httpd's children run as www-data: the copies must be readable by everyone.
+    copyFileSync(join(scenario.dir, entry.name), join(workdir, entry.name));
+    chmodSync(join(workdir, entry.name), 0o644);
   }
 }
 
