@@ -59,6 +59,7 @@ export function emptyServerScope(): ServerScope {
     serverAdmin: null,
     traceEnable: null,
     proxyVia: null,
+    allowEncodedSlashes: null,
     documentRoot: null,
     proxyRequests: null,
     proxyTimeout: null,

@@ -461,6 +461,9 @@ export interface ServerNameValue {
   port: number | null;
 }
 
+/** AllowEncodedSlashes: Off answers 404 to %2F, On decodes it, NoDecode keeps it encoded. */
+export type AllowEncodedSlashes = 'on' | 'off' | 'nodecode';
+
 /** Settings httpd keeps per virtual server (server_rec fields and per-server module configs). */
 export interface ServerScope {
   serverName: Setting<ServerNameValue> | null;
@@ -471,6 +474,8 @@ export interface ServerScope {
   traceEnable: Setting<'on' | 'off' | 'extended'> | null;
   /** ProxyVia (mod_proxy's per-server viaopt). */
   proxyVia: Setting<'off' | 'on' | 'full' | 'block'> | null;
+  /** AllowEncodedSlashes (core; RSRC_CONF, kept in the server's default per-directory config). */
+  allowEncodedSlashes: Setting<AllowEncodedSlashes> | null;
 
   proxyRequests: Setting<boolean> | null;
   /** ProxyTimeout in seconds. */

@@ -23,6 +23,7 @@ export function planBalancerMember(
   const canon = canonicaliseProxyUrl(raw, {
     nocanon: false,
     noencode: false,
+    keepEncodedSlashes: prepared.keepEncodedSlashes,
     args: decision.args,
     modules: prepared.modules,
     wstunnelClaimsWebSockets: !prepared.wstunnelFallsBack,

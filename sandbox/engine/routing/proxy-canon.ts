@@ -4,6 +4,7 @@
  * proxy_http_canon() (mod_proxy_http.c) and proxy_wstunnel_canon() lower-case the host, drop the
  * scheme's default port, re-encode the decoded path with ap_proxy_canonenc_ex() and append
  * r->args; "nocanon" sends the raw path instead, "mapping=encoded" the still-encoded one.
+ * Under AllowEncodedSlashes NoDecode the re-encoding keeps r->uri's "%2F" as it is.
  * proxy_balancer_canon() keeps the raw path: the member's scheme canonicalises it later.
  * A URL no loaded module canonicalises is left as it is.
  */
@@ -18,6 +19,8 @@ export interface CanonOptions {
   args: string | null;
   /** Source names of loaded modules ("mod_proxy_http.c"). */
   modules: ReadonlySet<string>;
+  /** AllowEncodedSlashes NoDecode: r->uri still holds %2F, which canonicalisation must keep. */
+  keepEncodedSlashes?: boolean;
   /** A forward-proxy request (PROXYREQ_PROXY): the path is sent as received, query included. */
   forward?: boolean;
   /** mod_proxy_wstunnel canonicalises ws:// itself (no fallback to mod_proxy_http). */
@@ -68,7 +71,11 @@ export function canonicaliseProxyUrl(url: string, options: CanonOptions): CanonR
     path = pathAfterHost;
     search = options.args;
   } else {
-    path = canonicalisePath(pathAfterHost);
+    const canonical = canonicalisePath(pathAfterHost, options.keepEncodedSlashes ?? false);
+    if (canonical === null) {
+      return { ok: false, status: 400, reason: `the path ${pathAfterHost} has a "%" that does not start a %XX escape (AllowEncodedSlashes NoDecode)`, log: [] };
+    }
+    path = canonical;
     search = options.args;
   }
   const wstunnel = module === 'proxy_wstunnel';

@@ -3,8 +3,9 @@
  * sees the request: ap_parse_uri() (server/protocol.c) splits the target, then
  * ap_process_request_internal() (server/request.c) normalises the path with ap_normalize_path()
  * (merge slashes, remove "." and "..", decode unreserved %XX) and unescapes it with
- * ap_unescape_url_ex() (server/util.c), refusing encoded slashes.
+ * ap_unescape_url_ex() (server/util.c), where AllowEncodedSlashes decides what %2F does.
  */
+import type { AllowEncodedSlashes } from '../config/model.ts';
 import type { ErrorLogEntry } from '../logs/error-log.ts';
 
 /** The request-target split into what httpd keeps. */
@@ -79,15 +80,26 @@ export function parseRequestTarget(target: string, secure: boolean, method: stri
  * (bad %-escape, a path not starting with "/", ".." above the root).
  */
 export function normalizePath(path: string, mergeSlashes: boolean): string | null {
-  if (path === '*') return path;
-  if (!path.startsWith('/')) return null;
+  const result = normalizePathReportingFailure(path, mergeSlashes, true);
+  return result.ok ? result.path : null;
+}
+
+/**
+ * ap_normalize_path() as it leaves the buffer: on a ".." above the root or a bad escape it still
+ * normalises the rest and reports failure, which the second pass after decoding %2F ignores.
+ * That second pass runs without AP_NORMALIZE_DECODE_UNRESERVED: a "%41" that came from "%2541"
+ * stays as it is.
+ */
+function normalizePathReportingFailure(path: string, mergeSlashes: boolean, decodeUnreserved: boolean): { path: string; ok: boolean } {
+  if (path === '*') return { path, ok: true };
+  if (!path.startsWith('/')) return { path, ok: false };
   const chars = path.split('');
   let ok = true;
   let read = 1;
   const out: string[] = ['/'];
   const at = (index: number) => (index < chars.length ? chars[index] : '');
   while (read < chars.length) {
-    if (chars[read] === '%') {
+    if (decodeUnreserved && chars[read] === '%') {
       if (isHex(at(read + 1)) && isHex(at(read + 2))) {
         const decoded = String.fromCharCode(parseInt(chars[read + 1] + chars[read + 2], 16));
         if (UNRESERVED.test(decoded)) {
@@ -112,7 +124,7 @@ export function normalizePath(path: string, mergeSlashes: boolean): string | nul
         // "/.%2e/" counts as "/../": only the first dot was decoded above.
         let next = -1;
         if (at(read + 1) === '.') next = read + 1;
-        else if (at(read + 1) === '%' && at(read + 2) === '2' && (at(read + 3) === 'e' || at(read + 3) === 'E')) next = read + 3;
+        else if (decodeUnreserved && at(read + 1) === '%' && at(read + 2) === '2' && (at(read + 3) === 'e' || at(read + 3) === 'E')) next = read + 3;
         if (next > 0 && isSlashOrEnd(at(next + 1))) {
           if (out.length > 1) {
             do {
@@ -130,7 +142,7 @@ export function normalizePath(path: string, mergeSlashes: boolean): string | nul
     out.push(chars[read]);
     read++;
   }
-  return ok ? out.join('') : null;
+  return { path: out.join(''), ok };
 }
 
 /**
@@ -171,8 +183,11 @@ export function unescapePath(path: string, allowEncodedSlashes: boolean, decodeE
 /** The whole path pipeline of ap_process_request_internal(): normalise, then unescape. */
 export function resolveUri(
   parsed: ParsedTarget,
-  options: { mergeSlashes: boolean; allowEncodedSlashes: boolean; decodeEncodedSlashes: boolean; client: string },
+  options: { mergeSlashes: boolean; allowEncodedSlashes: AllowEncodedSlashes; client: string },
 ): UriResult {
+  // core.c set_allow2f(): On also decodes (the 2.0/2.2 meaning), NoDecode allows without decoding.
+  const allowEncodedSlashes = options.allowEncodedSlashes !== 'off';
+  const decodeEncodedSlashes = options.allowEncodedSlashes === 'on';
   const normalized = normalizePath(parsed.rawPath, options.mergeSlashes);
   if (normalized === null) {
     return {
@@ -181,10 +196,11 @@ export function resolveUri(
       log: [{ module: 'core', level: 'error', code: 'AH10244', message: `invalid URI path (${parsed.unparsedUri})`, client: options.client }],
     };
   }
-  const unescaped = unescapePath(normalized, options.allowEncodedSlashes, options.decodeEncodedSlashes);
+  const unescaped = unescapePath(normalized, allowEncodedSlashes, decodeEncodedSlashes);
   if (unescaped.status === 400) return { ok: false, status: 400, log: [] };
   if (unescaped.status === 404) {
-    const log: ErrorLogEntry[] = options.allowEncodedSlashes
+    // An encoded NUL is refused in every mode; only Off says so in the log (in words about %2f).
+    const log: ErrorLogEntry[] = allowEncodedSlashes
       ? []
       : [
           {
@@ -198,8 +214,9 @@ export function resolveUri(
     return { ok: false, status: 404, log };
   }
   let uri = unescaped.path;
-  if (options.allowEncodedSlashes && options.decodeEncodedSlashes) {
-    uri = normalizePath(uri, options.mergeSlashes) ?? uri;
+  if (decodeEncodedSlashes) {
+    // Decoding %2F may have made new "//", "/./" or "/../" segments; httpd ignores this pass's result.
+    uri = normalizePathReportingFailure(uri, options.mergeSlashes, false).path;
   }
   return { ok: true, uri, normalizedRaw: normalized };
 }

@@ -260,10 +260,15 @@ class RequestRouter {
     const encodedPass = this.translateWithProxyPass(parsed, server, this.dir, normalized, 'pre-translate', protoMinor);
     if (encodedPass) return encodedPass;
 
-    const resolved = resolveUri(parsed, { mergeSlashes: true, allowEncodedSlashes: false, decodeEncodedSlashes: false, client: this.client });
+    const resolved = resolveUri(parsed, { mergeSlashes: true, allowEncodedSlashes: server.allowEncodedSlashes, client: this.client });
     if (!resolved.ok) {
       this.log.push(...resolved.log);
-      const reason = resolved.status === 400 ? `the path ${parsed.rawPath} has a bad %-escape` : `the path ${parsed.rawPath} encodes "/" or NUL (AllowEncodedSlashes is Off)`;
+      const reason =
+        resolved.status === 400
+          ? `the path ${parsed.rawPath} has a bad %-escape`
+          : server.allowEncodedSlashes === 'off'
+            ? `the path ${parsed.rawPath} encodes "/" or NUL (AllowEncodedSlashes is Off in this server)`
+            : `the path ${parsed.rawPath} encodes NUL (%00), which httpd never accepts`;
       return this.respond(resolved.status, resolved.status === 400 ? 'bad-request' : 'not-found', [], null, reason);
     }
     this.uri = resolved.uri;
@@ -366,6 +371,7 @@ class RequestRouter {
     // proxy_fixup canonicalises the URL; then mod_alias' per-directory Redirect.
     const canon = canonicaliseProxyUrl(filename.slice(6), {
       ...flags,
+      keepEncodedSlashes: server.allowEncodedSlashes === 'nodecode',
       args: this.args,
       modules: this.modules,
       wstunnelClaimsWebSockets: this.wstunnelClaimsWebSockets(dir),
@@ -687,6 +693,7 @@ class RequestRouter {
       addForwardedHeaders: dir.addHeaders,
       expecting100: expect !== undefined && expect.toLowerCase() === '100-continue',
       wstunnelFallsBack: !this.wstunnelClaimsWebSockets(dir),
+      keepEncodedSlashes: server.allowEncodedSlashes === 'nodecode',
       modules: this.modules,
       sslProxyEngine: dir.sslProxyEngine ?? server.sslProxyEngine,
       sslLoaded: this.modules.has('mod_ssl.c'),

@@ -5,6 +5,7 @@
  * merge_core_server_configs), plus the per-directory defaults (lookup_defaults).
  */
 import type {
+  AllowEncodedSlashes,
   BalancerDefinition,
   HttpdConfig,
   ProxyPassRule,
@@ -43,6 +44,11 @@ export interface ServerView {
   documentRoot: string;
   /** TraceEnable: the vhost's own, else the main server's, else "on". */
   traceEnable: 'on' | 'off' | 'extended';
+  /**
+   * AllowEncodedSlashes: the vhost's own, else "off" — not the main server's, because httpd 2.4's
+   * merge_core_dir_configs() copies the vhost's value unconditionally (scenario 263).
+   */
+  allowEncodedSlashes: AllowEncodedSlashes;
   /** ProxyVia: the vhost's own, else the main server's, else "off". */
   proxyVia: 'off' | 'on' | 'full' | 'block';
   /** ProxyRequests On: absolute-URI requests for other hosts are forward-proxied. */
@@ -138,6 +144,7 @@ export function serverView(config: HttpdConfig, virtualHostIndex: number | null,
     documentRoot: (vhost?.server.documentRoot ?? main.server.documentRoot)?.value ?? DEFAULT_DOCUMENT_ROOT,
     traceEnable: (vhost?.server.traceEnable ?? main.server.traceEnable)?.value ?? 'on',
     proxyVia: (vhost?.server.proxyVia ?? main.server.proxyVia)?.value ?? 'off',
+    allowEncodedSlashes: (vhost ?? main).server.allowEncodedSlashes?.value ?? 'off',
     proxyRequests: (vhost?.server.proxyRequests ?? main.server.proxyRequests)?.value ?? false,
     proxyRequestsSource: (vhost?.server.proxyRequests ?? main.server.proxyRequests)?.source ?? null,
     proxyPass,

@@ -274,6 +274,8 @@ export interface PreparedProxyRequest {
   expecting100: boolean;
   /** mod_proxy_http is loaded (ws:// falls back to it) and ProxyWebsocketFallbackToProxyHttp is on. */
   wstunnelFallsBack: boolean;
+  /** AllowEncodedSlashes NoDecode: a balancer member's canonicalisation keeps "%2F" too. */
+  keepEncodedSlashes: boolean;
   /** Modules present, by source name ("mod_proxy_http.c"). */
   modules: ReadonlySet<string>;
   /** SSLProxyEngine in effect for this server (or its <Proxy> section). */

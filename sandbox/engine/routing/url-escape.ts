@@ -13,11 +13,27 @@ const OS_PATH_ALLOWED = "$-_.+!*'(),:;@&=/~";
 /**
  * ap_proxy_canonenc_ex(enc_path) for a reverse proxy: "/" kept, "%" and anything outside the
  * allowed set encoded; nothing is decoded (r->uri is already decoded).
+ *
+ * With PROXY_CANONENC_NOENCODEDSLASHENCODING (AllowEncodedSlashes NoDecode) every "%" must start
+ * a %XX: an encoded slash is kept as written ("%2f" stays lower case), any other "%" becomes "%25".
+ * A "%" without two hex digits after it (a decoded "%25zz") fails: null, which httpd answers with
+ * 400 and no log line.
  */
-export function canonicalisePath(decodedPath: string): string {
+export function canonicalisePath(decodedPath: string, keepEncodedSlashes = false): string | null {
+  const bytes = utf8Bytes(decodedPath);
   let out = '';
-  for (const byte of utf8Bytes(decodedPath)) {
+  for (let index = 0; index < bytes.length; index++) {
+    const byte = bytes[index];
     const char = String.fromCharCode(byte);
+    if (keepEncodedSlashes && char === '%') {
+      const hex = String.fromCharCode(bytes[index + 1] ?? 0, bytes[index + 2] ?? 0);
+      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return null;
+      if (parseInt(hex, 16) === 0x2f) {
+        out += `%${hex}`;
+        index += 2;
+        continue;
+      }
+    }
     if (char === '/' || isAlnum(byte) || (byte < 128 && CANON_PATH_ALLOWED.includes(char))) out += char;
     else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }

@@ -148,9 +148,19 @@ export function workerSettings(worker: WorkerDefinition | null, url: string): Wo
     retry: retry === null ? DEFAULT_RETRY_SECONDS : (parseSeconds(retry) ?? DEFAULT_RETRY_SECONDS),
     // Balancer members keep their run-time state in balancer-runtime.ts; this is the plain worker's view.
     status: workerStatusFlags(param('status')),
-    disableReuse: param('disablereuse')?.toLowerCase() === 'on' || param('enablereuse')?.toLowerCase() === 'off',
+    disableReuse: disablesReuse(worker),
     source: worker?.source ?? null,
   };
+}
+
+/**
+ * disablereuse=/enablereuse= as written last; without either, ap_proxy_define_worker_ex() turns
+ * reuse off for a ProxyPassMatch worker whose name substitutes "$N" (measured: Connection: close).
+ */
+function disablesReuse(worker: WorkerDefinition | null): boolean {
+  const explicit = worker?.params.findLast((entry) => entry.key === 'disablereuse' || entry.key === 'enablereuse');
+  if (explicit) return (explicit.value.toLowerCase() === 'on') === (explicit.key === 'disablereuse');
+  return worker?.matchable === true && worker.name.includes('$');
 }
 
 /** ap_timeout_parameter_parse() with seconds as the default unit: "5", "500ms", "2m", "1h". */

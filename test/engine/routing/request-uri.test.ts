@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { AllowEncodedSlashes } from '../../../sandbox/engine/config/model.ts';
 import { normalizePath, parseRequestTarget, resolveUri, unescapePath } from '../../../sandbox/engine/routing/request-uri.ts';
 
-const options = { mergeSlashes: true, allowEncodedSlashes: false, decodeEncodedSlashes: false, client: '127.0.0.1:5000' };
-
-function uriOf(target: string) {
+function uriOf(target: string, allowEncodedSlashes: AllowEncodedSlashes = 'off') {
   const parsed = parseRequestTarget(target, false, 'GET');
   if (!parsed) throw new Error('unparsable target in test');
-  return resolveUri(parsed, options);
+  return resolveUri(parsed, { mergeSlashes: true, allowEncodedSlashes, client: '127.0.0.1:5000' });
 }
 
 describe('parseRequestTarget (ap_parse_uri)', () => {
@@ -118,5 +117,42 @@ describe('resolveUri', () => {
 
   it('turns /ws/a%20b into the decoded path /ws/a b', () => {
     expect(uriOf('/ws/a%20b')).toMatchObject({ ok: true, uri: '/ws/a b' });
+  });
+});
+
+describe('resolveUri with AllowEncodedSlashes (measured on httpd 2.4.71, scenarios 260-262)', () => {
+  it('NoDecode keeps %2F and %2f as written and decodes %252F once', () => {
+    expect(uriOf('/c/a%2Fb', 'nodecode')).toMatchObject({ ok: true, uri: '/c/a%2Fb' });
+    expect(uriOf('/c/a%2fb', 'nodecode')).toMatchObject({ ok: true, uri: '/c/a%2fb' });
+    expect(uriOf('/c/a%252Fb', 'nodecode')).toMatchObject({ ok: true, uri: '/c/a%2Fb' });
+  });
+
+  it('NoDecode does not treat "..%2F" as a dot segment', () => {
+    expect(uriOf('/c/x/..%2F..%2Fy', 'nodecode')).toMatchObject({ ok: true, uri: '/c/x/..%2F..%2Fy' });
+  });
+
+  it('On decodes %2F and normalises the result again', () => {
+    expect(uriOf('/c/a%2Fb', 'on')).toMatchObject({ ok: true, uri: '/c/a/b' });
+    expect(uriOf('/c/x/..%2F..%2Fy', 'on')).toMatchObject({ ok: true, uri: '/y' });
+  });
+
+  it('does not decode unreserved characters in the second normalisation (%2541 stays %41)', () => {
+    expect(uriOf('/c/a%2541', 'on')).toMatchObject({ ok: true, uri: '/c/a%41' });
+  });
+
+  it('keeps what the second normalisation made of a path that climbs above the root', () => {
+    expect(uriOf('/a/..%2F..%2Fb', 'on')).toMatchObject({ ok: true, uri: '/b' });
+  });
+
+  it('refuses %00 with 404 in every mode, logging AH00026 only when Off', () => {
+    expect(uriOf('/c/a%00b', 'nodecode')).toEqual({ ok: false, status: 404, log: [] });
+    expect(uriOf('/c/a%00b', 'on')).toEqual({ ok: false, status: 404, log: [] });
+    expect(uriOf('/c/a%00b', 'off')).toMatchObject({ ok: false, status: 404, log: [{ code: 'AH00026' }] });
+  });
+
+  it('answers a bad escape with 400 AH10244 whatever the mode', () => {
+    for (const mode of ['on', 'off', 'nodecode'] as const) {
+      expect(uriOf('/c/a%zzb', mode)).toMatchObject({ ok: false, status: 400, log: [{ code: 'AH10244' }] });
+    }
   });
 });

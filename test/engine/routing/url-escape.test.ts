@@ -25,3 +25,21 @@ describe('escapePathForRedirect (ap_os_escape_path)', () => {
     expect(escapePathForRedirect('/a"b')).toBe('/a%22b');
   });
 });
+
+describe('canonicalisePath with PROXY_CANONENC_NOENCODEDSLASHENCODING (AllowEncodedSlashes NoDecode)', () => {
+  it('keeps an encoded slash as written, in either case', () => {
+    expect(canonicalisePath('/a%2Fb', true)).toBe('/a%2Fb');
+    expect(canonicalisePath('/a%2fb', true)).toBe('/a%2fb');
+  });
+
+  it('encodes any other "%" as %25 and leaves the hex digits after it', () => {
+    expect(canonicalisePath('/a%41', true)).toBe('/a%2541');
+    expect(canonicalisePath('/a%5Cb c', true)).toBe('/a%255Cb%20c');
+  });
+
+  it('fails on a "%" without two hex digits after it', () => {
+    expect(canonicalisePath('/a%zzb', true)).toBeNull();
+    expect(canonicalisePath('/a%2', true)).toBeNull();
+  });
+});
+

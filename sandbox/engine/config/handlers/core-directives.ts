@@ -96,6 +96,15 @@ function traceEnable(context: CommandContext, args: SplitArguments): Result {
   return null;
 }
 
+function allowEncodedSlashes(context: CommandContext, args: SplitArguments): Result {
+  const value = args.words[0].value.toLowerCase();
+  if (value !== 'on' && value !== 'off' && value !== 'nodecode') {
+    return { message: 'AllowEncodedSlashes must be On, Off, or NoDecode', span: wordSpan(context, args.words[0]) };
+  }
+  context.server.server.allowEncodedSlashes = setting(context, value);
+  return null;
+}
+
 function documentRoot(context: CommandContext, args: SplitArguments): Result {
   const error = serverOnly(context);
   if (error) return error;
@@ -367,6 +376,7 @@ export const coreDirectiveHandlers: HandlerTable = {
   serveralias: serverAlias,
   serveradmin: serverAdmin,
   traceenable: traceEnable,
+  allowencodedslashes: allowEncodedSlashes,
   documentroot: documentRoot,
   errorlog: errorLog,
   timeout,

@@ -1,7 +1,7 @@
 /**
  * Directives the sandbox does not act on but checks as httpd does, so a config httpd refuses is
  * refused here too: request limits, ErrorDocument, AcceptPathInfo, TraceEnable, Mutex, Order,
- * RequestReadTimeout, AllowEncodedSlashes, ProxyStatus, ProxyBadHeader, ProxyErrorOverride, ProxyRemote(Match), ProxyDomain,
+ * RequestReadTimeout, ProxyStatus, ProxyBadHeader, ProxyErrorOverride, ProxyRemote(Match), ProxyDomain,
  * BalancerGrowth, ProxySourceAddress. Each is recorded in the model's notSimulated.
  */
 import type { SplitArguments } from '../argument-splitter.ts';
@@ -183,7 +183,6 @@ export const validatedDirectiveHandlers: HandlerTable = {
   order: keyword(['allow,deny', 'deny,allow', 'mutual-failure'], 'unknown order'),
   mutex,
   requestreadtimeout: requestReadTimeout,
-  allowencodedslashes: keyword(['on', 'off', 'nodecode'], 'AllowEncodedSlashes must be On, Off, or NoDecode'),
   proxyerroroverride: proxyErrorOverride,
   proxyremote: proxyRemote(false),
   proxyremotematch: proxyRemote(true),
