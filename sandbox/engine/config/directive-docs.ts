@@ -745,6 +745,7 @@ export const DIRECTIVE_DESCRIPTIONS: Readonly<Record<string, { en: string; ja: s
   'balancermember': { en: 'Adds a backend to a load-balancer group.', ja: 'ロードバランサーのグループにバックエンドを追加する。' },
   'proxyvia': { en: 'Controls the Via header on proxied requests.', ja: 'プロキシしたリクエストの Via ヘッダーを制御する。' },
   'traceenable': { en: 'Whether TRACE requests are answered (On by default); Off answers 405.', ja: 'TRACE リクエストに応答するか(既定 On)。Off なら 405 を返す。' },
+  'allowencodedslashes': { en: 'What %2F in the path does: Off (default) answers 404, On decodes it to "/", NoDecode keeps it encoded up to the backend. A <VirtualHost> does not inherit it from the main server.', ja: 'パス中の %2F の扱い。Off(既定)は 404、On は "/" にデコード、NoDecode はエンコードしたままバックエンドまで渡す。<VirtualHost> はメインサーバーの値を継承しない。' },
   'rewritemap': { en: 'Names a map for RewriteRule substitutions; the int: functions (tolower, toupper, escape, unescape) work, other map types fall back to the default value.', ja: 'RewriteRule の置換で使うマップに名前を付ける。int: 関数(tolower, toupper, escape, unescape)は動作し、それ以外の種類は既定値になる。' },
   'setenvif': { en: 'Sets environment variables when a request attribute or header matches a regex (for example Origin, for Require env).', ja: 'リクエストの属性やヘッダーが正規表現に一致したとき環境変数を設定する(例: Require env 用に Origin を判定)。' },
   'setenvifnocase': { en: 'SetEnvIf with a case-insensitive regex.', ja: '大文字小文字を区別しない SetEnvIf。' },
