@@ -37,6 +37,7 @@ import type {
   Setting,
   VirtualHostConfig,
 } from './model.ts';
+import { serverBalancers } from './balancer-merge.ts';
 
 /** httpd's compiled defaults for the settings the sandbox simulates. */
 export const HTTPD_DEFAULTS = {
@@ -89,7 +90,7 @@ export function effectiveServer(config: HttpdConfig, host: VirtualHostConfig | n
   const proxyTimeoutSetting = pick(own.proxyTimeout, base?.proxyTimeout);
 
   const inherit = (pick(own.balancerInherit, base?.balancerInherit)?.value ?? true) || (pick(own.proxyPassInherit, base?.proxyPassInherit)?.value ?? true);
-  const balancers = isMain || !inherit ? own.balancers : [...main.balancers.filter((balancer) => !own.balancers.some((mine) => mine.name === balancer.name)), ...own.balancers];
+  const balancers = serverBalancers(config.main, host);
   const workers = isMain || !inherit ? own.workers : [...main.workers, ...own.workers];
 
   const ownLogs = own.customLogs.filter((entry) => entry.directive !== 'GlobalLog' || isMain);

@@ -95,12 +95,22 @@ export type MemberChoice =
   | { ok: true; member: BalancerMemberState; log: ErrorLogEntry[] }
   | { ok: false; status: 503; log: ErrorLogEntry[]; reason: string };
 
-/** Build the runtime state of a balancer from its definition and the ProxyPass parameters. */
-export function createBalancerState(definition: BalancerDefinition, proxyPassParams: readonly ProxyParam[] = [], heartbeatStorage = 'hb.dat'): BalancerState {
+/**
+ * Build the runtime state of a balancer from its definition and the ProxyPass parameters.
+ * `sharedMembers` is the member state of another server's copy of the same balancer: httpd's
+ * vhost copies (merge_balancers) hold the same proxy_worker objects, so lbstatus and error state
+ * are one for all of them (measured, scenario 300).
+ */
+export function createBalancerState(
+  definition: BalancerDefinition,
+  proxyPassParams: readonly ProxyParam[] = [],
+  heartbeatStorage = 'hb.dat',
+  sharedMembers: BalancerMemberState[] | null = null,
+): BalancerState {
   const params = [...definition.params, ...proxyPassParams];
   const param = (key: string) => params.findLast((entry) => entry.key === key)?.value ?? null;
   const method = (param('lbmethod') ?? 'byrequests').toLowerCase();
-  const members = definition.members.map((member) => createMemberState(member.url, member.params, member.source));
+  const members = sharedMembers ?? definition.members.map((member) => createMemberState(member.url, member.params, member.source));
   const maxAttemptsText = param('maxattempts');
   const sticky = param('stickysession') ?? '';
   const separator = param('stickysessionsep');

@@ -17,6 +17,7 @@ import type {
   ServerConfig,
   SourceRef,
 } from '../config/model.ts';
+import { serverBalancers } from '../config/balancer-merge.ts';
 import type { ErrorLogEntry } from '../logs/error-log.ts';
 import { emptyDirectoryState, mergeDirectoryScope, type DirectoryState } from './directory-state.ts';
 import { globMatches, vhostServerName } from './vhost-select.ts';
@@ -98,7 +99,7 @@ export function serverView(config: HttpdConfig, virtualHostIndex: number | null,
   const workers = vhostWorkers
     ? [...(proxyPassInherit || balancerInherit ? mainWorkers.workers : []), ...vhostWorkers.workers]
     : mainWorkers.workers;
-  const balancers = vhost ? mergeBalancers(balancerInherit || proxyPassInherit ? main.server.balancers : [], vhost.server.balancers) : main.server.balancers;
+  const balancers = serverBalancers(main, vhost);
 
   const rewriteOptions = (vhost?.server.rewrite.options.length ? vhost.server.rewrite.options : main.server.rewrite.options).map((option) =>
     option.value.toLowerCase(),
@@ -202,10 +203,4 @@ export function serverAnswersFor(server: ServerView, host: string, port: number)
   return server.serverAliases.some((alias) =>
     alias.includes('*') || alias.includes('?') ? globMatches(alias, wanted) : alias.toLowerCase() === wanted,
   );
-}
-
-/** merge_balancers(): the vhost's balancers override same-named ones of the main server. */
-function mergeBalancers(base: readonly BalancerDefinition[], own: readonly BalancerDefinition[]): BalancerDefinition[] {
-  const names = new Set(own.map((balancer) => balancer.name));
-  return [...base.filter((balancer) => !names.has(balancer.name)), ...own];
 }

@@ -5,7 +5,7 @@
  * generation keeps serving its requests.
  */
 import { readFileSync } from 'node:fs';
-import type { HttpdConfig, LogLevelName, ServerConfig } from '../../engine/config/model.ts';
+import type { BalancerMemberEntry, HttpdConfig, LogLevelName, ServerConfig } from '../../engine/config/model.ts';
 import { checkMpmSettings } from '../../engine/config/mpm-check.ts';
 import { serverBanner } from '../../engine/http/error-page.ts';
 import type { ServerTokens } from '../../engine/http/error-page.ts';
@@ -15,8 +15,9 @@ import { formatErrorLogLine } from '../../engine/logs/error-log.ts';
 import type { ErrorLogEntry } from '../../engine/logs/error-log.ts';
 import { isLogged } from '../../engine/logs/log-level.ts';
 import type { LogLevelSetting } from '../../engine/logs/log-level.ts';
+import { serverBalancers } from '../../engine/config/balancer-merge.ts';
 import { createBalancerState } from '../../engine/routing/balancer-runtime.ts';
-import type { BalancerState } from '../../engine/routing/balancer-runtime.ts';
+import type { BalancerMemberState, BalancerState } from '../../engine/routing/balancer-runtime.ts';
 import type { RouteOptions } from '../../engine/routing/route-request.ts';
 import type { WorkerSettings } from '../../engine/routing/types.ts';
 import { buildVhostTable, selectVirtualHost } from '../../engine/routing/vhost-select.ts';
@@ -87,6 +88,8 @@ export class ProxyRuntime {
   readonly routeOptions: RouteOptions;
   private readonly logging = new Map<number | null, ServerLogging>();
   private readonly balancers = new Map<string, BalancerState>();
+  /** Member state by the members array of the definition the copies came from. */
+  private readonly balancerMembers = new Map<readonly BalancerMemberEntry[], BalancerMemberState[]>();
   private readonly workerHealths = new Map<string, WorkerHealth>();
   private readonly tunnels = new Set<Tunnel>();
   private connectionCounter = 0;
@@ -279,24 +282,25 @@ export class ProxyRuntime {
     return this.maxKeepAliveRequests === 0 ? null : this.maxKeepAliveRequests - keepalives;
   }
 
-  /** The shared runtime state of a balancer, created on first use (lbmethod counters persist). */
+  /**
+   * The runtime state of a balancer as one server sees it, created on first use. Each server has
+   * its own copy (its own settings after merge_balancers), but copies that inherited the same
+   * members share the members' state (lbmethod counters, error state), as httpd's copies share
+   * their proxy_worker objects.
+   */
   balancerState(name: string, serverIndex: number | null): BalancerState | null {
-    const key = name.toLowerCase();
+    const key = `${serverIndex ?? 'main'} ${name.toLowerCase()}`;
     const existing = this.balancers.get(key);
     if (existing) return existing;
-    const servers: ServerConfig[] = serverIndex === null ? [this.config.main] : [this.config.virtualHosts[serverIndex], this.config.main];
-    for (const server of servers) {
-      const definition = server?.server.balancers.find((balancer) => balancer.name.toLowerCase() === key);
-      if (definition) {
-        const proxyPassParams = server.server.proxyPass.find((rule) => rule.target?.toLowerCase().startsWith(key))?.params ?? [];
-        // mod_lbmethod_heartbeat's default HeartbeatStorage, under DefaultRuntimeDir.
-        const runtimeDir = this.config.global.defaultRuntimeDir?.value ?? 'logs';
-        const state = createBalancerState(definition, proxyPassParams, `${runtimeDir.replace(/\/+$/, '')}/hb.dat`);
-        this.balancers.set(key, state);
-        return state;
-      }
-    }
-    return null;
+    const vhost = serverIndex === null ? null : (this.config.virtualHosts[serverIndex] ?? null);
+    const definition = serverBalancers(this.config.main, vhost).find((balancer) => balancer.name.toLowerCase() === name.toLowerCase());
+    if (!definition) return null;
+    // mod_lbmethod_heartbeat's default HeartbeatStorage, under DefaultRuntimeDir.
+    const runtimeDir = this.config.global.defaultRuntimeDir?.value ?? 'logs';
+    const state = createBalancerState(definition, [], `${runtimeDir.replace(/\/+$/, '')}/hb.dat`, this.balancerMembers.get(definition.members) ?? null);
+    this.balancerMembers.set(definition.members, state.members);
+    this.balancers.set(key, state);
+    return state;
   }
 
   /** The error state of a worker outside a balancer, shared by every route that uses the worker. */
