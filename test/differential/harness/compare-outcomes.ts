@@ -4,7 +4,7 @@
  * Equal views mean wslab did what httpd did; vitest's toEqual prints the difference otherwise.
  */
 import type { BackendObservation, ProbeOutcome } from '../../../sandbox/engine/probe.ts';
-import type { RunSideResult, SideResult, StartupFailureSideResult } from './run-scenario-side.ts';
+import type { LogSlices, ProbeRecord, RunSideResult, SideResult, StartupFailureSideResult } from './run-scenario-side.ts';
 import type { ComparableField, RunScenario, Scenario } from './scenario-files.ts';
 
 /** Response headers that make or break a WebSocket handshake. */
@@ -67,15 +67,22 @@ function runViews(scenario: RunScenario, httpd: RunSideResult, wslab: RunSideRes
   const wslabViews: Record<string, unknown> = {};
   for (const reference of httpd.probes) {
     const actual = wslab.probes.find((probe) => probe.id === reference.id);
-    httpdViews[reference.id] = outcomeView(scenario, reference.outcome, reference.outcome);
-    wslabViews[reference.id] = actual ? outcomeView(scenario, actual.outcome, reference.outcome) : 'probe did not run';
+    httpdViews[reference.id] = outcomeView(scenario, reference, reference.outcome);
+    wslabViews[reference.id] = actual ? outcomeView(scenario, actual, reference.outcome) : 'probe did not run';
+  }
+  // Lines that only reach the files when the server stops (BufferedLogs) belong to no probe.
+  const afterStop = logViews(scenario, httpd.logsAfterStop);
+  if (Object.keys(afterStop).length > 0) {
+    httpdViews['(after stop)'] = afterStop;
+    wslabViews['(after stop)'] = logViews(scenario, wslab.logsAfterStop);
   }
   return { httpd: httpdViews, wslab: wslabViews };
 }
 
-/** The compared fields of one outcome; `reference` (httpd's) decides whether openMs is in band. */
-function outcomeView(scenario: RunScenario, outcome: ProbeOutcome, reference: ProbeOutcome): Record<string, unknown> {
-  const view: Record<string, unknown> = {};
+/** The compared fields of one probe; `reference` (httpd's outcome) decides whether openMs is in band. */
+function outcomeView(scenario: RunScenario, record: ProbeRecord, reference: ProbeOutcome): Record<string, unknown> {
+  const outcome = record.outcome;
+  const view: Record<string, unknown> = logViews(scenario, record.logs);
   const compared = new Set<ComparableField>(scenario.compare);
   if (compared.has('status')) view.status = outcome.status;
   if (compared.has('headers')) view.headers = pickHeaders(outcome.headers, [...UPGRADE_RESPONSE_HEADERS, ...scenario.responseHeaders]);
@@ -90,6 +97,14 @@ function outcomeView(scenario: RunScenario, outcome: ProbeOutcome, reference: Pr
   if (compared.has('backendSaw')) view.backendSaw = outcome.backendSaw.map((seen) => backendView(seen, scenario.backendHeaders));
   if (compared.has('errorLogCodes')) view.errorLogCodes = [...outcome.errorLogCodes].sort();
   if (compared.has('body')) view.body = outcome.body ?? null;
+  return view;
+}
+
+/** Log lines per file, for the opt-in accessLog and errorLogLines fields. */
+function logViews(scenario: RunScenario, logs: LogSlices): Record<string, unknown> {
+  const view: Record<string, unknown> = {};
+  if (scenario.compare.includes('accessLog')) view.accessLog = logs.access;
+  if (scenario.compare.includes('errorLogLines')) view.errorLogLines = logs.error;
   return view;
 }
 

@@ -13,6 +13,7 @@ import { createTestCertificates } from '../../../sandbox/server/tls/certificates
 import type { TestCertificates } from '../../../sandbox/server/tls/certificates.ts';
 import { BackendPool } from './backend-pool.ts';
 import { ahCodesIn, ErrorLogTail, probeCodesIn } from './error-log-tail.ts';
+import { configuredLogFiles, normaliseLogLines } from './log-lines.ts';
 import { fromPlaceholders, toPlaceholders } from './placeholders.ts';
 import type { Variables } from './placeholders.ts';
 import { allocateListenPort, runToCompletion, startProxy } from './proxy-process.ts';
@@ -35,12 +36,36 @@ const STARTUP_FAILURE_GRACE_MS = 2_000;
 export interface ProbeRecord {
   id: string;
   outcome: ProbeOutcome;
-  /** How the outcome falls short of the scenario's `expect` (measured on httpd). */
-  failures: CheckFailure[];
+  /** How the outcome falls short of the scenario's `expect` and `expectLogs` (measured on httpd). */
+  failures: Array<CheckFailure | LogLinesFailure>;
+  /** Lines the configured log files gained while the probe ran, normalised (see log-lines.ts). */
+  logs: LogSlices;
+}
+
+/** A log file whose lines are not the ones a probe's `expectLogs` lists. */
+export interface LogLinesFailure {
+  field: 'expectLogs';
+  file: string;
+  wanted: string[];
+  got: string[];
+}
+
+/** Normalised new lines per log file name: access logs and error logs apart. */
+export interface LogSlices {
+  access: Record<string, string[]>;
+  error: Record<string, string[]>;
 }
 
 export type RunSideResult =
-  | { kind: 'run'; started: true; probes: ProbeRecord[]; errorLog: string; output: string }
+  | {
+      kind: 'run';
+      started: true;
+      probes: ProbeRecord[];
+      /** Lines written after the last probe, while the proxy stopped (BufferedLogs flushes here). */
+      logsAfterStop: LogSlices;
+      errorLog: string;
+      output: string;
+    }
   | { kind: 'run'; started: false; exit: FinishedProcess; errorLog: string };
 
 export interface ConfigtestSideResult {
@@ -167,12 +192,16 @@ async function runProbes(scenario: RunScenario, side: Side, workdir: string): Pr
   const prepared = await prepare(scenario, workdir);
   const { variables, env, pool } = prepared;
   const tail = new ErrorLogTail(prepared.errorLogPath);
+  const logTails = logFileTails(scenario, workdir);
+  const takeLogSlices = (): LogSlices => toPlaceholders(readLogSlices(logTails, scenario.logMasks), variables);
   try {
     const start = await startProxy(sideCommand(side, 'run', scenario.configPath, env), listenPorts(scenario, variables), READY_TIMEOUT_MS);
     if (!start.started) {
       return { kind: 'run', started: false, exit: toPlaceholders(start.exit, variables), errorLog: toPlaceholders(tail.readAll(), variables) };
     }
     const probes: ProbeRecord[] = [];
+    let probeLogs: LogSlices = { access: {}, error: {} };
+    let logsAfterStop: LogSlices = { access: {}, error: {} };
     try {
       const target: ProbeTarget = {
         proxyHost: '127.0.0.1',
@@ -183,9 +212,11 @@ async function runProbes(scenario: RunScenario, side: Side, workdir: string): Pr
         observer: {
           begin() {
             tail.markEnd();
+            for (const logTail of [...logTails.access, ...logTails.error]) logTail.tail.markEnd();
             pool.takeObservations();
           },
           end() {
+            probeLogs = takeLogSlices();
             return { backendSaw: pool.takeObservations(), errorLogCodes: probeCodesIn(tail.readNew()) };
           },
         },
@@ -193,16 +224,53 @@ async function runProbes(scenario: RunScenario, side: Side, workdir: string): Pr
       for (const scenarioProbe of scenario.probes) {
         const check = fromPlaceholders({ id: scenarioProbe.id, setup: scenarioProbe.setup, probe: scenarioProbe.probe, expect: scenarioProbe.expect }, variables);
         const result = await runCheck(check, { target, setStoppedBackends: (stopped) => pool.setStopped(stopped) });
-        const failures = [...result.failures, ...absentHeaderFailures(scenarioProbe.absentBackendHeaders ?? [], result.outcome)];
-        probes.push({ id: scenarioProbe.id, outcome: toPlaceholders(result.outcome, variables), failures: toPlaceholders(failures, variables) });
+        const failures = [
+          ...toPlaceholders([...result.failures, ...absentHeaderFailures(scenarioProbe.absentBackendHeaders ?? [], result.outcome)], variables),
+          ...logLinesFailures(scenarioProbe.expectLogs ?? {}, probeLogs),
+        ];
+        probes.push({ id: scenarioProbe.id, outcome: toPlaceholders(result.outcome, variables), failures, logs: probeLogs });
       }
     } finally {
       await start.proxy.stop();
+      logsAfterStop = takeLogSlices();
     }
-    return { kind: 'run', started: true, probes, errorLog: toPlaceholders(tail.readAll(), variables), output: toPlaceholders(start.proxy.output(), variables) };
+    return { kind: 'run', started: true, probes, logsAfterStop, errorLog: toPlaceholders(tail.readAll(), variables), output: toPlaceholders(start.proxy.output(), variables) };
   } finally {
     await pool.close();
   }
+}
+
+interface LogFileTails {
+  access: Array<{ file: string; tail: ErrorLogTail }>;
+  error: Array<{ file: string; tail: ErrorLogTail }>;
+}
+
+/** A tail per log file the config names under ${WORKDIR}; a file both logs write is read as both. */
+function logFileTails(scenario: RunScenario, workdir: string): LogFileTails {
+  const files = configuredLogFiles(scenario.configText);
+  const tails = (names: string[]) => names.map((file) => ({ file, tail: new ErrorLogTail(join(workdir, file)) }));
+  return { access: tails(files.access), error: tails(files.error) };
+}
+
+function readLogSlices(tails: LogFileTails, masks: RunScenario['logMasks']): LogSlices {
+  // A file both an ErrorLog and a CustomLog write is read once and shown under both.
+  const texts = new Map<string, string>();
+  const textOf = (file: string, tail: ErrorLogTail) => {
+    if (!texts.has(file)) texts.set(file, tail.readNew());
+    return texts.get(file) ?? '';
+  };
+  const slices: LogSlices = { access: {}, error: {} };
+  for (const { file, tail } of tails.access) slices.access[file] = normaliseLogLines(textOf(file, tail), masks, { dropLifecycle: false });
+  for (const { file, tail } of tails.error) slices.error[file] = normaliseLogLines(textOf(file, tail), masks, { dropLifecycle: true });
+  return slices;
+}
+
+/** Files the probe's `expectLogs` names whose normalised new lines differ from the list. */
+function logLinesFailures(expected: Record<string, string[]>, logs: LogSlices): LogLinesFailure[] {
+  return Object.entries(expected).flatMap(([file, wanted]) => {
+    const got = logs.access[file] ?? logs.error[file] ?? [];
+    return JSON.stringify(got) === JSON.stringify(wanted) ? [] : [{ field: 'expectLogs' as const, file, wanted, got }];
+  });
 }
 
 function absentHeaderFailures(absent: string[], outcome: ProbeOutcome): CheckFailure[] {

@@ -7,11 +7,16 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Expectation, Probe, ProbeSetup } from '../../../sandbox/engine/probe.ts';
+import type { LogMask } from './log-lines.ts';
 
-/** Outcome fields the comparison knows; `body` is opt-in because error pages differ in wording. */
-export const COMPARABLE_FIELDS = ['status', 'headers', 'received', 'closeCode', 'openMs', 'opened', 'backendSaw', 'errorLogCodes', 'body'] as const;
+/**
+ * Outcome fields the comparison knows. Opt-in: `body` (error pages differ in wording), and the
+ * exact log lines `accessLog` and `errorLogLines` (most scenarios are about routing, not logs).
+ */
+export const COMPARABLE_FIELDS = ['status', 'headers', 'received', 'closeCode', 'openMs', 'opened', 'backendSaw', 'errorLogCodes', 'body', 'accessLog', 'errorLogLines'] as const;
 export type ComparableField = (typeof COMPARABLE_FIELDS)[number];
-export const DEFAULT_COMPARED_FIELDS: readonly ComparableField[] = COMPARABLE_FIELDS.filter((field) => field !== 'body');
+const OPT_IN_FIELDS: ReadonlySet<ComparableField> = new Set(['body', 'accessLog', 'errorLogLines']);
+export const DEFAULT_COMPARED_FIELDS: readonly ComparableField[] = COMPARABLE_FIELDS.filter((field) => !OPT_IN_FIELDS.has(field));
 
 export interface ScenarioProbe {
   id: string;
@@ -24,6 +29,11 @@ export interface ScenarioProbe {
    * must be present, and "the proxy dropped it" is the point of some scenarios.
    */
   absentBackendHeaders?: string[];
+  /**
+   * Exact lines each named log file (as the config names it under ${WORKDIR}) gained while the
+   * probe ran, normalised as for the accessLog / errorLogLines comparison.
+   */
+  expectLogs?: Record<string, string[]>;
 }
 
 interface ScenarioCommon {
@@ -46,6 +56,8 @@ export interface RunScenario extends ScenarioCommon {
   responseHeaders: string[];
   /** Backend request headers compared besides the forwarding and WebSocket ones (lower-case). */
   backendHeaders: string[];
+  /** Extra placeholders for varying parts of log lines (durations, pids), for accessLog/errorLogLines. */
+  logMasks: LogMask[];
 }
 
 /** `apache2 -t -f FILE` against `wslab configtest FILE`. */
@@ -131,7 +143,19 @@ function parseRunFields(json: Record<string, unknown>, name: string): Omit<RunSc
     compare,
     responseHeaders: lowerCaseList(json.responseHeaders),
     backendHeaders: lowerCaseList(json.backendHeaders),
+    logMasks: parseLogMasks(json.logMasks, name),
   };
+}
+
+function parseLogMasks(value: unknown, name: string): LogMask[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new Error(`${name}: logMasks must be a list of {pattern, replacement}`);
+  return value.map((mask: unknown) => {
+    const { pattern, replacement } = (mask ?? {}) as Partial<LogMask>;
+    if (typeof pattern !== 'string' || typeof replacement !== 'string') throw new Error(`${name}: every logMasks entry needs pattern and replacement strings`);
+    new RegExp(pattern, 'g'); // a malformed pattern fails here, at load time
+    return { pattern, replacement };
+  });
 }
 
 function lowerCaseList(value: unknown): string[] {
