@@ -10,6 +10,12 @@ export interface AccessLogRecord {
   remotePort: number;
   localAddress: string;
   localPort: number;
+  /**
+   * The serving server's port as %p and %{canonical}p print it: its own port (ServerName's, else
+   * its <VirtualHost> address's, else the main server's), else the scheme's default 80/443.
+   * Not the port the connection came in on: that is %{local}p.
+   */
+  serverPort: number;
   /** The request line exactly as received, e.g. "GET /ws/ HTTP/1.1". */
   requestLine: string;
   method: string;
@@ -43,6 +49,8 @@ export interface AccessLogRecord {
   remoteUser?: string;
   /** Filename the request mapped to (%f); proxied requests show "proxy:URL" as httpd does. */
   filename?: string;
+  /** The handler that ran (%R): "proxy-server" for a proxied request, absent when none did. */
+  handler?: string;
   /** Environment variables (%{NAME}e). */
   env?: Record<string, string>;
 }
@@ -215,10 +223,18 @@ function renderField(item: Extract<Item, { kind: 'field' }>, record: AccessLogRe
       return orDash(arg ? escapeLogString(headerValue(record.responseHeaders, arg) ?? '') : undefined);
     case 'O':
       return String(record.bytesOut);
-    case 'p':
-      return arg === 'remote' ? String(record.remotePort) : String(record.localPort);
+    case 'p': {
+      // log_server_port: an argument it does not know is printed as it is.
+      const which = (arg ?? '').toLowerCase();
+      if (which === '' || which === 'canonical') return String(record.serverPort);
+      if (which === 'remote') return String(record.remotePort);
+      if (which === 'local') return String(record.localPort);
+      return arg ?? '';
+    }
     case 'P':
       return String(record.pid);
+    case 'R':
+      return orDash(record.handler);
     case 'q':
       return record.query ? `?${record.query}` : '';
     case 'r':
@@ -227,7 +243,7 @@ function renderField(item: Extract<Item, { kind: 'field' }>, record: AccessLogRe
       // In 2.4, a bare %s is the original status; %>s the final one.
       return String(item.which === '>' ? record.finalStatus : record.originalStatus);
     case 't':
-      return arg ? formatStrftime(arg, record.startMicros) : formatAccessLogTime(record.startMicros);
+      return formatRequestTime(arg ?? '', record.startMicros, record.startMicros + record.durationMicros);
     case 'T': {
       const unit = arg ?? 's';
       if (unit === 'ms') return String(Math.floor(record.durationMicros / 1000));
@@ -252,13 +268,37 @@ function renderField(item: Extract<Item, { kind: 'field' }>, record: AccessLogRe
   }
 }
 
+/**
+ * %t and %{format}t as log_request_time reads the argument: an optional "begin" or "end" prefix
+ * (the request's start or the time it was logged; "begin:" / "end:" before a format), then "sec",
+ * "msec", "usec", "msec_frac", "usec_frac", nothing (the CLF time) or a strftime format.
+ */
+export function formatRequestTime(argument: string, beginMicros: number, endMicros: number): string {
+  let rest = argument;
+  let micros = beginMicros;
+  if (rest.startsWith('begin')) {
+    rest = rest.slice(5);
+    if (rest === '') return formatAccessLogTime(micros);
+    if (rest.startsWith(':')) rest = rest.slice(1);
+  } else if (rest.startsWith('end')) {
+    rest = rest.slice(3);
+    micros = endMicros;
+    if (rest === '') return formatAccessLogTime(micros);
+    if (rest.startsWith(':')) rest = rest.slice(1);
+  }
+  if (rest === '') return formatAccessLogTime(micros);
+  if (rest === 'sec') return String(Math.floor(micros / 1_000_000));
+  if (rest === 'msec') return String(Math.floor(micros / 1000));
+  if (rest === 'usec') return String(Math.floor(micros));
+  if (rest === 'msec_frac') return String(Math.floor((micros % 1_000_000) / 1000)).padStart(3, '0');
+  if (rest === 'usec_frac') return String(Math.floor(micros % 1_000_000)).padStart(6, '0');
+  return formatStrftime(rest, micros);
+}
+
 /** A small strftime for %{format}t, covering the conversions access logs use. */
 function formatStrftime(pattern: string, epochMicros: number): string {
   const date = new Date(Math.floor(epochMicros / 1000));
   const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-  if (pattern === 'sec') return String(Math.floor(epochMicros / 1_000_000));
-  if (pattern === 'msec') return String(Math.floor(epochMicros / 1000));
-  if (pattern === 'usec') return String(Math.floor(epochMicros));
   return pattern.replace(/%([a-zA-Z%])/g, (_, conversion: string) => {
     switch (conversion) {
       case 'Y': return String(date.getUTCFullYear());

@@ -442,6 +442,7 @@ class RequestRouter {
       ...this.decisionBase(matched, explainPlan(matched, plan.plan)),
       kind: 'proxy',
       filename,
+      canonicalFilename: `proxy:${url}`,
       backend: plan.plan,
       balancer: null,
       prepared,

@@ -215,6 +215,11 @@ export interface ProxyDecision extends DecisionBase {
   kind: 'proxy';
   /** r->filename as mod_proxy set it ("proxy:ws://127.0.0.1:8080/chat"), before canonicalisation. */
   filename: string;
+  /**
+   * r->filename once proxy_fixup canonicalised it, with the query string the scheme's canon
+   * handler appends: what mod_log_config's %f prints. Absent where it equals `filename`.
+   */
+  canonicalFilename?: string;
   /** Set when the target is a single backend. */
   backend: BackendPlan | null;
   /** Set when the target is balancer://; the member is chosen at connect time. */

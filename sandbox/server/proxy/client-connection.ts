@@ -207,6 +207,7 @@ async function answerBadRequest(context: RequestContext, error: RequestHeadError
       startMicros,
       serverIndex: server.index,
       aborted: false,
+      keepAlive,
     },
     context,
   );
@@ -270,7 +271,7 @@ async function answerServerStatus(context: RequestContext, head: RequestHead, de
   context.emit({ type: 'head', hop: 'proxy->client', head: text });
   context.emit({ type: 'response', status: 200, explanation: decision.explanation });
   runtime.accessLog(
-    { head, requestLine: requestLineOf(head), status: 200, bodyBytes: body.length, responseHeaders: headers, bytesIn: head.consumed, bytesOut: text.length + body.length, startMicros, serverIndex, aborted: false },
+    { head, requestLine: requestLineOf(head), status: 200, bodyBytes: body.length, responseHeaders: headers, bytesIn: head.consumed, bytesOut: text.length + body.length, startMicros, serverIndex, aborted: false, keepAlive },
     context,
   );
   return keepAlive ? 'keep-alive' : 'close';
@@ -300,7 +301,7 @@ async function answerTrace(context: RequestContext, head: RequestHead, decision:
   context.emit({ type: 'head', hop: 'proxy->client', head: text });
   context.emit({ type: 'response', status: 200, explanation: decision.explanation });
   runtime.accessLog(
-    { head, requestLine: requestLineOf(head), status: 200, bodyBytes: echoed.length, responseHeaders: headers, bytesIn: head.consumed, bytesOut: text.length + body.length, startMicros, serverIndex, aborted: false },
+    { head, requestLine: requestLineOf(head), status: 200, bodyBytes: echoed.length, responseHeaders: headers, bytesIn: head.consumed, bytesOut: text.length + body.length, startMicros, serverIndex, aborted: false, keepAlive },
     context,
   );
   return keepAlive ? 'keep-alive' : 'close';
@@ -411,6 +412,7 @@ async function respondFromProxy(
       serverIndex,
       filename: extra.filename,
       aborted: false,
+      keepAlive: !close,
     },
     context,
   );
@@ -426,7 +428,7 @@ async function proxyRequest(context: RequestContext, head: RequestHead, decision
   const cookie = head.headers.filter(([name]) => name.toLowerCase() === 'cookie').map(([, value]) => value).join(', ');
   const attempt = await connectToBackend(context, decision, cookie === '' ? null : cookie);
   if (!attempt.ok) {
-    return respondFromProxy(context, head, decision, startMicros, attempt.answer, { filename: decision.filename });
+    return respondFromProxy(context, head, decision, startMicros, attempt.answer, { filename: decision.canonicalFilename ?? decision.filename });
   }
   const { plan, backendSocket, member } = attempt;
   const traffic: BackendTraffic = { sent: 0, read: 0, status: null };
@@ -438,7 +440,7 @@ async function proxyRequest(context: RequestContext, head: RequestHead, decision
       return respondFromProxy(context, head, decision, startMicros, {
         status: plan.afterConnectFailure.status,
         explanation: plan.afterConnectFailure.reason,
-      }, { filename: decision.filename });
+      }, { filename: decision.canonicalFilename ?? decision.filename });
     }
     return await exchangeWithBackend(context, head, decision, plan, backendSocket, startMicros, traffic);
   } finally {
@@ -700,7 +702,7 @@ async function exchangeWithBackend(
         status: 502,
         proxyErrorReason: result.error.proxyErrorReason,
         explanation: `502: the backend's answer could not be read (${result.error.reason})`,
-      }, { filename: decision.filename, bytesInBody: bodyBytesIn });
+      }, { filename: decision.canonicalFilename ?? decision.filename, bytesInBody: bodyBytesIn });
     }
     // HTTP/0.9-style answer without a status line: httpd relays it as a 200 body that starts with
     // the line it could not parse.
@@ -721,7 +723,7 @@ async function exchangeWithBackend(
       status: timedOut ? 504 : 502,
       proxyErrorReason: 'Error reading from remote server',
       explanation: timedOut ? `504: the backend did not answer within ${plan.timeouts.backend}s` : '502: the backend closed the connection without answering',
-    }, { filename: decision.filename, bytesInBody: bodyBytesIn });
+    }, { filename: decision.canonicalFilename ?? decision.filename, bytesInBody: bodyBytesIn });
   }
   emit({ type: 'head', hop: 'backend->proxy', head: latin1(response.rawHead) });
   traffic.read += statusLineLength(response.rawHead);
@@ -742,7 +744,7 @@ async function exchangeWithBackend(
   if (clientHead.kind === 'error') {
     for (const entry of clientHead.log) runtime.log(entry, serverIndex, context.connection);
     backendSocket.destroy();
-    return respondFromProxy(context, head, decision, startMicros, { status: clientHead.status, explanation: `${clientHead.status}: ${clientHead.reason}` }, { filename: decision.filename });
+    return respondFromProxy(context, head, decision, startMicros, { status: clientHead.status, explanation: `${clientHead.status}: ${clientHead.reason}` }, { filename: decision.canonicalFilename ?? decision.filename });
   }
 
   if (clientHead.tunnel) {
@@ -788,13 +790,15 @@ async function exchangeWithBackend(
               head,
               requestLine: requestLineOf(head),
               status: 101,
-              bodyBytes: summary.bytesFromBackend,
-              responseHeaders: clientHead.headers,
+              // The 101 went out through ap_send_interim_response, which counts no body bytes
+              // and clears r->headers_out: %b is "-" and %{Upgrade}o "-" (%O still counts it all).
+              bodyBytes: 0,
+              responseHeaders: [],
               bytesIn: head.consumed + summary.bytesFromClient,
               bytesOut: (headSent ? text.length : 0) + summary.bytesFromBackend,
               startMicros,
               serverIndex,
-              filename: decision.filename,
+              filename: decision.canonicalFilename ?? decision.filename,
               aborted: false,
             },
             context,
@@ -848,8 +852,9 @@ async function exchangeWithBackend(
       bytesOut: text.length + bodyBytes.sent,
       startMicros,
       serverIndex,
-      filename: decision.filename,
+      filename: decision.canonicalFilename ?? decision.filename,
       aborted: !bodyBytes.complete,
+      keepAlive: !mustClose && bodyBytes.complete,
     },
     context,
   );
@@ -896,7 +901,7 @@ async function relayRawAnswer(
       bytesOut: sent,
       startMicros,
       serverIndex,
-      filename: decision.filename,
+      filename: decision.canonicalFilename ?? decision.filename,
       aborted: false,
     },
     context,

@@ -54,7 +54,14 @@ export interface FinishedRequest {
   startMicros: number;
   serverIndex: number | null;
   filename?: string;
+  /** r->handler when it is not mod_proxy's "proxy-server" (which a "proxy:" filename implies). */
+  handler?: string;
   aborted: boolean;
+  /**
+   * Whether the connection stays open for another request after this one (ap_set_keepalive said
+   * yes): %X prints "+" and the connection's keep-alive count (%k) includes this response.
+   */
+  keepAlive?: boolean;
 }
 
 /** Logging settings of one server after merging with the main server. */
@@ -198,7 +205,13 @@ export class ProxyRuntime {
   /** Write the access-log lines of a finished request (a WebSocket's when its tunnel closed). */
   accessLog(
     record: FinishedRequest,
-    connection: { endpoints: { remoteAddress: string; remotePort: number; localAddress: string; localPort: number }; keepalives: number; connection: number },
+    connection: {
+      endpoints: { remoteAddress: string; remotePort: number; localAddress: string; localPort: number };
+      /** Earlier responses on this connection that kept it open. */
+      keepalives: number;
+      connection: number;
+      secure?: boolean;
+    },
   ): void {
     this.requestsServed += 1;
     const logging = this.loggingFor(record.serverIndex);
@@ -225,8 +238,12 @@ export class ProxyRuntime {
         durationMicros,
         serverName: this.serverName(record.serverIndex),
         canonicalName: head?.hostname ?? this.serverName(record.serverIndex),
-        keepAliveCount: connection.keepalives,
-        connectionStatus: record.aborted ? 'X' : '-',
+        // c->keepalives counts responses that kept the connection open, this one included;
+        // log_requests_on_connection prints one less.
+        keepAliveCount: Math.max(0, connection.keepalives + (record.keepAlive ? 1 : 0) - 1),
+        connectionStatus: record.aborted ? 'X' : record.keepAlive ? '+' : '-',
+        serverPort: this.serverPort(record.serverIndex) || (connection.secure ? 443 : 80),
+        handler: record.handler ?? (record.filename?.startsWith('proxy:') ? 'proxy-server' : undefined),
         pid: this.pid,
         filename: record.filename,
       });
@@ -239,6 +256,18 @@ export class ProxyRuntime {
   defaultServerFor(localAddress: string, localPort: number): { index: number | null; serverName: string } {
     const choice = selectVirtualHost(this.config, this.vhostTable, localAddress, localPort, null);
     return { index: choice.index, serverName: choice.selected.serverName };
+  }
+
+  /**
+   * server_rec->port: a vhost's ServerName port, else its first <VirtualHost> address's port,
+   * else the main server's ServerName port; 0 when none is written (callers use the scheme's default).
+   */
+  serverPort(serverIndex: number | null): number {
+    const main = this.config.main.server.serverName?.value.port ?? 0;
+    if (serverIndex === null) return main;
+    const vhost = this.config.virtualHosts[serverIndex];
+    const addressPort = vhost?.addresses[0]?.port;
+    return vhost?.server.serverName?.value.port || (typeof addressPort === 'number' && addressPort > 0 ? addressPort : main);
   }
 
   serverName(serverIndex: number | null): string {

@@ -15,6 +15,7 @@ const websocketRecord: AccessLogRecord = {
   remotePort: 54938,
   localAddress: '127.0.0.1',
   localPort: 18411,
+  serverPort: 80,
   requestLine: 'GET /ws/x HTTP/1.1',
   method: 'GET',
   path: '/ws/x',
@@ -37,6 +38,21 @@ const websocketRecord: AccessLogRecord = {
 };
 
 describe('formatAccessLogLine', () => {
+  it('prints the server port for %p and %{canonical}p, the connection ports for %{local}p and %{remote}p (log_server_port)', () => {
+    expect(formatAccessLogLine('%p %{canonical}p %{local}p %{remote}p %{bogus}p', websocketRecord)).toBe('80 80 18411 54938 bogus');
+  });
+
+  it('reads begin:/end: prefixes and the sec/msec/usec/_frac forms of %{...}t (log_request_time)', () => {
+    const record = { ...websocketRecord, startMicros: START + 123_456, durationMicros: 2_000_000 };
+    expect(formatAccessLogLine('%{begin:%Y}t|%{end:%S}t|%{begin}t|%{end}t', record)).toBe('2026|25|[24/Nov/2026:13:24:23 +0000]|[24/Nov/2026:13:24:25 +0000]');
+    expect(formatAccessLogLine('%{msec_frac}t %{usec_frac}t %{end:sec}t', record)).toBe(`123 123456 ${START / 1_000_000 + 2}`);
+  });
+
+  it('prints the handler for %R and "-" when none ran', () => {
+    expect(formatAccessLogLine('%R', { ...websocketRecord, handler: 'proxy-server' })).toBe('proxy-server');
+    expect(formatAccessLogLine('%R', websocketRecord)).toBe('-');
+  });
+
   it('matches the line real httpd wrote for a refused WebSocket with combined plus %D', () => {
     const format = '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" %D';
     expect(formatAccessLogLine(format, websocketRecord)).toBe(
@@ -62,7 +78,7 @@ describe('formatAccessLogLine', () => {
 
   it('renders %v:%p, %{remote}p, %T in seconds and %{ms}T', () => {
     const record = { ...websocketRecord, durationMicros: 2_500_000 };
-    expect(formatAccessLogLine('%v:%p %{remote}p %T %{ms}T %%', record)).toBe('lead.test:18411 54938 2 2500 %');
+    expect(formatAccessLogLine('%v:%p %{remote}p %T %{ms}T %%', record)).toBe('lead.test:80 54938 2 2500 %');
   });
 
   it('escapes quotes and control bytes from the client in %r and %i', () => {
