@@ -25,6 +25,8 @@ export type Probe =
       body?: string;
       /** Connect with TLS to the proxy (an SSLEngine on vhost). */
       tls?: boolean;
+      /** With tls: the SNI name to send (default the runner's, "localhost"); "" sends no SNI. */
+      servername?: string;
     }
   | {
       kind: 'ws';
@@ -39,6 +41,8 @@ export type Probe =
       /** Close with this code after the messages (and holdMs); default 1000. */
       closeCode?: number;
       tls?: boolean;
+      /** With tls: the SNI name to send (default the runner's, "localhost"); "" sends no SNI. */
+      servername?: string;
     }
   | {
       /** Open `count` WebSockets at once and hold them for holdMs (worker-cap checks). */

@@ -150,8 +150,13 @@ function socketUrl(target: ProbeTarget, path: string, tls: boolean | undefined):
   return `${tls ? 'wss' : 'ws'}://${host}:${listenerPort(target, tls)}${path}`;
 }
 
-function tlsOptions(target: ProbeTarget): { ca?: string | Buffer; servername: string } {
-  return { ca: target.tlsCa, servername: target.tlsServerName ?? 'localhost' };
+/**
+ * A probe's own SNI name ("" for none) is about which virtual host answers, not about who the
+ * proxy is, so the certificate is then checked against the CA only, not against that name.
+ */
+function tlsOptions(target: ProbeTarget, servername: string | undefined): { ca?: string | Buffer; servername: string; checkServerIdentity?: () => undefined } {
+  if (servername === undefined) return { ca: target.tlsCa, servername: target.tlsServerName ?? 'localhost' };
+  return { ca: target.tlsCa, servername, checkServerIdentity: () => undefined };
 }
 
 /**
@@ -185,7 +190,8 @@ function runWebSocketProbe(probe: WebSocketProbe, target: ProbeTarget, timeouts:
       handshakeTimeout: timeouts.responseMs,
       perMessageDeflate: false,
       origin: probe.origin,
-      ...(probe.tls ? tlsOptions(target) : {}),
+      // ws types checkServerIdentity its own way; the option reaches tls.connect unchanged.
+      ...((probe.tls ? tlsOptions(target, probe.servername) : {}) as object),
       finishRequest: (request) => {
         request.setHeader('Host', probe.host ?? defaultHost(target, probe.tls));
         for (const [name, value] of Object.entries(probe.headers ?? {})) request.setHeader(name, value);
@@ -330,7 +336,7 @@ function runHttpProbe(probe: HttpProbe, target: ProbeTarget, timeouts: ProbeTime
       path: probe.path,
       headers,
       agent: false,
-      ...(probe.tls ? tlsOptions(target) : {}),
+      ...(probe.tls ? tlsOptions(target, probe.servername) : {}),
     };
     const request = (probe.tls ? https : http).request(options, (response) => {
       view.status = response.statusCode ?? null;

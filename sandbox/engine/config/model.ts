@@ -501,6 +501,13 @@ export interface ServerScope {
   sslCertificateKeyFiles: Setting<string>[];
   sslProtocol: Setting<string> | null;
   sslCipherSuite: Setting<string> | null;
+  /** Client-certificate settings at server level: mod_ssl compares them (with the above) when SNI and Host pick different vhosts. */
+  sslVerifyClient: Setting<string> | null;
+  sslVerifyDepth: Setting<number> | null;
+  sslCaCertificateFile: Setting<string> | null;
+  sslCaCertificatePath: Setting<string> | null;
+  /** SSLStrictSNIVHostCheck: a client without SNI may not reach this name-based vhost. */
+  sslStrictSniVhostCheck: Setting<boolean> | null;
   sslProxy: SslProxyConfig;
 
   errorLog: Setting<string> | null;
@@ -560,6 +567,8 @@ export interface GlobalSettings {
   mutex: Setting<string>[];
   bufferedLogs: Setting<boolean> | null;
   sslSessionCache: Setting<string> | null;
+  /** SSLVHostSNIPolicy (2.4.64+): strict | secure (default) | authonly | insecure. */
+  sslVhostSniPolicy: Setting<string> | null;
   /** SSLSessionCacheTimeout in seconds (per-server in httpd; the main server's value). */
   sslSessionCacheTimeout: Setting<number> | null;
   serverTokens: Setting<string> | null;

@@ -32,7 +32,8 @@ import { serverAnswersFor, serverView, type ServerView } from './server-view.ts'
 import { canonicaliseProxyUrl } from './proxy-canon.ts';
 import { canonLog, schemeHandlerLog, upgradeRequiredLog, wstunnelRoleOf } from './wstunnel-log.ts';
 import { escapePathForRedirect } from './url-escape.ts';
-import { buildVhostTable, selectVirtualHost, type VhostTable } from './vhost-select.ts';
+import { buildVhostTable, selectSniVirtualHost, selectVirtualHost, type VhostTable } from './vhost-select.ts';
+import { checkSniAgainstRequest } from './sni-vhost-check.ts';
 import { findWorker, workerSettings, type WorkerDefinition } from './workers.ts';
 import type {
   BackendPlan,
@@ -115,6 +116,8 @@ class RequestRouter {
 
     const headerCheck = this.checkRequestHeaders(parsed, protoMinor, table);
     if (headerCheck) return headerCheck;
+    const sniRefusal = this.checkSni(table);
+    if (sniRefusal) return sniRefusal;
 
     // post_read_request: mod_headers' early RequestHeader operations.
     applyHeaderOps(this.currentServer().directory.headerOps, 'RequestHeader', 'early', this.headers, this.headerOpContext());
@@ -126,6 +129,24 @@ class RequestRouter {
     if (forward) return this.forwardProxy(parsed, forward, protoMinor);
 
     return this.processRequest(parsed, protoMinor);
+  }
+
+  /** post_read_request: mod_ssl compares the handshake's vhost (by SNI) with the one Host selected. */
+  private checkSni(table: VhostTable): RouteDecision | null {
+    const servername = this.request.tlsServerName;
+    if (!this.request.secure || servername === undefined) return null;
+    const handshake = selectSniVirtualHost(this.config, table, this.request.localAddress, this.request.localPort, servername);
+    const refusal = checkSniAgainstRequest(this.config, {
+      servername,
+      handshakeIndex: handshake.index,
+      nameBased: handshake.nameBased,
+      requestIndex: this.selected?.virtualHostIndex ?? null,
+      hostname: this.hostname,
+    });
+    if (!refusal) return null;
+    this.pushLog('ssl', refusal.level, refusal.code, refusal.message);
+    const reason = refusal.status === 421 ? 'misdirected' : refusal.status === 403 ? 'forbidden' : 'bad-request';
+    return this.respond(refusal.status, reason, [], null, refusal.explanation);
   }
 
   /** proxy_detect(): the absolute-form target names another server, and this one is a forward proxy. */

@@ -24,6 +24,8 @@ export interface RouteRequest {
   remotePort: number;
   /** True when the connection came in over TLS (an SSLEngine on vhost). */
   secure: boolean;
+  /** On a TLS connection: the SNI name the client sent, null for none. Undefined skips mod_ssl's SNI checks. */
+  tlsServerName?: string | null;
 }
 
 /** Which server_rec answered: the main server or a <VirtualHost>. */
@@ -248,6 +250,8 @@ export interface ResponseDecision extends DecisionBase {
     | 'rewrite-status'
     | 'server-error'
     | 'expectation-failed'
+    /** 421: mod_ssl found that SNI and Host select vhosts with different SSL setups. */
+    | 'misdirected'
     | 'answered-locally'
     /** TRACE to a path nothing proxies: httpd echoes the request back as message/http. */
     | 'trace'

@@ -97,11 +97,7 @@ export function selectVirtualHost(
   hostname: string | null,
 ): VhostChoice {
   const local = normaliseIp(localAddress);
-  const chain =
-    table.specific.find((candidate) => candidate.address.ip === local && candidate.address.port === localPort) ??
-    table.specific.find((candidate) => candidate.address.ip === local && candidate.address.port === 0) ??
-    table.wildcard.find((candidate) => candidate.address.port === localPort) ??
-    table.wildcard.find((candidate) => candidate.address.port === 0);
+  const chain = connectionChain(table, local, localPort);
 
   if (!chain) {
     return {
@@ -143,6 +139,16 @@ export function selectVirtualHost(
   return chosen(
     first,
     `Host ${hostname} matched no ServerName/ServerAlias for ${formatAddress(local, localPort)}: the first <VirtualHost> there is the default`,
+  );
+}
+
+/** ap_update_vhost_given_ip(): an exact IP:port chain, a specific IP with any port, then the wildcard address. */
+function connectionChain(table: VhostTable, local: string, localPort: number): AddressChain | undefined {
+  return (
+    table.specific.find((candidate) => candidate.address.ip === local && candidate.address.port === localPort) ??
+    table.specific.find((candidate) => candidate.address.ip === local && candidate.address.port === 0) ??
+    table.wildcard.find((candidate) => candidate.address.port === localPort) ??
+    table.wildcard.find((candidate) => candidate.address.port === 0)
   );
 }
 
@@ -212,4 +218,26 @@ export function normaliseIp(address: string): string {
 
 function formatAddress(ip: string, port: number): string {
   return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
+/**
+ * The vhost mod_ssl's SNI callback switches the handshake to (ssl_find_vhost via
+ * ap_vhost_iterate_given_conn): the first vhost of the connection's name-based chain whose
+ * ServerName or ServerAlias matches the SNI name, else the connection's default vhost. Unlike
+ * request-time selection, the <VirtualHost> address text is not a name here.
+ */
+export function selectSniVirtualHost(
+  config: HttpdConfig,
+  table: VhostTable,
+  localAddress: string,
+  localPort: number,
+  servername: string | null,
+): { index: number | null; nameBased: boolean } {
+  const base = selectVirtualHost(config, table, localAddress, localPort, null);
+  const local = normaliseIp(localAddress);
+  const chain = connectionChain(table, local, localPort);
+  const nameBased = chain !== undefined && chain.vhosts.length > 1;
+  if (!nameBased || servername === null || servername === '') return { index: base.index, nameBased };
+  const named = chain.vhosts.find((index) => matchServerNames(config.virtualHosts[index], table.names[index], servername) !== null);
+  return { index: named ?? base.index, nameBased };
 }

@@ -74,7 +74,7 @@ export function endpointsOf(socket: Socket): Endpoints {
 export async function serveClientConnection(
   socket: Socket,
   runtime: ProxyRuntime,
-  listener: { tls: boolean; plainOnTlsPort?: boolean; endpoints?: Endpoints },
+  listener: { tls: boolean; plainOnTlsPort?: boolean; endpoints?: Endpoints; tlsServerName?: string | null },
 ): Promise<void> {
   const endpoints = listener.endpoints ?? endpointsOf(socket);
   const connection = runtime.nextConnectionId();
@@ -97,7 +97,7 @@ export async function serveClientConnection(
       const lease = await runtime.pool.acquire(abandoned.signal);
       let outcome: 'keep-alive' | 'close' | 'tunnel';
       try {
-        outcome = await serveOneRequest({ socket, endpoints, reader, runtime, emit, client, secure: listener.tls, plainOnTlsPort: listener.plainOnTlsPort ?? false, keepalives, connection });
+        outcome = await serveOneRequest({ socket, endpoints, reader, runtime, emit, client, secure: listener.tls, tlsServerName: listener.tls ? (listener.tlsServerName ?? null) : undefined, plainOnTlsPort: listener.plainOnTlsPort ?? false, keepalives, connection });
       } finally {
         lease.release();
       }
@@ -122,6 +122,8 @@ interface RequestContext {
   emit: (event: EmittedEvent) => void;
   client: string;
   secure: boolean;
+  /** The SNI name of a TLS connection (null: none sent); undefined on plain connections. */
+  tlsServerName: string | null | undefined;
   /** Plain HTTP arrived on an SSLEngine port: every request gets mod_ssl's 400. */
   plainOnTlsPort: boolean;
   keepalives: number;
@@ -332,6 +334,7 @@ async function handleRequest(context: RequestContext, head: RequestHead, startMi
     headers: head.headers,
     ...context.endpoints,
     secure: context.secure,
+    tlsServerName: context.tlsServerName,
   }, runtime.routeOptions);
   const serverIndex = decision.server?.virtualHostIndex ?? null;
   for (const entry of decision.log) runtime.log(entry, serverIndex, context.connection);

@@ -69,10 +69,10 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
     const real = endpointsOf(raw);
     return options.bindAddress ? { ...real, localAddress: listen.address ?? real.localAddress, localPort: listen.port } : real;
   };
-  const accept = (socket: net.Socket, isTls: boolean, endpoints: Endpoints, plainOnTlsPort = false) => {
+  const accept = (socket: net.Socket, isTls: boolean, endpoints: Endpoints, plainOnTlsPort = false, tlsServerName: string | null = null) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    void serveClientConnection(socket, runtime, { tls: isTls, plainOnTlsPort, endpoints }).catch(() => socket.destroy());
+    void serveClientConnection(socket, runtime, { tls: isTls, plainOnTlsPort, endpoints, tlsServerName }).catch(() => socket.destroy());
   };
 
   try {
@@ -104,7 +104,9 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
             const secure = new tls.TLSSocket(replay, { isServer: true, secureContext: contexts[0].context, SNICallback: sniCallback, ALPNProtocols: ['http/1.1'] });
             // A failed handshake is the client's problem; httpd logs it at info and carries on.
             secure.once('error', () => secure.destroy());
-            secure.once('secure', () => accept(secure, true, presented(raw, listen)));
+            // mod_ssl checks each request's Host against the SNI name the handshake used.
+            const sniName = (socket: tls.TLSSocket): string | null => (typeof socket.servername === 'string' && socket.servername !== '' ? socket.servername : null);
+            secure.once('secure', () => accept(secure, true, presented(raw, listen), false, sniName(secure)));
           });
         });
       } else {

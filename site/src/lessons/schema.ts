@@ -121,6 +121,7 @@ export const probeSchema = z
       headers: headersSchema.optional().describe('Extra request headers.'),
       body: z.string().optional().describe('Request body.'),
       tls: z.boolean().optional().describe('Connect with TLS to the proxy.'),
+      servername: z.string().optional().describe('With tls: the SNI name to send (default "localhost"); an empty string sends none.'),
     }),
     z.strictObject({
       kind: z.literal('ws'),
@@ -133,6 +134,7 @@ export const probeSchema = z
       holdMs: milliseconds.optional().describe('How long to keep the tunnel open after the last message.'),
       closeCode: z.number().int().min(1000).max(4999).optional().describe('Close code to send; default 1000.'),
       tls: z.boolean().optional().describe('Connect with TLS to the proxy.'),
+      servername: z.string().optional().describe('With tls: the SNI name to send (default "localhost"); an empty string sends none.'),
     }),
     z.strictObject({
       kind: z.literal('ws-many'),

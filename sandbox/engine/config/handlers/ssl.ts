@@ -112,6 +112,54 @@ function sslCipherSuite(context: CommandContext, args: SplitArguments): Result {
   return null;
 }
 
+/** SSLCACertificateFile/Path: checked like the other paths, and kept for the SNI compatibility check. */
+function clientCaLocation(check: typeof checkSslFile, key: 'sslCaCertificateFile' | 'sslCaCertificatePath') {
+  return (context: CommandContext, args: SplitArguments): Result => {
+    const error = check(context, args);
+    if (error) return error;
+    if (context.path !== null) return 'Your SSL library does not have support for per-directory CA';
+    context.server.server[key] = setting(context, serverRootRelative(context.state, args.words[0].value));
+    return null;
+  };
+}
+
+/** ssl_cmd_verify_parse: the words are compared case-sensitively. */
+const CLIENT_VERIFY_MODES: Record<string, string> = { none: 'none', off: 'none', optional: 'optional', require: 'require', on: 'require', optional_no_ca: 'optional_no_ca' };
+
+/** SSLVerifyClient: the per-directory value is a renegotiation the sandbox does not model; the server one is compared by the SNI check. */
+function verifyClient(context: CommandContext, args: SplitArguments): Result {
+  const value = args.words[0].value;
+  const mode = Object.hasOwn(CLIENT_VERIFY_MODES, value) ? CLIENT_VERIFY_MODES[value] : undefined;
+  if (mode === undefined) return `${context.spec.name}: Invalid argument '${value}'`;
+  if (context.path === null) context.server.server.sslVerifyClient = setting(context, mode);
+  return null;
+}
+
+function verifyDepth(context: CommandContext, args: SplitArguments): Result {
+  const value = args.words[0].value;
+  const depth = atoi(value);
+  if (depth < 0) return `${context.spec.name}: Invalid argument '${value}'`;
+  if (context.path === null) context.server.server.sslVerifyDepth = setting(context, depth);
+  return null;
+}
+
+function strictSniVhostCheck(context: CommandContext, args: SplitArguments): Result {
+  context.server.server.sslStrictSniVhostCheck = setting(context, args.flag === true);
+  return null;
+}
+
+/** The policies 2.4.64 added (ssl_cmd_SSLVHostSNIPolicy). */
+const SNI_POLICIES = ['strict', 'secure', 'authonly', 'insecure'];
+
+function vhostSniPolicy(context: CommandContext, args: SplitArguments): Result {
+  const contextError = checkCommandContext(context, GLOBAL_ONLY);
+  if (contextError) return contextError;
+  const value = args.words[0].value;
+  if (!SNI_POLICIES.includes(value.toLowerCase())) return `Invalid SSLVhostSNIPolicy argument '${value}'`;
+  context.state.config.global.sslVhostSniPolicy = setting(context, value.toLowerCase());
+  return null;
+}
+
 function proxyFlag(key: 'engine' | 'checkPeerName' | 'checkPeerCN' | 'checkPeerExpire') {
   return (context: CommandContext, args: SplitArguments): Result => {
     proxyConfig(context)[key] = setting(context, args.flag === true);
@@ -178,8 +226,12 @@ export const sslHandlers: HandlerTable = {
   sslproxyverify: proxyVerify,
   sslcertificatechainfile: pathChecked(checkSslFile),
   sslsessionticketkeyfile: pathChecked(checkSslFile),
-  sslcacertificatefile: pathChecked(checkSslFile, true),
-  sslcacertificatepath: pathChecked(checkSslDirectory, true),
+  sslcacertificatefile: clientCaLocation(checkSslFile, 'sslCaCertificateFile'),
+  sslcacertificatepath: clientCaLocation(checkSslDirectory, 'sslCaCertificatePath'),
+  sslverifyclient: verifyClient,
+  sslverifydepth: verifyDepth,
+  sslstrictsnivhostcheck: strictSniVhostCheck,
+  sslvhostsnipolicy: vhostSniPolicy,
   sslcadnrequestfile: pathChecked(checkSslFile),
   sslcadnrequestpath: pathChecked(checkSslDirectory),
   sslcarevocationfile: pathChecked(checkSslFile),
