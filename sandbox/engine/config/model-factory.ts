@@ -60,6 +60,7 @@ export function emptyServerScope(): ServerScope {
     traceEnable: null,
     proxyVia: null,
     allowEncodedSlashes: null,
+    mergeSlashes: null,
     documentRoot: null,
     proxyRequests: null,
     proxyTimeout: null,

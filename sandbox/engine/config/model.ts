@@ -476,6 +476,8 @@ export interface ServerScope {
   proxyVia: Setting<'off' | 'on' | 'full' | 'block'> | null;
   /** AllowEncodedSlashes (core; RSRC_CONF, kept in the server's default per-directory config). */
   allowEncodedSlashes: Setting<AllowEncodedSlashes> | null;
+  /** MergeSlashes (core's per-server merge_slashes; a vhost without it takes the main server's). */
+  mergeSlashes: Setting<boolean> | null;
 
   proxyRequests: Setting<boolean> | null;
   /** ProxyTimeout in seconds. */

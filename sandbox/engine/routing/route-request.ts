@@ -164,7 +164,7 @@ class RequestRouter {
     const server = this.currentServer();
     this.uri = parsed.unparsedUri;
     const matched: MatchedDirective | null = null;
-    if (normalizePath(parsed.rawPath, true) === null) {
+    if (normalizePath(parsed.rawPath, server.mergeSlashes) === null) {
       this.pushLog('core', 'error', 'AH10244', `invalid URI path (${parsed.unparsedUri})`);
       return this.respond(400, 'bad-request', [], null, `the path ${parsed.rawPath} is invalid`);
     }
@@ -269,7 +269,7 @@ class RequestRouter {
   /** ap_process_request_internal(), then the handler. */
   private processRequest(parsed: ParsedTarget, protoMinor: number): RouteDecision {
     const server = this.currentServer();
-    const normalized = normalizePath(parsed.rawPath, true);
+    const normalized = normalizePath(parsed.rawPath, server.mergeSlashes);
     if (normalized === null) {
       this.pushLog('core', 'error', 'AH10244', `invalid URI path (${parsed.unparsedUri})`);
       return this.respond(400, 'bad-request', [], null, `the path ${parsed.rawPath} is invalid (bad %-escape or ".." above the root)`);
@@ -281,7 +281,7 @@ class RequestRouter {
     const encodedPass = this.translateWithProxyPass(parsed, server, this.dir, normalized, 'pre-translate', protoMinor);
     if (encodedPass) return encodedPass;
 
-    const resolved = resolveUri(parsed, { mergeSlashes: true, allowEncodedSlashes: server.allowEncodedSlashes, client: this.client });
+    const resolved = resolveUri(parsed, { mergeSlashes: server.mergeSlashes, allowEncodedSlashes: server.allowEncodedSlashes, client: this.client });
     if (!resolved.ok) {
       this.log.push(...resolved.log);
       const reason =

@@ -50,6 +50,11 @@ export interface ServerView {
    * merge_core_dir_configs() copies the vhost's value unconditionally (scenario 263).
    */
   allowEncodedSlashes: AllowEncodedSlashes;
+  /**
+   * MergeSlashes: the vhost's own, else the main server's, else on (merge_core_server_configs()
+   * merges it like a flag; scenario 303).
+   */
+  mergeSlashes: boolean;
   /** ProxyVia: the vhost's own, else the main server's, else "off". */
   proxyVia: 'off' | 'on' | 'full' | 'block';
   /** ProxyRequests On: absolute-URI requests for other hosts are forward-proxied. */
@@ -146,6 +151,7 @@ export function serverView(config: HttpdConfig, virtualHostIndex: number | null,
     traceEnable: (vhost?.server.traceEnable ?? main.server.traceEnable)?.value ?? 'on',
     proxyVia: (vhost?.server.proxyVia ?? main.server.proxyVia)?.value ?? 'off',
     allowEncodedSlashes: (vhost ?? main).server.allowEncodedSlashes?.value ?? 'off',
+    mergeSlashes: (vhost?.server.mergeSlashes ?? main.server.mergeSlashes)?.value ?? true,
     proxyRequests: (vhost?.server.proxyRequests ?? main.server.proxyRequests)?.value ?? false,
     proxyRequestsSource: (vhost?.server.proxyRequests ?? main.server.proxyRequests)?.source ?? null,
     proxyPass,

@@ -105,6 +105,11 @@ function allowEncodedSlashes(context: CommandContext, args: SplitArguments): Res
   return null;
 }
 
+function mergeSlashes(context: CommandContext, args: SplitArguments): Result {
+  context.server.server.mergeSlashes = setting(context, args.flag === true);
+  return null;
+}
+
 function documentRoot(context: CommandContext, args: SplitArguments): Result {
   const error = serverOnly(context);
   if (error) return error;
@@ -377,6 +382,7 @@ export const coreDirectiveHandlers: HandlerTable = {
   serveradmin: serverAdmin,
   traceenable: traceEnable,
   allowencodedslashes: allowEncodedSlashes,
+  mergeslashes: mergeSlashes,
   documentroot: documentRoot,
   errorlog: errorLog,
   timeout,
