@@ -333,3 +333,15 @@ function globMatch(pattern: string, text: string, caseInsensitive: boolean, path
   const source = pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, any).replace(/\?/g, single);
   return new RegExp(`^${source}$`, caseInsensitive ? 'is' : 's').test(text);
 }
+
+/**
+ * A string expression (AP_EXPR_FLAG_STRING_RESULT, as `Header set X "expr=…"` uses): literal
+ * text with %{VAR} and %{func:arg} interpolated. Only the syntax check the sandbox can make is
+ * reported: an unterminated %{.
+ */
+export function parseStringExpr(text: string): { ok: true; evaluate: (lookup: ExprLookup) => string } | { ok: false; error: string } {
+  const opening = text.lastIndexOf('%{');
+  if (opening !== -1 && text.indexOf('}', opening) === -1) return { ok: false, error: 'syntax error, unexpected end of file' };
+  const parts = splitInterpolation(text);
+  return { ok: true, evaluate: (lookup) => parts.map((part) => ('literal' in part ? part.literal : readVariable(part.variable, lookup))).join('') };
+}

@@ -6,14 +6,23 @@
  */
 import { compileHttpdRegex } from '../config/regex.ts';
 import type { HeaderOp } from '../config/model.ts';
-import { HeaderTable } from './header-table.ts';
+import { parseExpr, parseStringExpr, type ExprLookup } from './ap-expr.ts';
+import { HeaderTable, type HeaderPair } from './header-table.ts';
 import { pregsub } from './regex-substitute.ts';
 
-/** What %{...}e style tags and env= conditions can read. */
+/** What format tags, env= / expr= conditions and Header echo read. */
 export interface HeaderOpContext {
   env: Readonly<Record<string, string>>;
   /** Request start time in microseconds since the epoch (for %t). */
   requestTimeMicros: number;
+  /** The time the operation runs, for %D (the request's age); %D is D=0 without it. */
+  nowMicros?: number;
+  /** ap_expr's view of the request, for expr= conditions and values; without it they count as false / empty. */
+  expr?: ExprLookup;
+  /** r->headers_in as the client sent them, for Header echo. */
+  requestHeaders?: readonly HeaderPair[];
+  /** The machine's load for %l, %i and %b (ap_get_loadavg, ap_get_sload); zeros without it. */
+  load?: { average: readonly [number, number, number]; idle: number; busy: number };
 }
 
 /** Which operations to run. */
@@ -38,16 +47,24 @@ export function applyHeaderOps(
   }
 }
 
-/** env=VAR / env=!VAR; expressions are not evaluated by the sandbox and count as false. */
+/**
+ * env=VAR / env=!VAR (the "env=" prefix in any case) and expr=. An expression that fails to
+ * evaluate does not skip the operation: httpd logs AH01501 and applies it anyway.
+ */
 function conditionHolds(when: string | null, context: HeaderOpContext): boolean {
   if (when === null) return true;
-  const env = /^env=(!?)(.*)$/i.exec(when);
+  const env = /^env=(!?)(.*)$/is.exec(when);
   if (env) return (env[2] in context.env) !== (env[1] === '!');
+  if (/^expr=/i.test(when)) {
+    if (!context.expr) return false;
+    const parsed = parseExpr(when.slice(5));
+    return parsed.ok ? parsed.condition(context.expr) : true;
+  }
   return false;
 }
 
 function applyOne(op: HeaderOp, table: HeaderTable, context: HeaderOpContext): void {
-  const value = () => expandTags(op.value ?? '', context);
+  const value = () => formatValue(op.value ?? '', context);
   switch (op.action) {
     case 'add':
       table.add(op.header, value());
@@ -59,7 +76,7 @@ function applyOne(op: HeaderOp, table: HeaderTable, context: HeaderOpContext): v
       const current = table.get(op.header);
       const next = value();
       if (current === undefined) table.add(op.header, next);
-      else if (!splitTokens(current).includes(next)) table.merge(op.header, next);
+      else if (!mergeTokens(current).includes(next)) table.merge(op.header, next);
       break;
     }
     case 'set':
@@ -75,14 +92,25 @@ function applyOne(op: HeaderOp, table: HeaderTable, context: HeaderOpContext): v
     case 'edit*': {
       const compiled = compileHttpdRegex(op.value ?? '');
       if (!compiled.ok || !table.has(op.header)) break;
-      const replacement = op.replacement ?? '';
+      // The replacement's tags are expanded before $N, as process_regexp does.
+      const replacement = formatValue(op.replacement ?? '', context);
       const edited = table.getAll(op.header).map((current) => editValue(current, compiled.regex, replacement, op.action === 'edit*'));
       table.unset(op.header);
       for (const entry of edited) table.add(op.header, entry);
       break;
     }
-    case 'echo':
+    case 'echo': {
+      // The header argument is a regex over the request's header names, matched case-sensitively.
+      const compiled = compileHttpdRegex(op.header);
+      if (!compiled.ok) break;
+      for (const [name, headerValue] of context.requestHeaders ?? []) {
+        compiled.regex.lastIndex = 0;
+        if (compiled.regex.test(name)) table.add(name, headerValue);
+      }
+      break;
+    }
     case 'note':
+      // Sets r->notes, which nothing the sandbox shows reads.
       break;
   }
 }
@@ -102,18 +130,100 @@ function editValue(current: string, regex: RegExp, replacement: string, everyMat
   return out + current.slice(last);
 }
 
-/** The comma-separated tokens of a header value, as hdr_merge compares them. */
-function splitTokens(value: string): string[] {
-  return value.split(',').map((token) => token.trim());
+/**
+ * The tokens of a header value as hdr_merge compares them (its variant of ap_get_token): split on
+ * commas outside double quotes, leading blanks skipped, the rest kept as written.
+ */
+function mergeTokens(value: string): string[] {
+  const tokens: string[] = [];
+  let index = 0;
+  while (index < value.length) {
+    while (index < value.length && /\s/.test(value[index])) index++;
+    const start = index;
+    while (index < value.length && value[index] !== ',') {
+      if (value[index++] === '"') {
+        while (index < value.length) if (value[index++] === '"') break;
+      }
+    }
+    tokens.push(value.slice(start, index));
+    if (index < value.length) index++;
+  }
+  return tokens;
 }
 
-/** process_tags(): %{VAR}e, %t, %D and %% in a header value. */
+/** process_tags(): an "expr=" value is an ap_expr string; anything else a format string. */
+export function formatValue(value: string, context: HeaderOpContext): string {
+  if (value.startsWith('expr=')) {
+    const parsed = parseStringExpr(value.slice(5));
+    return parsed.ok && context.expr ? parsed.evaluate(context.expr) : '';
+  }
+  return expandTags(value, context);
+}
+
+/**
+ * parse_format_string() and the tag handlers: text with \\ \r \n \t escapes, %% and a trailing %
+ * as "%", and %D %t %{VAR}e %{VAR}s %l %i %b (any {argument} is read and ignored except by e and s).
+ */
 function expandTags(value: string, context: HeaderOpContext): string {
-  return value.replace(/%(%|\{([^}]*)\}([a-zA-Z])|[tD])/g, (whole, _all: string, name: string | undefined, tag: string | undefined) => {
-    if (whole === '%%') return '%';
-    if (whole === '%t') return `t=${Math.floor(context.requestTimeMicros)}`;
-    if (whole === '%D') return 'D=0';
-    if (tag === 'e' && name !== undefined) return context.env[name] ?? '(null)';
-    return '(null)';
-  });
+  let out = '';
+  let index = 0;
+  while (index < value.length) {
+    const char = value[index];
+    if (char === '\\') {
+      const next = value[index + 1];
+      const escaped = next === '\\' ? '\\' : next === 'r' ? '\r' : next === 'n' ? '\n' : next === 't' ? '\t' : null;
+      if (escaped === null) {
+        out += '\\';
+        index++;
+      } else {
+        out += escaped;
+        index += 2;
+      }
+      continue;
+    }
+    if (char !== '%') {
+      out += char;
+      index++;
+      continue;
+    }
+    index++;
+    if (index >= value.length || value[index] === '%') {
+      out += '%';
+      index++;
+      continue;
+    }
+    let argument = '';
+    if (value[index] === '{') {
+      const close = value.indexOf('}', index);
+      argument = close === -1 ? value.slice(index + 1) : value.slice(index + 1, close);
+      index = close === -1 ? value.length : close + 1;
+    }
+    out += formatTag(value[index] ?? '', argument, context);
+    index++;
+  }
+  return out;
+}
+
+function formatTag(tag: string, argument: string, context: HeaderOpContext): string {
+  const load = context.load ?? { average: [0, 0, 0] as const, idle: 0, busy: 0 };
+  switch (tag) {
+    case 't':
+      return `t=${Math.floor(context.requestTimeMicros)}`;
+    case 'D':
+      return `D=${Math.max(0, Math.floor((context.nowMicros ?? context.requestTimeMicros) - context.requestTimeMicros))}`;
+    case 'e': {
+      const found = context.env[argument];
+      // unwrap_header(): line breaks in a variable become spaces.
+      return found === undefined ? '(null)' : found.replace(/[\r\n]/g, ' ');
+    }
+    case 'l':
+      return `l=${load.average.map((entry) => entry.toFixed(2)).join('/')}`;
+    case 'i':
+      return `i=${load.idle}`;
+    case 'b':
+      return `b=${load.busy}`;
+    default:
+      // %s: SSL variables; the sandbox's plain listeners have none, and mod_ssl answers "" → "(null)".
+      return '(null)';
+  }
 }

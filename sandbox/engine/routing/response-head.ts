@@ -11,7 +11,7 @@
  */
 import type { ProxyPassReverseRule } from '../config/model.ts';
 import type { ErrorLogEntry } from '../logs/error-log.ts';
-import { applyHeaderOps } from './header-ops.ts';
+import { applyHeaderOps, type HeaderOpContext } from './header-ops.ts';
 import { clearConnectionHeaders, HeaderTable, type HeaderPair } from './header-table.ts';
 import type { BackendPlan, ResponseContext } from './types.ts';
 
@@ -37,6 +37,9 @@ export interface ResponseOptions {
   serverBanner: string;
   env?: Readonly<Record<string, string>>;
   requestTimeMicros?: number;
+  /** Now, for %D; and the machine's load for %l %i %b. */
+  nowMicros?: number;
+  load?: HeaderOpContext['load'];
   client: string;
   /** r->uri, for error messages. */
   uri: string;
@@ -86,10 +89,11 @@ export function buildClientResponseHead(
   }
 
   // "Header always" works on r->err_headers_out, which the header filter sends before r->headers_out.
-  const opContext = { env: options.env ?? {}, requestTimeMicros: options.requestTimeMicros ?? 0 };
-  const errorTable = new HeaderTable();
-  applyHeaderOps(context.headerOps, 'Header', 'late', table, opContext, 'onsuccess');
+  // ap_headers_output_filter: the "always" list on err_headers_out first, then the rest on headers_out.
+  const opContext = responseHeaderOpContext(context, options);
+  const errorTable = new HeaderTable(context.earlyErrorHeaders ?? []);
   applyHeaderOps(context.headerOps, 'Header', 'late', errorTable, opContext, 'always');
+  applyHeaderOps(context.headerOps, 'Header', 'late', table, opContext, 'onsuccess');
 
   const date = table.get('Date') ?? options.date;
   const server = table.get('Server') ?? options.serverBanner;
@@ -102,6 +106,21 @@ export function buildClientResponseHead(
     headers: [['Date', date], ['Server', server], ...errorTable.toPairs(), ...table.toPairs()],
     tunnel: false,
     log: [],
+  };
+}
+
+/** What Header operations read on the way out: the request's env, headers and expression view. */
+export function responseHeaderOpContext(
+  context: ResponseContext,
+  options: { env?: Readonly<Record<string, string>>; requestTimeMicros?: number; nowMicros?: number; load?: HeaderOpContext['load'] },
+): HeaderOpContext {
+  return {
+    env: { ...context.env, ...options.env },
+    requestTimeMicros: options.requestTimeMicros ?? 0,
+    nowMicros: options.nowMicros,
+    expr: context.expr,
+    requestHeaders: context.requestHeaders,
+    load: options.load,
   };
 }
 

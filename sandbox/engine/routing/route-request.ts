@@ -18,7 +18,7 @@ import {
   tlsFailureAfterConnect,
 } from './backend-plan.ts';
 import { mergeDirectoryScope, type DirectoryState } from './directory-state.ts';
-import { applyHeaderOps } from './header-ops.ts';
+import { applyHeaderOps, type HeaderOpContext } from './header-ops.ts';
 import { HeaderTable } from './header-table.ts';
 import { parseHostHeader } from './host-header.ts';
 import { describeProxyPass, translateProxy } from './proxy-translate.ts';
@@ -91,6 +91,7 @@ class RequestRouter {
   private args: string | null = null;
   private env: Record<string, string> = {};
   private dir: DirectoryState | null = null;
+  private earlyErrorHeaders: HeaderPair[] = [];
 
   constructor(config: HttpdConfig, request: RouteRequest, options: RouteOptions) {
     this.config = config;
@@ -121,6 +122,11 @@ class RequestRouter {
 
     // post_read_request: mod_headers' early RequestHeader operations.
     applyHeaderOps(this.currentServer().directory.headerOps, 'RequestHeader', 'early', this.headers, this.headerOpContext());
+    // "Header always … early" fills r->err_headers_out now; "Header onsuccess … early" writes to
+    // r->headers_out, which the proxied response and httpd's error pages both replace.
+    const earlyErrorHeaders = new HeaderTable();
+    applyHeaderOps(this.currentServer().directory.headerOps, 'Header', 'early', earlyErrorHeaders, this.headerOpContext(), 'always');
+    this.earlyErrorHeaders = earlyErrorHeaders.toPairs();
     // post_read_request: mod_setenvif's server-level lines, while r->uri is still the path as sent.
     this.runSetEnvIf(this.currentServer().setEnvIf, parsed.rawPath);
 
@@ -865,8 +871,8 @@ class RequestRouter {
     return `${scheme}://${bracket(this.serverNameForUrl())}${port === defaultPort ? '' : `:${port}`}${path}`;
   }
 
-  private headerOpContext() {
-    return { env: this.env, requestTimeMicros: this.options.requestTimeMicros ?? 0 };
+  private headerOpContext(): HeaderOpContext {
+    return { env: this.env, requestTimeMicros: this.options.requestTimeMicros ?? 0, expr: this.exprLookup(''), requestHeaders: this.headers.toPairs() };
   }
 
   private useServer(index: number | null, selected: SelectedServer): void {
@@ -887,6 +893,10 @@ class RequestRouter {
   private responseContext(): ResponseContext {
     return {
       headerOps: this.dir?.headerOps ?? [],
+      env: this.env,
+      requestHeaders: this.headers.toPairs(),
+      expr: this.exprLookup(''),
+      earlyErrorHeaders: this.earlyErrorHeaders,
       proxyPassReverse: this.dir?.proxyPassReverse ?? [],
       serverName: this.serverNameForUrl(),
       scheme: this.request.secure ? 'https' : 'http',

@@ -210,6 +210,17 @@ export interface ResponseContext {
   /** Client-visible scheme and port, for absolutising ProxyPassReverse results. */
   scheme: 'http' | 'https';
   port: number;
+  /** r->subprocess_env, which env= conditions and %{VAR}e read on the way out. */
+  env?: Readonly<Record<string, string>>;
+  /** r->headers_in after the RequestHeader edits, for Header echo. */
+  requestHeaders?: import('./header-table.ts').HeaderPair[];
+  /** ap_expr's view of the request, for expr= conditions and values on the response. */
+  expr?: import('./ap-expr.ts').ExprLookup;
+  /**
+   * What "Header always … early" put in r->err_headers_out at post_read_request: sent ahead of
+   * the other headers on every final response, proxied or httpd's own (not on a 101).
+   */
+  earlyErrorHeaders?: import('./header-table.ts').HeaderPair[];
 }
 
 /** The request is proxied. */

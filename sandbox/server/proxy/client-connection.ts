@@ -20,7 +20,7 @@ import { chooseMember, markMemberFailed, memberRequestFinished, releaseMember } 
 import type { BalancerMemberState } from '../../engine/routing/balancer-runtime.ts';
 import { planBalancerMember } from '../../engine/routing/balancer-plan.ts';
 import { routeRequest } from '../../engine/routing/route-request.ts';
-import { buildClientResponseHead } from '../../engine/routing/response-head.ts';
+import { buildClientResponseHead, responseHeaderOpContext } from '../../engine/routing/response-head.ts';
 import { frameChunkedBody, PREFETCH_LIMIT_BYTES } from '../../engine/routing/backend-plan.ts';
 import { connectFailureLog, dnsFailureLog, proxyFunctionOf } from '../../engine/routing/connect-failure-log.ts';
 import { acquireWorker, markWorkerFailed } from '../../engine/routing/worker-state.ts';
@@ -46,6 +46,7 @@ import type { ConnectFailure } from './backend-connector.ts';
 import type { ProxyRuntime } from './proxy-runtime.ts';
 import { SocketReader } from './socket-reader.ts';
 import { renderServerStatus } from './status-page.ts';
+import { headerTagReadings } from './header-tag-clock.ts';
 import { startTunnel } from './tunnel.ts';
 import type { TunnelSummary } from './tunnel.ts';
 
@@ -396,7 +397,10 @@ async function respondFromProxy(
   if (decision.kind === 'respond') mergeErrorHeaders(response.headers, decision.headers);
   // "Header always" reaches httpd's own error pages and redirects too (err_headers_out); plain "Header set" does not.
   const table = new HeaderTable(response.headers);
-  applyHeaderOps(decision.responseContext.headerOps, 'Header', 'late', table, { env: {}, requestTimeMicros: startMicros }, 'always');
+  const opContext = responseHeaderOpContext(decision.responseContext, { requestTimeMicros: startMicros, ...headerTagReadings(runtime.nowMicros()) });
+  applyHeaderOps(decision.responseContext.headerOps, 'Header', 'late', table, opContext, 'always');
+  // "Header always … early" is already in what ap_send_error_response sends.
+  for (const [name, value] of decision.responseContext.earlyErrorHeaders ?? []) table.add(name, value);
   response.headers = table.toPairs().map(([name, value]) => [name, value]);
   const bytes = serializeResponse(response);
   await write(socket, bytes);
@@ -743,6 +747,7 @@ async function exchangeWithBackend(
     client: context.client,
     uri: decision.uri ?? head.path,
     requestTimeMicros: startMicros,
+    ...headerTagReadings(runtime.nowMicros()),
   });
   if (clientHead.kind === 'error') {
     for (const entry of clientHead.log) runtime.log(entry, serverIndex, context.connection);

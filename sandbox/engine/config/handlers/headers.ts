@@ -8,6 +8,7 @@ import { readWord, skipSpaces } from '../lexer.ts';
 import type { HeaderAction, HeaderOp } from '../model.ts';
 import type { CommandContext, HandlerError, HandlerTable } from '../process-phase.ts';
 import { isValidHttpdRegex } from '../regex.ts';
+import { parseExpr, parseStringExpr } from '../../routing/ap-expr.ts';
 
 type Result = HandlerError | string | null;
 
@@ -99,7 +100,10 @@ function header(context: CommandContext, args: SplitArguments): Result {
       if (envClause.length === 4 || (envClause[4] === '!' && envClause.length === 5)) {
         return 'error: missing environment variable name. envclause should be in the form env=envar ';
       }
-    } else if (!lower.startsWith('expr=')) {
+    } else if (lower.startsWith('expr=')) {
+      const parsed = parseExpr(envClause.slice(5));
+      if (!parsed.ok) return `Can't parse envclause/expression: ${parsed.error}`;
+    } else {
       return `Unknown parameter: ${envClause}`;
     }
   }
@@ -107,7 +111,11 @@ function header(context: CommandContext, args: SplitArguments): Result {
   const headerName = colon === -1 ? name : name.slice(0, colon);
   // The format tags live in the value, or in the substitution for edit.
   const formatted = kind === 'edit' || kind === 'edit*' ? replacement : kind === 'unset' || kind === 'echo' ? null : value;
-  if (formatted !== null) {
+  if (formatted !== null && formatted.startsWith('expr=')) {
+    // A value (or edit replacement) starting with "expr=" is an ap_expr string, not a format string.
+    const parsed = parseStringExpr(formatted.slice(5));
+    if (!parsed.ok) return `Can't parse value expression : ${parsed.error}`;
+  } else if (formatted !== null) {
     const formatError = checkHeaderFormat(formatted);
     if (formatError) return formatError;
   }
