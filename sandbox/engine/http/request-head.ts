@@ -255,10 +255,14 @@ export class RequestHeadParser {
     return line;
   }
 
+  private truncatedRequestLine: string | undefined;
+
   private onRequestLine(line: Exclude<Line, null>): void {
     const nulLog = nulBytesLog(line.text);
     if ('error' in line) {
       if (line.error === 'too-long') {
+        // r->the_request keeps what ap_rgetline filled before it ran out of room: %r logs it.
+        this.truncatedRequestLine = line.text;
         const entry = infoEntry('AH00565', `request failed: client's request-line exceeds LimitRequestLine (longer than ${this.limits.requestLine})`);
         this.fail(414, 'REQUEST_LINE_TOO_LONG', [...nulLog, entry], line.end);
       } else {
@@ -489,6 +493,8 @@ export class RequestHeadParser {
       error.method = this.requestLine.method;
       error.path = this.requestLine.path;
       error.theRequest = this.requestLine.theRequest;
+    } else if (this.truncatedRequestLine !== undefined) {
+      error.theRequest = this.truncatedRequestLine;
     }
     if (host.hostname !== undefined) error.hostname = host.hostname;
     if (host.hostPort !== undefined) error.hostPort = host.hostPort;

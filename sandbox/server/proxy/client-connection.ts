@@ -157,7 +157,8 @@ async function serveOneRequest(context: RequestContext): Promise<'keep-alive' | 
     if (result.state === 'error') {
       // A head the connection survives (417): what follows it is its body, then the next request.
       if (!result.error.closeConnection) reader.unshift(chunk.subarray(result.error.consumed - pushedBefore));
-      return answerBadRequest(context, result.error, startMicros, result.error.closeConnection ? pushedBefore + chunk.length : result.error.consumed);
+      // mod_logio counts what the protocol layer read (line by line), not the whole socket read.
+      return answerBadRequest(context, result.error, startMicros, result.error.consumed);
     }
     const head = result.head;
     // The parser took the head; what follows in this chunk is a body or the next request.
@@ -202,6 +203,8 @@ async function answerBadRequest(context: RequestContext, error: RequestHeadError
     {
       head: null,
       requestLine: error.theRequest ?? '',
+      parsedMethod: error.method,
+      parsedPath: error.path,
       status: error.status,
       bodyBytes: response.body.length,
       responseHeaders: response.headers,
@@ -417,7 +420,8 @@ async function respondFromProxy(
       bytesOut: bytes.length,
       startMicros,
       serverIndex,
-      filename: extra.filename,
+      // A request no proxy rule claimed went through core's translate_name.
+      filename: extra.filename ?? runtime.documentRootFilename(serverIndex, head.path),
       aborted: false,
       keepAlive: !close,
     },

@@ -54,6 +54,12 @@ export interface FinishedRequest {
   startMicros: number;
   serverIndex: number | null;
   filename?: string;
+  /**
+   * For a head that failed to parse (head null): r->method and r->uri as far as
+   * ap_parse_request_line got. Absent when the request line itself could not be read (414, 408).
+   */
+  parsedMethod?: string;
+  parsedPath?: string;
   /** r->handler when it is not mod_proxy's "proxy-server" (which a "proxy:" filename implies). */
   handler?: string;
   aborted: boolean;
@@ -217,16 +223,16 @@ export class ProxyRuntime {
     const logging = this.loggingFor(record.serverIndex);
     if (logging.customLogs.length === 0) return;
     const head = record.head;
-    const [path, query] = splitQuery(head?.target ?? '');
+    const [, query] = splitQuery(head?.target ?? '');
     const durationMicros = Math.max(0, this.nowMicros() - record.startMicros);
     for (const customLog of logging.customLogs) {
       const line = formatAccessLogLine(customLog.format, {
         ...connection.endpoints,
         requestLine: record.requestLine,
-        method: head?.method ?? '-',
-        path: head?.path ?? path,
+        method: head?.method ?? record.parsedMethod ?? '-',
+        path: head?.path ?? record.parsedPath ?? '-',
         query: head?.query ?? query,
-        protocol: head?.version ?? 'HTTP/1.1',
+        protocol: head?.version ?? protocolOfFailedRequestLine(record.requestLine),
         originalStatus: record.status,
         finalStatus: record.status,
         bodyBytes: record.bodyBytes,
@@ -256,6 +262,16 @@ export class ProxyRuntime {
   defaultServerFor(localAddress: string, localPort: number): { index: number | null; serverName: string } {
     const choice = selectVirtualHost(this.config, this.vhostTable, localAddress, localPort, null);
     return { index: choice.index, serverName: choice.selected.serverName };
+  }
+
+  /**
+   * r->filename core's translate_name gives a request no module claimed: DocumentRoot (the
+   * server's, else the main server's, else Debian's compiled-in /var/www/html) plus the path.
+   */
+  documentRootFilename(serverIndex: number | null, path: string): string {
+    const own = serverIndex === null ? null : this.config.virtualHosts[serverIndex]?.server.documentRoot;
+    const root = (own ?? this.config.main.server.documentRoot)?.value ?? '/var/www/html';
+    return `${root.replace(/\/+$/, '')}${path}`;
   }
 
   /**
@@ -343,13 +359,20 @@ export class ProxyRuntime {
     return health;
   }
 
-  /** SSLProxyVerify / SSLProxyCheckPeerName for a server, the vhost's over the main server's. */
-  sslProxySettings(serverIndex: number | null): { verify: boolean; checkPeerName: boolean; ca?: string[] } {
+  /** SSLProxyVerify, the peer checks and the CA file for a server, the vhost's over the main server's. */
+  sslProxySettings(serverIndex: number | null): { verify: boolean; peerCheck: 'name' | 'cn' | 'none'; checkPeerExpire: boolean; ca?: string[] } {
     const main = this.config.main.server.sslProxy;
     const own = serverIndex === null ? main : this.config.virtualHosts[serverIndex].server.sslProxy;
     const verify = (own.verify ?? main.verify)?.value.toLowerCase() ?? 'none';
-    const checkPeerName = (own.checkPeerName ?? main.checkPeerName)?.value ?? true;
-    return { verify: verify === 'require', checkPeerName };
+    const checkPeerName = (own.checkPeerName ?? main.checkPeerName)?.value ?? null;
+    const checkPeerCN = (own.checkPeerCN ?? main.checkPeerCN)?.value ?? null;
+    // ssl_io_filter_handshake: the name check runs unless SSLProxyCheckPeerName is off, or it was
+    // left unset while SSLProxyCheckPeerCN is off; an explicit CN on then compares the CN alone.
+    const peerCheck = checkPeerName !== false && (checkPeerCN !== false || checkPeerName === true) ? 'name' : checkPeerCN === true ? 'cn' : 'none';
+    const checkPeerExpire = (own.checkPeerExpire ?? main.checkPeerExpire)?.value ?? true;
+    const caFile = (own.caCertificateFile ?? main.caCertificateFile)?.value;
+    const caText = caFile === undefined ? null : this.routeOptions.readFile?.(caFile) ?? null;
+    return { verify: verify === 'require', peerCheck, checkPeerExpire, ...(caText !== null ? { ca: [caText] } : {}) };
   }
 
   trackTunnel(tunnel: Tunnel): void {
@@ -412,6 +435,15 @@ function computeLogging(config: HttpdConfig, serverIndex: number | null): Server
     format: entry.format === null ? defaultFormat : resolveLogFormat(entry.format, nicknames),
   }));
   return { errorLog, level, customLogs };
+}
+
+/**
+ * r->protocol of a request whose head failed: the request line's protocol when it named one,
+ * else "HTTP/1.0", which read_request_line sets when it gives up and HTTP/0.9 is never logged.
+ */
+function protocolOfFailedRequestLine(theRequest: string): string {
+  const protocol = theRequest.split(' ')[2];
+  return protocol !== undefined && /^HTTP\/\d\.\d$/.test(protocol) ? protocol : 'HTTP/1.0';
 }
 
 function splitQuery(target: string): [string, string] {
