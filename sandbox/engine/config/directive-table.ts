@@ -55,7 +55,7 @@ const SIMULATED = new Set([
   'sslproxyengine', 'sslproxyverify', 'sslproxycheckpeername', 'redirect', 'redirectmatch', 'redirectpermanent',
   'redirecttemp', 'require', 'authmerging', 'authtype', 'authname', 'authbasicprovider', 'authbasicauthoritative',
   'authuserfile', 'anonymous', 'anonymous_nouserid', 'anonymous_mustgiveemail', 'anonymous_verifyemail', 'anonymous_logemail', 'header', 'requestheader', 'rewriteengine', 'rewritecond', 'rewriterule',
-  'rewriteoptions', 'rewritebase', 'sethandler', 'traceenable', 'allowencodedslashes', 'mergeslashes', 'proxyvia', 'rewritemap', 'setenvif', 'setenvifnocase', 'setenvifexpr',
+  'rewriteoptions', 'rewritebase', 'sethandler', 'traceenable', 'allowencodedslashes', 'mergeslashes', 'proxyvia', 'rewritemap', 'setenvif', 'setenvifnocase', 'setenvifexpr', 'setenv', 'unsetenv',
   'browsermatch', 'browsermatchnocase', 'threadlimit', 'threadsperchild', 'maxrequestworkers', 'maxclients', 'serverlimit', 'servertokens',
 ]);
 

@@ -195,6 +195,13 @@ export interface SetEnvIfEntry {
   source: SourceRef;
 }
 
+/** One SetEnv (value "" when omitted) or UnsetEnv name. */
+export interface EnvOp {
+  action: 'set' | 'unset';
+  name: string;
+  value: string;
+}
+
 /** One Header or RequestHeader operation. */
 export interface HeaderOp {
   directive: 'Header' | 'RequestHeader';
@@ -385,6 +392,8 @@ export interface DirectoryScope {
   headerOps: HeaderOp[];
   /** SetEnvIf lines written inside this section (server-level ones are ServerScope.setEnvIf). */
   setEnvIf?: SetEnvIfEntry[];
+  /** mod_env's SetEnv / UnsetEnv lines, in order; absent when none is written. */
+  envOps?: EnvOp[];
   authz: AuthzConfig;
   /** AuthType, AuthName, AuthBasicProvider, AuthUserFile, Anonymous*; absent when none is written. */
   authn?: AuthnConfig;

@@ -11,6 +11,7 @@ import { authnHandlers } from './handlers/authn.ts';
 import { authzHandlers, checkNegativeOnlyAuthz } from './handlers/authz.ts';
 import { coreDirectiveHandlers } from './handlers/core-directives.ts';
 import { coreSectionHandlers } from './handlers/core-sections.ts';
+import { envHandlers } from './handlers/env.ts';
 import { headerHandlers } from './handlers/headers.ts';
 import { setEnvIfHandlers } from './handlers/setenvif.ts';
 import { logConfigHandlers } from './handlers/log-config.ts';
@@ -37,6 +38,7 @@ registerHandlers({
   ...authzHandlers,
   ...authnHandlers,
   ...headerHandlers,
+  ...envHandlers,
   ...setEnvIfHandlers,
   ...rewriteHandlers,
   ...logConfigHandlers,

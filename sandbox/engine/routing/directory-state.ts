@@ -9,6 +9,7 @@
 import type {
   AnonymousConfig,
   DirectoryScope,
+  EnvOp,
   HeaderOp,
   ProxyPassReverseRule,
   ProxyPassRule,
@@ -48,6 +49,8 @@ export interface DirectoryState {
   headerOps: HeaderOp[];
   /** Per-directory SetEnvIf lines, base first (merge_setenvif_config appends). */
   setEnvIf: SetEnvIfEntry[];
+  /** SetEnv / UnsetEnv lines, base first: folded in order they give merge_env_dir_configs' table. */
+  envOps: EnvOp[];
   proxyPassReverse: ProxyPassReverseRule[];
   /** null when no Require applies (httpd grants: "authorization result: granted (no directives)"). */
   authz: AuthzTree | null;
@@ -73,6 +76,7 @@ export function emptyDirectoryState(): DirectoryState {
     redirects: [],
     headerOps: [],
     setEnvIf: [],
+    envOps: [],
     proxyPassReverse: [],
     authz: null,
     authzSources: [],
@@ -102,6 +106,7 @@ export function mergeDirectoryScope(base: DirectoryState, add: DirectoryScope, s
     redirects: [...add.redirects, ...base.redirects],
     headerOps: [...base.headerOps, ...add.headerOps],
     setEnvIf: [...base.setEnvIf, ...(add.setEnvIf ?? [])],
+    envOps: [...base.envOps, ...(add.envOps ?? [])],
     proxyPassReverse: [...base.proxyPassReverse, ...add.proxyPassReverse],
     authz: authz.tree,
     authzSources: authz.sources,

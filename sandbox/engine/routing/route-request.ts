@@ -203,6 +203,7 @@ class RequestRouter {
       this.log.push(...canon.log);
       return this.respond(canon.status, canon.status === 400 ? 'bad-request' : 'forbidden', [], matched, canon.reason);
     }
+    this.runEnvFixup(dir);
     applyHeaderOps(dir.headerOps, 'RequestHeader', 'late', this.headers, this.headerOpContext());
     // The forward worker never keeps backend connections, and X-Forwarded-* are reverse-proxy only.
     const prepared = { ...this.prepare(dir, protoMinor, this.uri), addForwardedHeaders: false, backendKeepAlive: false };
@@ -411,6 +412,7 @@ class RequestRouter {
     const redirect = this.tryRedirects(dir.redirects.filter((entry) => entry.inSection), []);
     if (redirect) return redirect;
 
+    this.runEnvFixup(dir);
     applyHeaderOps(dir.headerOps, 'RequestHeader', 'late', this.headers, this.headerOpContext());
 
     // proxy_handler: Max-Forwards, then balancer or worker, then the scheme handler.
@@ -869,6 +871,19 @@ class RequestRouter {
     const port = this.serverPort();
     const defaultPort = this.request.secure ? 443 : 80;
     return `${scheme}://${bracket(this.serverNameForUrl())}${port === defaultPort ? '' : `:${port}`}${path}`;
+  }
+
+  /**
+   * mod_env's fixup (APR_HOOK_MIDDLE, so before mod_headers' at APR_HOOK_LAST): the merged
+   * SetEnv variables overwrite r->subprocess_env; UnsetEnv only cancels an inherited SetEnv.
+   */
+  private runEnvFixup(dir: DirectoryState): void {
+    const vars = new Map<string, string>();
+    for (const op of dir.envOps) {
+      if (op.action === 'set') vars.set(op.name, op.value);
+      else vars.delete(op.name);
+    }
+    for (const [name, value] of vars) this.env[name] = value;
   }
 
   private headerOpContext(): HeaderOpContext {
