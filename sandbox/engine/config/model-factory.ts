@@ -30,7 +30,7 @@ export function emptyRewrite(): RewriteConfig {
 
 /** SSLProxy* not written. */
 export function emptySslProxy(): SslProxyConfig {
-  return { engine: null, verify: null, checkPeerName: null, checkPeerCN: null, checkPeerExpire: null };
+  return { engine: null, verify: null, checkPeerName: null, checkPeerCN: null, checkPeerExpire: null, caCertificateFile: null };
 }
 
 /** Per-directory settings not written. */

@@ -412,6 +412,8 @@ export interface SslProxyConfig {
   checkPeerName: Setting<boolean> | null;
   checkPeerCN: Setting<boolean> | null;
   checkPeerExpire: Setting<boolean> | null;
+  /** SSLProxyCACertificateFile: the CAs a backend's chain is verified against. */
+  caCertificateFile: Setting<string> | null;
 }
 
 /** Kinds of configuration sections kept in the model. */

@@ -55,8 +55,13 @@ export interface BackendTarget {
   servername?: string;
   /** SSLProxyVerify require: check the backend's certificate chain against `ca`. */
   verify?: boolean;
-  /** SSLProxyCheckPeerName (on by default): the certificate must name the host, by DNS name. */
-  checkPeerName?: boolean;
+  /**
+   * SSLProxyCheckPeerName/CN: "name" (the default) matches the host against the certificate's DNS
+   * names, "cn" against its subject CN alone, "none" skips the check.
+   */
+  peerCheck?: 'name' | 'cn' | 'none';
+  /** SSLProxyCheckPeerExpire (on by default): an expired or not yet valid certificate fails. */
+  checkPeerExpire?: boolean;
   ca?: string[];
   /** SO_RCVBUF wish (ProxyReceiveBufferSize); applied where the platform lets Node set it. */
   receiveBufferSize?: number;
@@ -79,6 +84,8 @@ export async function connectBackend(target: BackendTarget, timeoutMs: number): 
       servername: net.isIP(target.servername ?? target.host) ? undefined : (target.servername ?? target.host),
       rejectUnauthorized: target.verify ?? false,
       ca: target.ca,
+      // Only the chain is Node's to verify; the host-name checks are mod_ssl's own (peerCheck below).
+      checkServerIdentity: () => undefined,
       ALPNProtocols: ['http/1.1'],
     });
     const timer = setTimeout(() => fail('handshake timed out'), timeoutMs);
@@ -89,8 +96,19 @@ export async function connectBackend(target: BackendTarget, timeoutMs: number): 
     };
     secure.once('error', (error: NodeJS.ErrnoException) => fail(error.message, OPENSSL_VERIFY_ERRORS[error.code ?? '']));
     secure.once('secureConnect', () => {
-      if ((target.checkPeerName ?? true) && !certificateNamesHost(secure.getPeerCertificate(), target.servername ?? target.host)) {
-        fail(`certificate does not name ${target.servername ?? target.host} (SSLProxyCheckPeerName)`);
+      const certificate = secure.getPeerCertificate();
+      const wanted = target.servername ?? target.host;
+      const peerCheck = target.peerCheck ?? 'name';
+      if (peerCheck === 'name' && !certificateNamesHost(certificate, wanted)) {
+        fail(`certificate does not name ${wanted} (SSLProxyCheckPeerName)`);
+        return;
+      }
+      if (peerCheck === 'cn' && !commonNameMatches(certificate, wanted)) {
+        fail(`certificate CN does not match ${wanted} (SSLProxyCheckPeerCN)`);
+        return;
+      }
+      if ((target.checkPeerExpire ?? true) && !currentlyValid(certificate, Date.now())) {
+        fail('certificate is expired or not yet valid (SSLProxyCheckPeerExpire)');
         return;
       }
       clearTimeout(timer);
@@ -135,4 +153,17 @@ export function certificateNamesHost(certificate: tls.PeerCertificate | undefine
   const names = altNames.length > 0 ? altNames : [String(certificate.subject?.CN ?? '').toLowerCase()];
   const wanted = host.toLowerCase();
   return names.some((name) => name === wanted || (name.startsWith('*.') && wanted.endsWith(name.slice(1)) && !wanted.slice(0, -name.length + 1).includes('.')));
+}
+
+/** SSLProxyCheckPeerCN on its own: the subject CN equals the host, or "*.rest" equals the host from its first dot. */
+export function commonNameMatches(certificate: tls.PeerCertificate | undefined, host: string): boolean {
+  const cn = String(certificate?.subject?.CN ?? '');
+  if (cn.toLowerCase() === host.toLowerCase()) return true;
+  const dot = host.indexOf('.');
+  return cn.startsWith('*.') && dot !== -1 && host.slice(dot).toLowerCase() === cn.slice(1).toLowerCase();
+}
+
+function currentlyValid(certificate: tls.PeerCertificate | undefined, nowMs: number): boolean {
+  if (!certificate?.valid_from || !certificate.valid_to) return false;
+  return Date.parse(certificate.valid_from) < nowMs && nowMs < Date.parse(certificate.valid_to);
 }

@@ -14,6 +14,8 @@ import type { ConnectionDisposition } from '../../engine/http/error-page.ts';
 import { RequestHeadParser } from '../../engine/http/request-head.ts';
 import type { RequestHead, RequestHeadError } from '../../engine/http/request-head.ts';
 import { ResponseHeadParser } from '../../engine/http/response-head.ts';
+import { parseHostHeader } from '../../engine/routing/host-header.ts';
+import type { HeaderPair } from '../../engine/routing/header-table.ts';
 import type { ResponseHead } from '../../engine/http/response-head.ts';
 import type { ErrorLogEntry } from '../../engine/logs/error-log.ts';
 import { chooseMember, markMemberFailed, memberRequestFinished, releaseMember } from '../../engine/routing/balancer-runtime.ts';
@@ -565,9 +567,12 @@ async function connectPlan(context: RequestContext, plan: BackendPlan, serverInd
       host: target.host,
       port: target.port,
       tls: plan.tls && plan.afterConnectFailure === null,
-      servername: plan.host,
+      // The name sent as SNI and checked against the certificate: the client's Host with
+      // ProxyPreserveHost On, else the target's host (ap_proxy_determine_connection).
+      servername: (decision.prepared.preserveHost ? preservedHostname(decision.prepared.headers) : null) ?? plan.host,
       verify: sslProxy.verify,
-      checkPeerName: sslProxy.checkPeerName,
+      peerCheck: sslProxy.peerCheck,
+      checkPeerExpire: sslProxy.checkPeerExpire,
       ca: sslProxy.ca,
       receiveBufferSize: context.runtime.receiveBufferSize,
     },
@@ -580,6 +585,14 @@ async function connectPlan(context: RequestContext, plan: BackendPlan, serverInd
   if (result.ok) entries.push(...connectedLog(step, address));
   for (const entry of entries) context.runtime.log(entry, serverIndex, context.connection);
   return result;
+}
+
+/** r->hostname: the Host header's name without port or IPv6 brackets; null when there is none. */
+function preservedHostname(headers: readonly HeaderPair[]): string | null {
+  const host = headers.find(([name]) => name.toLowerCase() === 'host')?.[1];
+  if (host === undefined) return null;
+  const parsed = parseHostHeader(host);
+  return parsed.ok && parsed.hostname !== '' ? parsed.hostname : null;
 }
 
 function proxyStep(context: RequestContext, plan: BackendPlan, decision: ProxyDecision): ProxyStepContext {

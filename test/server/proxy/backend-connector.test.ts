@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { PeerCertificate } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { certificateNamesHost, connectBackend, describeOsError } from '../../../sandbox/server/proxy/backend-connector.ts';
+import { certificateNamesHost, commonNameMatches, connectBackend, describeOsError } from '../../../sandbox/server/proxy/backend-connector.ts';
 
 const certificate = (subjectaltname: string | undefined, cn = 'fallback.example') => ({ subjectaltname, subject: { CN: cn } }) as unknown as PeerCertificate;
 
@@ -34,6 +34,15 @@ describe('certificateNamesHost', () => {
   it('falls back to the CN only when there is no DNS name', () => {
     expect(certificateNamesHost(certificate(undefined, 'cn.example'), 'cn.example')).toBe(true);
     expect(certificateNamesHost(certificate('DNS:san.example', 'cn.example'), 'cn.example')).toBe(false);
+  });
+});
+
+describe('commonNameMatches (SSLProxyCheckPeerCN on by itself)', () => {
+  it('compares the subject CN, with "*." matching the host from its first dot', () => {
+    expect(commonNameMatches(certificate('DNS:san.example', 'CN.example'), 'cn.example')).toBe(true);
+    expect(commonNameMatches(certificate(undefined, '*.example.com'), 'ws.example.com')).toBe(true);
+    expect(commonNameMatches(certificate(undefined, '*.example.com'), 'a.ws.example.com')).toBe(false);
+    expect(commonNameMatches(certificate(undefined, 'localhost'), '127.0.0.1')).toBe(false);
   });
 });
 

@@ -89,3 +89,23 @@ describe('ProxyRuntime keep-alive decisions', () => {
     expect(runtimeFor().runtime.remainingKeepAlives(0)).toBe(100);
   });
 });
+
+describe('ProxyRuntime.sslProxySettings', () => {
+  const settings = (body: string) => {
+    const config = checkedConfig(`LoadModule mpm_event_module modules/mod_mpm_event.so\nLoadModule socache_shmcb_module modules/mod_socache_shmcb.so\nLoadModule ssl_module modules/mod_ssl.so\nServerName localhost\nListen 127.0.0.1:8000\n${body}\n<VirtualHost *:8000>\nServerName v\n</VirtualHost>\n`);
+    return new ProxyRuntime({ config, sink: new MemoryLogSink(), readFile: (path) => `PEM of ${path}` }).sslProxySettings(0);
+  };
+
+  // ssl_io_filter_handshake, measured in differential scenario 324.
+  it('checks the peer name by default, skips it when SSLProxyCheckPeerCN off leaves SSLProxyCheckPeerName unset', () => {
+    expect(settings('').peerCheck).toBe('name');
+    expect(settings('SSLProxyCheckPeerCN off').peerCheck).toBe('none');
+    expect(settings('SSLProxyCheckPeerCN off\nSSLProxyCheckPeerName on').peerCheck).toBe('name');
+    expect(settings('SSLProxyCheckPeerName off\nSSLProxyCheckPeerCN on').peerCheck).toBe('cn');
+    expect(settings('SSLProxyCheckPeerName off').peerCheck).toBe('none');
+  });
+
+  it("reads the main server's SSLProxyCACertificateFile for a vhost that has none", () => {
+    expect(settings('SSLProxyCACertificateFile /etc/ca.pem\nSSLProxyVerify require')).toMatchObject({ verify: true, ca: ['PEM of /etc/ca.pem'] });
+  });
+});

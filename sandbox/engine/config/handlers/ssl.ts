@@ -167,6 +167,14 @@ function proxyFlag(key: 'engine' | 'checkPeerName' | 'checkPeerCN' | 'checkPeerE
   };
 }
 
+/** SSLProxyCACertificateFile: checked while parsing, then read when connecting to a backend. */
+function proxyCaFile(context: CommandContext, args: SplitArguments): Result {
+  const error = checkSslFile(context, args);
+  if (error) return error;
+  proxyConfig(context).caCertificateFile = setting(context, serverRootRelative(context.state, args.words[0].value));
+  return null;
+}
+
 function proxyVerify(context: CommandContext, args: SplitArguments): Result {
   const value = args.words[0].value;
   if (!['none', 'off', 'optional', 'require', 'on', 'optional_no_ca'].includes(value.toLowerCase())) {
@@ -236,7 +244,7 @@ export const sslHandlers: HandlerTable = {
   sslcadnrequestpath: pathChecked(checkSslDirectory),
   sslcarevocationfile: pathChecked(checkSslFile),
   sslcarevocationpath: pathChecked(checkSslDirectory),
-  sslproxycacertificatefile: pathChecked(checkSslFile),
+  sslproxycacertificatefile: proxyCaFile,
   sslproxycacertificatepath: pathChecked(checkSslDirectory),
   sslproxycarevocationfile: pathChecked(checkSslFile),
   sslproxycarevocationpath: pathChecked(checkSslDirectory),
