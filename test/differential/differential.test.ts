@@ -20,8 +20,6 @@ const scenarios = loadScenarios();
  * the entry must go). The README's "Known limits" lists the same gaps for users.
  */
 const KNOWN_DIVERGENCES: Readonly<Record<string, string>> = {
-  '341-access-log-pipelined-and-timed-out-head':
-    "mod_logio counts the byte ap_check_pipeline peeks of a pipelined next request into the first request's %I (the emulator counts the head only), and a head that stops before its blank line is closed silently after Timeout instead of answered 408 and logged",
   '116-max-connections-per-child': 'MaxConnectionsPerChild is validated only: the emulator has no child processes to retire',
   '196-configtest-if-expression-syntax-error':
     "ap_expr expressions (<If>, <ElseIf>, Require expr, Header expr=) are not parsed while reading the config, so a malformed one is never refused with bison's 'syntax error, unexpected T_…' message (here wslab goes on and reports the ProxyPass inside <If> instead)",

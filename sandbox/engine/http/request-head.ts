@@ -58,7 +58,9 @@ export type RequestHeadFailure =
   | 'UNKNOWN_TRANSFER_ENCODING'
   | 'MALFORMED_HOST'
   | 'MISSING_HOST'
-  | 'EXPECTATION_FAILED';
+  | 'EXPECTATION_FAILED'
+  | 'REQUEST_LINE_TIMEOUT'
+  | 'HEADERS_TIMEOUT';
 
 /** A head httpd accepts. */
 export interface RequestHead {
@@ -114,6 +116,11 @@ export interface RequestHeadError {
   /** For a head the connection may survive: its fields and protocol, which decide keep-alive as for any answer. */
   headers?: Array<[string, string]>;
   versionNumber?: number;
+  /**
+   * httpd sends nothing back (a request line cut short by Timeout): ap_read_request only logs
+   * the 408, and only for a connection's first request.
+   */
+  unanswered?: boolean;
   /** What was understood before the failure, for the error page and access log. */
   method?: string;
   path?: string;
@@ -193,6 +200,23 @@ export class RequestHeadParser {
         ? debugEntry(undefined, 'Failed to read request header line (null)', 'protocol.c(1118)', '(20014)Internal error (specific information not available)')
         : debugEntry(undefined, `Failed to read request header line ${partial}`, 'protocol.c(1118)', '(70014)End of file found');
     return this.fail(400, 'UNREADABLE_FIELD_LINE', [entry, headersFailedEntry()], this.received.length);
+  }
+
+  /**
+   * Timeout passed with the head incomplete. A request line still being read gives a 408 httpd
+   * logs but never sends (read_request_line's APR_TIMEUP); a request line followed by part of
+   * the fields is answered 408 and closed, with AH00567 at debug (ap_get_mime_headers_core
+   * leaves TIMEUP unlogged itself). Nothing received at all: no request exists, httpd just closes.
+   */
+  timeout(): RequestHeadResult {
+    if (this.state === 'done') return this.result;
+    if (this.received.length === 0) return this.settle({ state: 'abandoned' });
+    if (this.state === 'request-line') {
+      const result = this.fail(408, 'REQUEST_LINE_TIMEOUT', [], this.received.length);
+      if (result.state === 'error') result.error.unanswered = true;
+      return result;
+    }
+    return this.fail(408, 'HEADERS_TIMEOUT', [headersFailedEntry()], this.received.length);
   }
 
   private advance(): void {

@@ -16,8 +16,8 @@ export interface AccessLogRecord {
    * Not the port the connection came in on: that is %{local}p.
    */
   serverPort: number;
-  /** The request line exactly as received, e.g. "GET /ws/ HTTP/1.1". */
-  requestLine: string;
+  /** The request line exactly as received, e.g. "GET /ws/ HTTP/1.1"; null when none was read. */
+  requestLine: string | null;
   method: string;
   /** URL path without the query string. */
   path: string;
@@ -238,7 +238,8 @@ function renderField(item: Extract<Item, { kind: 'field' }>, record: AccessLogRe
     case 'q':
       return record.query ? `?${record.query}` : '';
     case 'r':
-      return escapeLogString(record.requestLine);
+      // r->the_request is NULL when no request line was read at all (a 408 before it): "-".
+      return record.requestLine === null ? '-' : escapeLogString(record.requestLine);
     case 's':
       // In 2.4, a bare %s is the original status; %>s the final one.
       return String(item.which === '>' ? record.finalStatus : record.originalStatus);
@@ -322,4 +323,41 @@ export function formatAccessLogLine(format: string, record: AccessLogRecord): st
   return parseLogFormat(format)
     .map((item) => (item.kind === 'literal' ? item.text : renderField(item, record)))
     .join('');
+}
+
+/** httpd's DEFAULT_LIMIT_BLANK_LINES: ap_check_pipeline consumes at most this many between requests. */
+const PIPELINE_BLANK_LINES_ALLOWED = 10;
+
+/**
+ * The bytes mod_logio adds to a kept-alive request's %I when the next request is already waiting
+ * (pipelined): after the response, ap_check_pipeline peeks the input speculatively, 1 byte at a
+ * time (2 after a CR), and reads away blank lines; every byte any of those reads returns passes
+ * logio's input filter, and the log line is written after the check. `pending` is what the
+ * connection has buffered; nothing pending (the usual case) adds nothing.
+ */
+export function pipelineCheckBytes(pending: Uint8Array): number {
+  const CR = 0x0d;
+  const LF = 0x0a;
+  let counted = 0;
+  let position = 0;
+  let blankLines = 0;
+  for (;;) {
+    if (position >= pending.length) return counted;
+    counted += 1;
+    const first = pending[position];
+    if (first === LF) {
+      counted += 1; // AP_MODE_READBYTES takes the LF away
+      position += 1;
+    } else if (first === CR) {
+      if (position + 1 >= pending.length) return counted;
+      counted += 2; // the 2-byte speculative read of CR and what follows
+      if (pending[position + 1] !== LF) return counted;
+      counted += 2; // AP_MODE_READBYTES takes the CRLF away
+      position += 2;
+    } else {
+      return counted;
+    }
+    blankLines += 1;
+    if (blankLines > PIPELINE_BLANK_LINES_ALLOWED) return counted;
+  }
 }

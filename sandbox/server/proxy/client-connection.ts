@@ -136,18 +136,21 @@ interface RequestContext {
 async function serveOneRequest(context: RequestContext): Promise<'keep-alive' | 'close' | 'tunnel'> {
   const { reader, runtime, emit } = context;
   const parser = new RequestHeadParser({ scheme: context.secure ? 'https' : 'http' });
-  // Before the first request httpd waits for the request-read timeout; between requests, KeepAliveTimeout.
-  const waitMs = context.keepalives === 0 ? runtime.requestHeaderTimeoutMs : runtime.keepAliveTimeoutMs;
   let startMicros = 0;
   let pushedBefore = 0;
   for (;;) {
+    // Before the first request httpd waits for the request-read timeout; between requests,
+    // KeepAliveTimeout; once a byte of the next request came, the head is read under Timeout.
+    const waitMs = context.keepalives === 0 || startMicros !== 0 ? runtime.requestHeaderTimeoutMs : runtime.keepAliveTimeoutMs;
     const chunk = await reader.read(waitMs);
     if (chunk === null) {
+      if (startMicros === 0) return 'close';
       // End of stream part-way through a head: httpd treats it as a failed read and still answers
-      // 400 on the open write side; before any byte it just closes (finish() says 'abandoned').
-      if (startMicros === 0 || !reader.finished) return 'close';
-      const ending = parser.finish();
-      return ending.state === 'error' ? answerBadRequest(context, ending.error, startMicros, pushedBefore) : 'close';
+      // 400 on the open write side; a timeout is a 408 (timeout() tells which kind, or 'abandoned').
+      const ending = reader.finished ? parser.finish() : parser.timeout();
+      if (ending.state !== 'error') return 'close';
+      if (ending.error.unanswered) return logUnansweredTimeout(context, ending.error, startMicros);
+      return answerBadRequest(context, ending.error, startMicros, pushedBefore);
     }
     if (startMicros === 0) startMicros = runtime.nowMicros();
     const result = parser.push(chunk);
@@ -171,12 +174,41 @@ async function serveOneRequest(context: RequestContext): Promise<'keep-alive' | 
   }
 }
 
+/**
+ * A request line cut short by Timeout: httpd answers nothing and closes; the 408 reaches the
+ * access log only on a connection's first request (ap_read_request skips keep-alive ones).
+ */
+function logUnansweredTimeout(context: RequestContext, error: RequestHeadError, startMicros: number): 'close' {
+  const { runtime } = context;
+  context.emit({ type: 'response', status: error.status, explanation: `${error.status}: the request line did not arrive within Timeout; httpd closes without answering` });
+  if (context.keepalives > 0) return 'close';
+  const server = runtime.defaultServerFor(context.endpoints.localAddress, context.endpoints.localPort);
+  runtime.accessLog(
+    {
+      head: null,
+      requestLine: error.theRequest ?? null,
+      status: error.status,
+      bodyBytes: 0,
+      responseHeaders: [],
+      bytesIn: error.consumed,
+      bytesOut: 0,
+      startMicros,
+      serverIndex: server.index,
+      aborted: false,
+      keepAlive: false,
+    },
+    context,
+  );
+  return 'close';
+}
+
 async function answerBadRequest(context: RequestContext, error: RequestHeadError, startMicros: number, bytesIn: number): Promise<'keep-alive' | 'close'> {
   const { runtime } = context;
-  for (const entry of error.errorLog) {
-    runtime.log({ ...entry, client: entry.serverScoped ? undefined : context.client }, null, context.connection);
-  }
+  // r->server is still the address's default server (no Host read yet): its ErrorLog and LogLevel apply.
   const server = runtime.defaultServerFor(context.endpoints.localAddress, context.endpoints.localPort);
+  for (const entry of error.errorLog) {
+    runtime.log({ ...entry, origin: entry.source, client: entry.serverScoped ? undefined : context.client }, server.index, context.connection);
+  }
   // A head the connection may survive (417) keeps it as any answer would: by protocol, Connection and KeepAlive.
   const survivor = error.closeConnection ? null : { closeAfterResponse: false, headers: error.headers ?? [], versionNumber: error.versionNumber ?? 1001 };
   const keepAlive = survivor !== null && runtime.keepAliveAllowed(survivor, context.keepalives, server.index);

@@ -10,7 +10,7 @@ import { checkMpmSettings } from '../../engine/config/mpm-check.ts';
 import { serverBanner } from '../../engine/http/error-page.ts';
 import type { ServerTokens } from '../../engine/http/error-page.ts';
 import type { RequestHead } from '../../engine/http/request-head.ts';
-import { DEBIAN_LOG_FORMATS, DEFAULT_LOG_FORMAT, formatAccessLogLine, resolveLogFormat } from '../../engine/logs/access-log.ts';
+import { DEBIAN_LOG_FORMATS, DEFAULT_LOG_FORMAT, formatAccessLogLine, pipelineCheckBytes, resolveLogFormat } from '../../engine/logs/access-log.ts';
 import { formatErrorLogLine } from '../../engine/logs/error-log.ts';
 import type { ErrorLogEntry } from '../../engine/logs/error-log.ts';
 import { isLogged } from '../../engine/logs/log-level.ts';
@@ -45,7 +45,8 @@ export interface ProxyRuntimeOptions {
 /** What the access log needs about one finished request (a WebSocket's when its tunnel closed). */
 export interface FinishedRequest {
   head: RequestHead | null;
-  requestLine: string;
+  /** null: no request line was read (r->the_request NULL). */
+  requestLine: string | null;
   status: number;
   bodyBytes: number;
   responseHeaders: ReadonlyArray<readonly [string, string]>;
@@ -217,6 +218,8 @@ export class ProxyRuntime {
       keepalives: number;
       connection: number;
       secure?: boolean;
+      /** The connection's unread input, for the pipelined next request's bytes mod_logio counts here. */
+      reader?: { pending(): Uint8Array };
     },
   ): void {
     this.requestsServed += 1;
@@ -225,6 +228,8 @@ export class ProxyRuntime {
     const head = record.head;
     const [, query] = splitQuery(head?.target ?? '');
     const durationMicros = Math.max(0, this.nowMicros() - record.startMicros);
+    // ap_check_pipeline runs only on a connection kept open, before the request is logged.
+    const bytesIn = record.bytesIn + (record.keepAlive && connection.reader ? pipelineCheckBytes(connection.reader.pending()) : 0);
     for (const customLog of logging.customLogs) {
       const line = formatAccessLogLine(customLog.format, {
         ...connection.endpoints,
@@ -236,7 +241,7 @@ export class ProxyRuntime {
         originalStatus: record.status,
         finalStatus: record.status,
         bodyBytes: record.bodyBytes,
-        bytesIn: record.bytesIn,
+        bytesIn,
         bytesOut: record.bytesOut,
         requestHeaders: head?.headers ?? [],
         responseHeaders: record.responseHeaders,
@@ -441,8 +446,8 @@ function computeLogging(config: HttpdConfig, serverIndex: number | null): Server
  * r->protocol of a request whose head failed: the request line's protocol when it named one,
  * else "HTTP/1.0", which read_request_line sets when it gives up and HTTP/0.9 is never logged.
  */
-function protocolOfFailedRequestLine(theRequest: string): string {
-  const protocol = theRequest.split(' ')[2];
+function protocolOfFailedRequestLine(theRequest: string | null): string {
+  const protocol = theRequest?.split(' ')[2];
   return protocol !== undefined && /^HTTP\/\d\.\d$/.test(protocol) ? protocol : 'HTTP/1.0';
 }
 

@@ -73,6 +73,11 @@ export class SocketReader {
     }
   }
 
+  /** What arrived and is not read yet, left in place (what ap_check_pipeline would peek). */
+  pending(): Buffer {
+    return Buffer.concat(this.queued);
+  }
+
   /** Give bytes back (the part of a chunk after a head) so the next read returns them first. */
   unshift(chunk: Buffer): void {
     if (chunk.length > 0) this.queued.unshift(chunk);
