@@ -45,7 +45,7 @@ import type { BackendPlan, ProxyDecision, RouteDecision } from '../../engine/rou
 import type { Hop, TapEvent } from '../../engine/tap-events.ts';
 import { connectBackend } from './backend-connector.ts';
 import type { ConnectFailure } from './backend-connector.ts';
-import type { ProxyRuntime } from './proxy-runtime.ts';
+import type { FinishedRequest, ProxyRuntime } from './proxy-runtime.ts';
 import { SocketReader } from './socket-reader.ts';
 import { renderServerStatus } from './status-page.ts';
 import { headerTagReadings } from './header-tag-clock.ts';
@@ -202,6 +202,11 @@ function logUnansweredTimeout(context: RequestContext, error: RequestHeadError, 
   return 'close';
 }
 
+/** What CustomLog env=/expr= conditions and %{VAR}e read of a routed request. */
+function loggedEnvironment(decision: RouteDecision): Pick<FinishedRequest, 'env' | 'expr'> {
+  return { env: decision.responseContext.env, expr: decision.responseContext.expr };
+}
+
 async function answerBadRequest(context: RequestContext, error: RequestHeadError, startMicros: number, bytesIn: number): Promise<'keep-alive' | 'close'> {
   const { runtime } = context;
   // r->server is still the address's default server (no Host read yet): its ErrorLog and LogLevel apply.
@@ -311,7 +316,7 @@ async function answerServerStatus(context: RequestContext, head: RequestHead, de
   context.emit({ type: 'head', hop: 'proxy->client', head: text });
   context.emit({ type: 'response', status: 200, explanation: decision.explanation });
   runtime.accessLog(
-    { head, requestLine: requestLineOf(head), status: 200, bodyBytes: body.length, responseHeaders: headers, bytesIn: head.consumed, bytesOut: text.length + body.length, startMicros, serverIndex, aborted: false, keepAlive },
+    { head, ...loggedEnvironment(decision), requestLine: requestLineOf(head), status: 200, bodyBytes: body.length, responseHeaders: headers, bytesIn: head.consumed, bytesOut: text.length + body.length, startMicros, serverIndex, aborted: false, keepAlive },
     context,
   );
   return keepAlive ? 'keep-alive' : 'close';
@@ -341,7 +346,7 @@ async function answerTrace(context: RequestContext, head: RequestHead, decision:
   context.emit({ type: 'head', hop: 'proxy->client', head: text });
   context.emit({ type: 'response', status: 200, explanation: decision.explanation });
   runtime.accessLog(
-    { head, requestLine: requestLineOf(head), status: 200, bodyBytes: echoed.length, responseHeaders: headers, bytesIn: head.consumed, bytesOut: text.length + body.length, startMicros, serverIndex, aborted: false, keepAlive },
+    { head, ...loggedEnvironment(decision), requestLine: requestLineOf(head), status: 200, bodyBytes: echoed.length, responseHeaders: headers, bytesIn: head.consumed, bytesOut: text.length + body.length, startMicros, serverIndex, aborted: false, keepAlive },
     context,
   );
   return keepAlive ? 'keep-alive' : 'close';
@@ -446,6 +451,7 @@ async function respondFromProxy(
   runtime.accessLog(
     {
       head,
+      ...loggedEnvironment(decision),
       requestLine: requestLineOf(head),
       status: answer.status,
       bodyBytes: response.body.length,
@@ -845,6 +851,7 @@ async function exchangeWithBackend(
           runtime.accessLog(
             {
               head,
+              ...loggedEnvironment(decision),
               requestLine: requestLineOf(head),
               status: 101,
               // The 101 went out through ap_send_interim_response, which counts no body bytes
@@ -901,6 +908,7 @@ async function exchangeWithBackend(
   runtime.accessLog(
     {
       head,
+      ...loggedEnvironment(decision),
       requestLine: requestLineOf(head),
       status: response.status,
       bodyBytes: bodyBytes.sent,
@@ -950,6 +958,7 @@ async function relayRawAnswer(
   runtime.accessLog(
     {
       head,
+      ...loggedEnvironment(decision),
       requestLine: requestLineOf(head),
       status: sent > 0 ? 200 : 502,
       bodyBytes: sent,

@@ -14,6 +14,7 @@ import { DEBIAN_LOG_FORMATS, DEFAULT_LOG_FORMAT, formatAccessLogLine, pipelineCh
 import { formatErrorLogLine } from '../../engine/logs/error-log.ts';
 import type { ErrorLogEntry } from '../../engine/logs/error-log.ts';
 import { isLogged } from '../../engine/logs/log-level.ts';
+import { evaluateExpr, type ExprLookup } from '../../engine/routing/ap-expr.ts';
 import type { LogLevelSetting } from '../../engine/logs/log-level.ts';
 import { serverBalancers } from '../../engine/config/balancer-merge.ts';
 import { createBalancerState } from '../../engine/routing/balancer-runtime.ts';
@@ -61,6 +62,10 @@ export interface FinishedRequest {
    */
   parsedMethod?: string;
   parsedPath?: string;
+  /** r->subprocess_env (SetEnvIf, SetEnv …): %{VAR}e and CustomLog env= read it; absent before routing. */
+  env?: Readonly<Record<string, string>>;
+  /** ap_expr's view of the request, for CustomLog expr=; absent for a head that failed. */
+  expr?: ExprLookup;
   /** r->handler when it is not mod_proxy's "proxy-server" (which a "proxy:" filename implies). */
   handler?: string;
   aborted: boolean;
@@ -75,7 +80,7 @@ export interface FinishedRequest {
 interface ServerLogging {
   errorLog: string | null;
   level: LogLevelSetting;
-  customLogs: Array<{ target: string; format: string }>;
+  customLogs: Array<{ target: string; format: string; condition: string | null }>;
 }
 
 const DEFAULT_KEEPALIVE_TIMEOUT_SECONDS = 5;
@@ -231,6 +236,7 @@ export class ProxyRuntime {
     // ap_check_pipeline runs only on a connection kept open, before the request is logged.
     const bytesIn = record.bytesIn + (record.keepAlive && connection.reader ? pipelineCheckBytes(connection.reader.pending()) : 0);
     for (const customLog of logging.customLogs) {
+      if (!this.logConditionHolds(customLog.condition, record, record.serverIndex, connection)) continue;
       const line = formatAccessLogLine(customLog.format, {
         ...connection.endpoints,
         requestLine: record.requestLine,
@@ -257,10 +263,38 @@ export class ProxyRuntime {
         handler: record.handler ?? (record.filename?.startsWith('proxy:') ? 'proxy-server' : undefined),
         pid: this.pid,
         filename: record.filename,
+        env: record.env,
       });
       this.sink.accessLine(customLog.target, line);
       this.tap({ type: 'access-log', connection: connection.connection, time: Date.now(), line });
     }
+  }
+
+  /**
+   * mod_log_config's config_log_transaction: "env=VAR" needs VAR in r->subprocess_env, "env=!VAR"
+   * its absence; "expr=…" must evaluate true (an evaluation error logs AH00644 and skips the line).
+   */
+  private logConditionHolds(
+    condition: string | null,
+    record: FinishedRequest,
+    serverIndex: number | null,
+    connection: { endpoints: { remoteAddress: string }; connection: number },
+  ): boolean {
+    if (condition === null) return true;
+    const env = record.env ?? {};
+    if (/^env=/i.test(condition)) {
+      const name = condition.slice(4);
+      return name.startsWith('!') ? !Object.hasOwn(env, name.slice(1)) : Object.hasOwn(env, name);
+    }
+    if (!/^expr=/i.test(condition)) return true;
+    // A head that failed has no routing view: variables read empty, as most of r is then.
+    const lookup: ExprLookup = record.expr ?? { clientIp: connection.endpoints.remoteAddress, variable: () => '', call: (func, arg) => (func === 'env' || func === 'reqenv' ? (env[arg] ?? '') : func === 'toupper' ? arg.toUpperCase() : func === 'tolower' ? arg.toLowerCase() : func === 'http' || func === 'req' || func === 'req_novary' ? headerValue(record.head?.headers ?? [], arg) : null) };
+    const result = evaluateExpr(condition.slice(5), lookup);
+    if (!result.ok) {
+      this.log({ module: 'log_config', level: 'warn', code: 'AH00644', message: `Error evaluating log condition: ${result.error}` }, serverIndex, connection.connection);
+      return false;
+    }
+    return result.value;
   }
 
   /** The server that answers a connection before any Host is known (for 400s). */
@@ -438,6 +472,7 @@ function computeLogging(config: HttpdConfig, serverIndex: number | null): Server
   const customLogs = [...written, ...globalLogs.filter((entry) => !written.includes(entry))].map((entry) => ({
     target: entry.target,
     format: entry.format === null ? defaultFormat : resolveLogFormat(entry.format, nicknames),
+    condition: entry.condition,
   }));
   return { errorLog, level, customLogs };
 }
@@ -449,6 +484,11 @@ function computeLogging(config: HttpdConfig, serverIndex: number | null): Server
 function protocolOfFailedRequestLine(theRequest: string | null): string {
   const protocol = theRequest?.split(' ')[2];
   return protocol !== undefined && /^HTTP\/\d\.\d$/.test(protocol) ? protocol : 'HTTP/1.0';
+}
+
+/** A request header's values, comma-joined as apr_table_get sees merged repeats; '' when absent. */
+function headerValue(headers: ReadonlyArray<readonly [string, string]>, name: string): string {
+  return headers.filter(([field]) => field.toLowerCase() === name.toLowerCase()).map(([, value]) => value).join(', ');
 }
 
 function splitQuery(target: string): [string, string] {
