@@ -50,7 +50,7 @@ const SIMULATED = new Set([
   '<requirenotall', 'servername', 'serveralias', 'serverroot', 'listen', 'loadmodule', 'include',
   'includeoptional', 'define', 'undefine', 'proxypass', 'proxypassmatch', 'proxypassreverse', 'proxyrequests', 'proxypreservehost',
   'proxyaddheaders', 'proxytimeout', 'proxywebsocketfallbacktoproxyhttp', 'proxyset', 'balancermember',
-  'proxypassinherit', 'balancerinherit', 'timeout', 'keepalive', 'maxkeepaliverequests', 'keepalivetimeout', 'errorlog', 'customlog',
+  'proxypassinherit', 'balancerinherit', 'timeout', 'keepalive', 'maxkeepaliverequests', 'keepalivetimeout', 'errorlog', 'errorlogformat', 'customlog',
   'transferlog', 'globallog', 'logformat', 'loglevel', 'bufferedlogs', 'sslengine', 'sslcertificatefile', 'sslcertificatekeyfile',
   'sslproxyengine', 'sslproxyverify', 'sslproxycheckpeername', 'redirect', 'redirectmatch', 'redirectpermanent',
   'redirecttemp', 'require', 'authmerging', 'authtype', 'authname', 'authbasicprovider', 'authbasicauthoritative',

@@ -86,6 +86,7 @@ export function emptyServerScope(): ServerScope {
     sslStrictSniVhostCheck: null,
     sslProxy: emptySslProxy(),
     errorLog: null,
+    errorLogFormat: null,
     customLogs: [],
     logFormats: [],
     logLevel: emptyLogLevel(),

@@ -524,6 +524,8 @@ export interface ServerScope {
   sslProxy: SslProxyConfig;
 
   errorLog: Setting<string> | null;
+  /** ErrorLogFormat's main form (with %M); a vhost without one uses the main server's. */
+  errorLogFormat: Setting<string> | null;
   customLogs: CustomLogEntry[];
   logFormats: LogFormatEntry[];
   logLevel: LogLevelConfig;

@@ -41,12 +41,14 @@ export function connectFailureLog(failure: ConnectFailure): { attempt: ErrorLogE
     code: 'AH00957',
     message: `${proxyFunction}: attempt to connect to ${address} (${plan.host}:${plan.port}) failed`,
     osError: failure.osError,
+    // Where Debian's 2.4.71 logs it (ErrorLogFormat's %F prints it at any level; measured, scenario 382).
+    origin: 'proxy_util.c(3949)',
   };
   if (failure.moreAddresses) return { attempt, handler: null };
   const handler: ErrorLogEntry =
     plan.module === 'proxy_wstunnel'
       ? { module: 'proxy_wstunnel', level: 'error', code: 'AH02452', message: `failed to make connection to backend: ${plan.host}`, client: failure.client }
-      : { module: 'proxy_http', level: 'error', code: 'AH01114', message: `HTTP: failed to make connection to backend: ${plan.host}`, client: failure.client };
+      : { module: 'proxy_http', level: 'error', code: 'AH01114', message: `HTTP: failed to make connection to backend: ${plan.host}`, client: failure.client, origin: 'mod_proxy_http.c(2054)' };
   return { attempt, handler };
 }
 

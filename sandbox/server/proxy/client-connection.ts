@@ -114,6 +114,7 @@ export async function serveClientConnection(
     closeReason = 'client went away while waiting for a worker';
   }
   if (!socket.destroyed) socket.end();
+  runtime.setRequestHeaders(connection, null);
   emit({ type: 'connection-close', reason: closeReason });
 }
 
@@ -136,6 +137,7 @@ interface RequestContext {
 async function serveOneRequest(context: RequestContext): Promise<'keep-alive' | 'close' | 'tunnel'> {
   const { reader, runtime, emit } = context;
   const parser = new RequestHeadParser({ scheme: context.secure ? 'https' : 'http' });
+  runtime.setRequestHeaders(context.connection, null);
   let startMicros = 0;
   let pushedBefore = 0;
   for (;;) {
@@ -369,6 +371,8 @@ function mergeRepeatedFields(fields: ReadonlyArray<[string, string]>): Array<[st
 }
 
 async function handleRequest(context: RequestContext, head: RequestHead, startMicros: number): Promise<'keep-alive' | 'close' | 'tunnel'> {
+  // Request-scoped error-log lines read its headers (%{Referer}i, the default format's referer).
+  context.runtime.setRequestHeaders(context.connection, head.headers);
   const { runtime, emit, socket } = context;
   const decision = routeRequest(runtime.config, {
     method: head.method,

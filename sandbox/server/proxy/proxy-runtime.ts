@@ -11,8 +11,8 @@ import { serverBanner } from '../../engine/http/error-page.ts';
 import type { ServerTokens } from '../../engine/http/error-page.ts';
 import type { RequestHead } from '../../engine/http/request-head.ts';
 import { DEBIAN_LOG_FORMATS, DEFAULT_LOG_FORMAT, formatAccessLogLine, pipelineCheckBytes, resolveLogFormat } from '../../engine/logs/access-log.ts';
-import { formatErrorLogLine } from '../../engine/logs/error-log.ts';
-import type { ErrorLogEntry } from '../../engine/logs/error-log.ts';
+import { formatErrorLogLine, formatErrorLogWithFormat, parseErrorLogFormat } from '../../engine/logs/error-log.ts';
+import type { ErrorLogEntry, ErrorLogFormatItem } from '../../engine/logs/error-log.ts';
 import { isLogged } from '../../engine/logs/log-level.ts';
 import { evaluateExpr, type ExprLookup } from '../../engine/routing/ap-expr.ts';
 import type { LogLevelSetting } from '../../engine/logs/log-level.ts';
@@ -79,6 +79,8 @@ export interface FinishedRequest {
 /** Logging settings of one server after merging with the main server. */
 interface ServerLogging {
   errorLog: string | null;
+  /** The ErrorLogFormat in effect (the vhost's, else the main server's); null: httpd's default layout. */
+  errorLogFormat: ErrorLogFormatItem[] | null;
   level: LogLevelSetting;
   customLogs: Array<{ target: string; format: string; condition: string | null }>;
 }
@@ -199,6 +201,15 @@ export class ProxyRuntime {
     return this.resolver(host, port);
   }
 
+  /** r->headers_in of the request a connection is serving, by connection number. */
+  private readonly requestHeaders = new Map<number, ReadonlyArray<readonly [string, string]>>();
+
+  /** The request a connection now serves; its error-log lines with a client read these headers. */
+  setRequestHeaders(connection: number, headers: ReadonlyArray<readonly [string, string]> | null): void {
+    if (headers === null) this.requestHeaders.delete(connection);
+    else this.requestHeaders.set(connection, headers);
+  }
+
   /** Whether `log` would write this entry for a server (null: main). */
   wouldLog(entry: ErrorLogEntry, serverIndex: number | null): boolean {
     // httpd writes notice-level messages (startup, shutdown, AH00484's neighbours) whatever LogLevel says.
@@ -209,7 +220,13 @@ export class ProxyRuntime {
   log(entry: ErrorLogEntry, serverIndex: number | null, connection: number): void {
     if (!this.wouldLog(entry, serverIndex)) return;
     const logging = this.loggingFor(serverIndex);
-    const line = formatErrorLogLine(entry, this.nowMicros(), { pid: this.pid, tid: this.pid + connection });
+    const process = { pid: this.pid, tid: this.pid + connection };
+    const requestHeaders = entry.client !== undefined ? this.requestHeaders.get(connection) : undefined;
+    const line = logging.errorLogFormat
+      ? formatErrorLogWithFormat(logging.errorLogFormat, entry, { process, epochMicros: this.nowMicros(), serverName: this.serverName(serverIndex), requestHeaders })
+      : formatErrorLogLine(entry, this.nowMicros(), process, requestHeaders);
+    // A "+" field that came out empty drops the whole line.
+    if (line === null) return;
     this.sink.errorLine(logging.errorLog, line);
     this.tap({ type: 'error-log', connection, time: Date.now(), entry, line });
   }
@@ -474,7 +491,10 @@ function computeLogging(config: HttpdConfig, serverIndex: number | null): Server
     format: entry.format === null ? defaultFormat : resolveLogFormat(entry.format, nicknames),
     condition: entry.condition,
   }));
-  return { errorLog, level, customLogs };
+  const formatText = (own.errorLogFormat ?? main.errorLogFormat)?.value;
+  const parsedFormat = formatText === undefined ? null : parseErrorLogFormat(formatText, true);
+  const errorLogFormat = parsedFormat?.ok ? parsedFormat.items : null;
+  return { errorLog, errorLogFormat, level, customLogs };
 }
 
 /**

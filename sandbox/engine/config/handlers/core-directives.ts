@@ -5,6 +5,7 @@
  */
 import { parseAddressPort } from '../address.ts';
 import { atoi } from '../c-numbers.ts';
+import { parseErrorLogFormat } from '../../logs/error-log.ts';
 import type { SplitArguments } from '../argument-splitter.ts';
 import { sourceOf } from '../directive-node.ts';
 import { LOG_LEVELS, type LogLevelName, type MpmSettings, type Setting } from '../model.ts';
@@ -131,6 +132,27 @@ function errorLog(context: CommandContext, args: SplitArguments): Result {
   if (error) return error;
   context.server.server.errorLog = setting(context, args.words[0].value);
   return null;
+}
+
+/**
+ * ErrorLogFormat "fmt" sets the main format; ErrorLogFormat connection|request "fmt" is parsed
+ * and checked with httpd's messages (set_errorlog_format) but its once-per lines are not written.
+ */
+function errorLogFormat(context: CommandContext, args: SplitArguments): Result {
+  const error = serverOnly(context);
+  if (error) return error;
+  const [first, second] = args.words;
+  if (second === undefined) {
+    const parsed = parseErrorLogFormat(first.value, true);
+    if (!parsed.ok) return parsed.error;
+    context.server.server.errorLogFormat = setting(context, first.value);
+    return null;
+  }
+  const kind = first.value.toLowerCase();
+  if (kind !== 'connection' && kind !== 'request') return 'ErrorLogFormat type must be one of request, connection';
+  if (second.value === '') return null;
+  const parsed = parseErrorLogFormat(second.value, false);
+  return parsed.ok ? null : parsed.error;
 }
 
 function timeout(context: CommandContext, args: SplitArguments): Result {
@@ -385,6 +407,7 @@ export const coreDirectiveHandlers: HandlerTable = {
   mergeslashes: mergeSlashes,
   documentroot: documentRoot,
   errorlog: errorLog,
+  errorlogformat: errorLogFormat,
   timeout,
   keepalive: keepAlive,
   maxkeepaliverequests: maxKeepAliveRequests,
