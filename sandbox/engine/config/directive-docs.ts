@@ -231,7 +231,6 @@ export const DIRECTIVE_MANUAL_PAGES: Readonly<Record<string, string>> = {
   'errordocument': 'core',
   'errorlog': 'core',
   'errorlogformat': 'core',
-  'errorlogformat': 'core',
   'expiresactive': 'mod_expires',
   'expiresbytype': 'mod_expires',
   'expiresdefault': 'mod_expires',

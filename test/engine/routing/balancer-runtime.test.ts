@@ -92,9 +92,11 @@ describe('balancers measured on httpd 2.4.71', () => {
         code: 'AH00957',
         message: 'http: attempt to connect to 127.0.0.1:8805 (127.0.0.1:8805) failed',
         osError: '(111)Connection refused',
+        // Source positions measured with ErrorLogFormat's %F (scenario 382).
+        origin: 'proxy_util.c(3949)',
       },
       { module: 'proxy', level: 'error', code: 'AH00959', message: 'ap_proxy_connect_backend disabling worker for (127.0.0.1:8805) for 5s' },
-      { module: 'proxy_http', level: 'error', code: 'AH01114', message: 'HTTP: failed to make connection to backend: 127.0.0.1', client: '127.0.0.1:5555' },
+      { module: 'proxy_http', level: 'error', code: 'AH01114', message: 'HTTP: failed to make connection to backend: 127.0.0.1', client: '127.0.0.1:5555', origin: 'mod_proxy_http.c(2054)' },
     ]);
   });
 
