@@ -835,8 +835,6 @@ export const DIRECTIVE_DESCRIPTIONS: Readonly<Record<string, { en: string; ja: s
   'globallog': { en: 'An access log every virtual host writes to, even one with its own logs.', ja: '独自のログを持つバーチャルホストも含め、すべてのホストが書くアクセスログ。' },
   'maxclients': { en: 'Old name of MaxRequestWorkers.', ja: 'MaxRequestWorkers の旧名。' },
   'asyncrequestworkerfactor': { en: 'How many idle connections per worker the event MPM keeps before refusing new ones.', ja: 'event MPM が新しい接続を断るまでにワーカーあたり抱えるアイドル接続の数。' },
-  'sslproxycheckpeerexpire': { en: 'Whether an expired backend certificate is refused.', ja: '期限切れのバックエンド証明書を拒否するか。' },
-  'sslproxycheckpeercn': { en: 'Whether the backend certificate CN must match the host.', ja: 'バックエンド証明書の CN がホスト名と一致する必要があるか。' },
   'minspareservers': { en: 'Minimum idle child processes (prefork).', ja: '待機させておく子プロセスの最小数(prefork)。' },
   'maxspareservers': { en: 'Maximum idle child processes (prefork).', ja: '待機させておく子プロセスの最大数(prefork)。' },
   'protocols': { en: 'Protocols offered to clients, e.g. h2 http/1.1.', ja: 'クライアントに提供するプロトコル(例: h2 http/1.1)。' },
