@@ -11,6 +11,9 @@
 import type { LogLevelName } from '../logs/log-level.ts';
 import { bytesToLatin1 } from './http-chars.ts';
 
+/** APR_TIMEUP as ap_log_rerror prints it. */
+const TIMEUP = '(70007)The timeout specified has expired';
+
 /** Longest response line httpd reads (HUGE_STRING_LEN, unless ResponseFieldSize changes it). */
 export const DEFAULT_RESPONSE_FIELD_SIZE = 8192;
 
@@ -137,6 +140,19 @@ export class ResponseHeadParser {
       return this.noStatusLine(osError);
     }
     return this.badHeader('HEADERS_CUT_SHORT', [warn('AH10404', 'Error reading headers from backend', '(70014)End of file found')]);
+  }
+
+  /**
+   * The backend stayed silent for the whole backend timeout (timeout=, else ProxyTimeout, else
+   * Timeout). httpd's read fails with APR_TIMEUP, so the same errors as a hang-up are logged, with
+   * "(70007)The timeout specified has expired" as their cause: AH01102 before the status line,
+   * AH10404 among the header lines. Either way the client gets 502 (mod_proxy_http only notes
+   * "proxy_timedout"; 503 is for a 100-continue wait, which is not modelled here).
+   */
+  timeout(): ResponseHeadResult {
+    if (this.state === 'done') return this.result;
+    if (this.state === 'status-line') return this.noStatusLine(TIMEUP);
+    return this.badHeader('HEADERS_CUT_SHORT', [warn('AH10404', 'Error reading headers from backend', TIMEUP)]);
   }
 
   /** A line ending at LF (CR stripped); one that outgrows the buffer is flagged once its LF arrives. */

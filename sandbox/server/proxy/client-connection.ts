@@ -736,7 +736,8 @@ async function exchangeWithBackend(
     const chunk = pending ?? (await backendReader.read(rawTunnel ? 0 : plan.timeouts.backend * 1000));
     pending = null;
     if (rawTunnel && chunk) rawReceived.push(chunk);
-    const result = chunk === null ? responseParser.finish() : responseParser.push(chunk);
+    // null: the backend hung up, or (reader not finished) stayed silent for the backend timeout.
+    const result = chunk !== null ? responseParser.push(chunk) : backendReader.finished ? responseParser.finish() : responseParser.timeout();
     if (rawTunnel && (result.state === 'error' || result.state === 'http09' || (result.state === 'complete' && result.head.status !== 101) || (chunk === null && result.state !== 'complete'))) {
       return relayRawAnswer(context, head, backendReader, backendSocket, Buffer.concat(rawReceived), startMicros, serverIndex, decision);
     }

@@ -119,4 +119,35 @@ describe('ResponseHeadParser results', () => {
     const result = parser.finish();
     expect(result.state === 'error' && result.error.log.map((entry) => entry.code)).toEqual(['AH01102', 'AH00898']);
   });
+
+  // Scenarios 400 and 401: a backend slower than the backend timeout is 502 with AH01102 and
+  // AH00898, the first caused by APR_TIMEUP, not a hang-up's 20014/70014.
+  it('logs a silent backend as a timeout before the status line', () => {
+    const parser = new ResponseHeadParser({ path: '/p/delay/2000', backendHost: '127.0.0.1', backendPort: 3000, clientKeepalives: 0 });
+    const result = parser.timeout();
+    expect(result.state).toBe('error');
+    if (result.state !== 'error') return;
+    expect(result.error.proxyErrorReason).toBe('Error reading from remote server');
+    expect(result.error.log.filter((entry) => entry.level === 'error').map((entry) => [entry.code, entry.osError, entry.message])).toEqual([
+      ['AH01102', '(70007)The timeout specified has expired', 'error reading status line from remote server 127.0.0.1:3000'],
+      ['AH00898', undefined, 'Error reading from remote server returned by /p/delay/2000'],
+    ]);
+  });
+
+  it('logs a timeout among the header lines as AH10404 with APR_TIMEUP', () => {
+    const parser = new ResponseHeadParser({ path: '/', backendHost: 'b', backendPort: 1 });
+    expect(parser.push(bytes('HTTP/1.1 200 OK\r\nX-A: 1\r\n')).state).toBe('incomplete');
+    const result = parser.timeout();
+    // Then the same AH01106 as a head cut short by a hang-up (r->headers_out is NULL either way).
+    expect(result.state === 'error' && result.error.log.map((entry) => [entry.code, entry.osError])).toEqual([
+      ['AH10404', '(70007)The timeout specified has expired'],
+      ['AH01106', undefined],
+    ]);
+  });
+
+  it('keeps a settled result when the timer fires late', () => {
+    const parser = new ResponseHeadParser({ path: '/', backendHost: 'b', backendPort: 1 });
+    const complete = parser.push(bytes('HTTP/1.1 204 No Content\r\n\r\n'));
+    expect(parser.timeout()).toBe(complete);
+  });
 });
