@@ -83,6 +83,6 @@ export function configtest(text: string, options: ConfigtestOptions = {}): Confi
     stderr: `${lines.join('\n')}\n`,
     diagnostics: outcome.diagnostics,
     config,
-    startup: config ? checkStartup(config) : { ok: false, exitCode: 1, lines: [] },
+    startup: config ? checkStartup(config, options.fileSystem) : { ok: false, exitCode: 1, lines: [] },
   };
 }

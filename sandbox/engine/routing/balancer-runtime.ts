@@ -309,6 +309,16 @@ export function markMemberFailed(member: BalancerMemberState, nowMs: number): Er
 }
 
 /**
+ * The member's handler failed with 500 (a TLS handshake that broke after the connect): mod_proxy's
+ * proxy_handler puts a balancer member in error silently (no AH00959, that one is
+ * ap_proxy_connect_backend's) and does not fail over to another member.
+ */
+export function markMemberInErrorAfter500(member: BalancerMemberState, nowMs: number): void {
+  if (member.ignoreErrors) return;
+  member.errorSinceMs = nowMs;
+}
+
+/**
  * proxy_balancer_post_request(): the request that used this member ended with this status (the
  * backend's, or the proxy's own error status); a failonstatus= match puts the member in error.
  */

@@ -42,6 +42,7 @@ export {
   createBalancerState,
   chooseMember,
   markMemberFailed,
+  markMemberInErrorAfter500,
   memberRequestFinished,
   releaseMember,
   isUsable,

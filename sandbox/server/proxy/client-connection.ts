@@ -18,7 +18,7 @@ import { parseHostHeader } from '../../engine/routing/host-header.ts';
 import type { HeaderPair } from '../../engine/routing/header-table.ts';
 import type { ResponseHead } from '../../engine/http/response-head.ts';
 import type { ErrorLogEntry } from '../../engine/logs/error-log.ts';
-import { chooseMember, markMemberFailed, memberRequestFinished, releaseMember } from '../../engine/routing/balancer-runtime.ts';
+import { chooseMember, markMemberFailed, markMemberInErrorAfter500, memberRequestFinished, releaseMember } from '../../engine/routing/balancer-runtime.ts';
 import type { BalancerMemberState } from '../../engine/routing/balancer-runtime.ts';
 import { planBalancerMember } from '../../engine/routing/balancer-plan.ts';
 import { routeRequest } from '../../engine/routing/route-request.ts';
@@ -562,6 +562,16 @@ async function connectToBackend(context: RequestContext, decision: ProxyDecision
       context.emit({ type: 'route', routing: { ...summarizeDecision(decision), targetUrl: plan.url, explanation: `${decision.balancer.name} chose ${choice.member.name} (lbmethod ${state.lbmethod})` } });
       const connected = await connectPlan(context, plan, serverIndex, decision);
       if (connected.ok) return { ok: true, plan, backendSocket: connected.socket, member: choice.member };
+      if (connected.failure.kind === 'tls') {
+        // The connect succeeded; the handshake failed inside proxy_http's handler, which answers
+        // 500: proxy_handler marks the member in error without a line and does not fail over.
+        const failure = describeConnectFailure(connected.failure, plan, context.client, decision.uri ?? '/');
+        log(failure.log);
+        markMemberInErrorAfter500(choice.member, microsecondClockMs());
+        log(memberRequestFinished(state, choice.member, 500, microsecondClockMs(), context.client));
+        releaseMember(choice.member);
+        return { ok: false, answer: failure.answer };
+      }
       log(describeConnectFailure(connected.failure, plan, context.client, decision.uri ?? '/').log);
       log(markMemberFailed(choice.member, microsecondClockMs()));
       releaseMember(choice.member);

@@ -4,6 +4,8 @@ import {
   connectFailureLog,
   createBalancerState,
   markMemberFailed,
+  markMemberInErrorAfter500,
+  isUsable,
   memberRequestFinished,
   planBalancerMember,
   releaseMember,
@@ -116,6 +118,16 @@ describe('balancers measured on httpd 2.4.71', () => {
       reason: 'every member of balancer://d is in error state or out of service',
       log: [{ module: 'proxy_balancer', level: 'error', code: 'AH01170', message: 'balancer://d: All workers are in error state', client: '127.0.0.1:5555' }],
     });
+  });
+
+  it('puts a member whose handler answered 500 (a failed TLS handshake) in error without a line, and forcerecovery brings it back (scenario 450)', () => {
+    const state = stateOf('balancer://c');
+    const first = chooseMember(state, 0, '127.0.0.1:5555');
+    if (!first.ok) throw new Error('first member must be available');
+    markMemberInErrorAfter500(first.member, 0);
+    expect(isUsable(first.member)).toBe(false);
+    for (const member of state.members) markMemberInErrorAfter500(member, 0);
+    expect(chooseMember(state, 1000, '127.0.0.1:5555').ok).toBe(true);
   });
 
   it('puts every member back in service when all are in error and forcerecovery is on (the default)', () => {
