@@ -526,6 +526,9 @@ export interface ServerScope {
   errorLog: Setting<string> | null;
   /** ErrorLogFormat's main form (with %M); a vhost without one uses the main server's. */
   errorLogFormat: Setting<string> | null;
+  /** ErrorLogFormat connection|request lines in order (an empty format adds none); absent: none written, the main server's apply. */
+  errorLogConnectionFormats?: string[];
+  errorLogRequestFormats?: string[];
   customLogs: CustomLogEntry[];
   logFormats: LogFormatEntry[];
   logLevel: LogLevelConfig;

@@ -214,6 +214,58 @@ export interface ErrorLogFormatContext {
   requestHeaders?: ReadonlyArray<readonly [string, string]>;
   /** %{name}e: r->subprocess_env. */
   env?: Readonly<Record<string, string>>;
+  /** %{name}n: r->notes. */
+  notes?: Readonly<Record<string, string>>;
+  /**
+   * Which line log_error_core is writing: the message itself, or one of the once-per-connection
+   * or once-per-request lines before it (info.r unset, resp. the request; no level, no module).
+   */
+  line?: 'message' | 'connection' | 'request';
+  /** %{c}L / %{C}L: c->log_id, made when the connection's first line was logged. */
+  connectionLogId?: string;
+  /** %L: the request's log id, made when its first line was logged. */
+  requestLogId?: string;
+}
+
+/**
+ * core_generate_log_id: the request time (or now) xor'ed with the pid shifted by 40 and the
+ * thread by 32, as 8 bytes in base64 without the trailing "=" (11 characters).
+ */
+export function generateLogId(epochMicros: number, pid: number, thread: number): string {
+  let id = BigInt.asUintN(64, BigInt(Math.floor(epochMicros)));
+  id ^= BigInt.asUintN(64, BigInt(pid) << 40n);
+  id ^= BigInt.asUintN(64, BigInt(pid >> 24) << 56n);
+  id ^= BigInt.asUintN(64, BigInt(thread) << 32n);
+  const bytes: number[] = [];
+  for (let index = 0; index < 8; index += 1) bytes.push(Number((id >> BigInt(8 * index)) & 0xffn));
+  return base64(bytes).slice(0, 11);
+}
+
+function base64(bytes: readonly number[]): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  let out = '';
+  for (let index = 0; index < bytes.length; index += 3) {
+    const chunk = (bytes[index] << 16) | ((bytes[index + 1] ?? 0) << 8) | (bytes[index + 2] ?? 0);
+    out += alphabet[(chunk >> 18) & 63] + alphabet[(chunk >> 12) & 63];
+    out += index + 1 < bytes.length ? alphabet[(chunk >> 6) & 63] : '=';
+    out += index + 2 < bytes.length ? alphabet[chunk & 63] : '=';
+  }
+  return out;
+}
+
+/**
+ * One once-per-connection or once-per-request line (log_error_core's loop before the message):
+ * the format's fields read the connection (and the request), with no level, module or message.
+ * null: nothing is written (an empty line, or a "+" field that came out empty).
+ */
+export function formatErrorLogInfoLine(
+  items: readonly ErrorLogFormatItem[],
+  kind: 'connection' | 'request',
+  client: string,
+  context: ErrorLogFormatContext,
+): string | null {
+  const line = formatErrorLogWithFormat(items, { module: '', level: 'emerg', message: '', client }, { ...context, line: kind });
+  return line === null || line === '' ? null : line;
 }
 
 /** Render one entry with a parsed ErrorLogFormat (server/log.c's do_errorlog_format); null: the line is dropped. */
@@ -253,7 +305,9 @@ export function formatErrorLogWithFormat(items: readonly ErrorLogFormatItem[], e
 }
 
 function errorLogField(item: ErrorLogFormatItem, entry: ErrorLogEntry, context: ErrorLogFormatContext): string {
-  const requestScoped = entry.client !== undefined;
+  const line = context.line ?? 'message';
+  const requestScoped = line !== 'connection' && entry.client !== undefined;
+  const hasConnection = entry.client !== undefined || entry.remote !== undefined;
   switch (item.handler) {
     case 'a':
       return entry.client ?? entry.remote ?? '';
@@ -274,9 +328,19 @@ function errorLogField(item: ErrorLogFormatItem, entry: ErrorLogEntry, context: 
     case 'k':
       return entry.client !== undefined || entry.remote !== undefined ? String(context.keepalives ?? 0) : '';
     case 'l':
-      return entry.level;
+      // info.level is -1 on the once-per lines.
+      return line === 'message' ? entry.level : '';
     case 'm':
-      return entry.module;
+      return line === 'message' ? entry.module : '';
+    case 'L':
+      // log_log_id: "c" the connection's id, "C" only where no request is involved, else the request's.
+      if (item.arg !== null && (item.arg.startsWith('c') || item.arg.startsWith('C'))) {
+        if (!hasConnection || (item.arg.startsWith('C') && requestScoped)) return '';
+        return context.connectionLogId ?? '';
+      }
+      return requestScoped ? (context.requestLogId ?? '') : '';
+    case 'n':
+      return requestScoped && item.arg !== null ? escapeLogText(context.notes?.[item.arg] ?? '') : '';
     case 'P':
       return String(context.process.pid);
     case 'T':
@@ -288,7 +352,6 @@ function errorLogField(item: ErrorLogFormatItem, entry: ErrorLogEntry, context: 
     case 'V':
       return requestScoped ? (context.requestServerName ?? context.serverName) : '';
     default:
-      // %L (log ids, made only on demand by mod_unique_id or core's generator) and %n (notes) are not kept.
       return '';
   }
 }

@@ -27,3 +27,17 @@ export function isLogged(setting: LogLevelSetting, module: string, level: LogLev
   const threshold = setting.perModule[module] ?? setting.level;
   return levelRank(level) <= levelRank(threshold);
 }
+
+/**
+ * r->log of a request whose <Location>/<Proxy> sections wrote LogLevel: a bare level there
+ * replaces the server's (per-module levels included); per-module levels alone keep the server's
+ * level and its other modules' levels (ap_merge_log_config over the server's log config).
+ */
+export function requestLogLevel(
+  server: LogLevelSetting,
+  directory: { level: LogLevelName | null; perModule: Record<string, LogLevelName> } | null | undefined,
+): LogLevelSetting {
+  if (!directory) return server;
+  if (directory.level !== null) return { level: directory.level, perModule: { ...directory.perModule } };
+  return { level: server.level, perModule: { ...server.perModule, ...directory.perModule } };
+}

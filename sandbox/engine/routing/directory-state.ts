@@ -15,10 +15,21 @@ import type {
   ProxyPassRule,
   RedirectRule,
   RequireNode,
+  LogLevelName,
   RewriteRuleEntry,
   SetEnvIfEntry,
   SourceRef,
 } from '../config/model.ts';
+
+/**
+ * LogLevel written in the sections merged so far (core's dconf->log, ap_merge_log_config): a bare
+ * level replaces everything before it, per-module levels add to what they inherit. `level` null:
+ * only per-module levels were written, the server's level still applies to the other modules.
+ */
+export interface DirectoryLogLevel {
+  level: LogLevelName | null;
+  perModule: Record<string, LogLevelName>;
+}
 
 /** An authorization tree after AuthMerging: a scope's Require lines, or two trees combined. */
 export type AuthzTree = RequireNode | { kind: 'merged'; op: 'and' | 'or'; children: AuthzTree[] };
@@ -62,6 +73,8 @@ export interface DirectoryState {
   sslProxyEngine: boolean | null;
   /** SetHandler in effect (null: none, or cancelled with "None"). */
   handler: string | null;
+  /** LogLevel of the merged sections (null: none wrote one; r->log stays the server's). */
+  logLevel: DirectoryLogLevel | null;
   /** The sections merged so far, in merge order. */
   mergedSections: SourceRef[];
 }
@@ -84,6 +97,7 @@ export function emptyDirectoryState(): DirectoryState {
     rewrite: { engine: false, rules: [], options: [], directory: null },
     sslProxyEngine: null,
     handler: null,
+    logLevel: null,
     mergedSections: [],
   };
 }
@@ -126,8 +140,18 @@ export function mergeDirectoryScope(base: DirectoryState, add: DirectoryScope, s
     },
     sslProxyEngine: add.sslProxy.engine ? add.sslProxy.engine.value : base.sslProxyEngine,
     handler: add.handler ? (add.handler.value.toLowerCase() === 'none' ? null : add.handler.value) : base.handler,
+    logLevel: mergeLogLevel(base.logLevel, add),
     mergedSections: source ? [...base.mergedSections, source] : base.mergedSections,
   };
+}
+
+/** merge_core_dir_configs + ap_merge_log_config: a set level resets the inherited module levels. */
+function mergeLogLevel(base: DirectoryLogLevel | null, add: DirectoryScope): DirectoryLogLevel | null {
+  const own = add.logLevel;
+  if (!own || (own.level === null && own.modules.length === 0)) return base;
+  const perModule: Record<string, LogLevelName> = own.level !== null ? {} : { ...(base?.perModule ?? {}) };
+  for (const entry of own.modules) perModule[entry.module] = entry.level;
+  return { level: own.level !== null ? own.level.value : (base?.level ?? null), perModule };
 }
 
 /** merge_authz_core_dir_config(): AuthMerging Off/unset replaces, And/Or combine. */

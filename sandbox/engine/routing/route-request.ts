@@ -912,6 +912,7 @@ class RequestRouter {
       requestHeaders: this.headers.toPairs(),
       expr: this.exprLookup(''),
       earlyErrorHeaders: this.earlyErrorHeaders,
+      logLevel: this.dir?.logLevel ?? null,
       proxyPassReverse: this.dir?.proxyPassReverse ?? [],
       serverName: this.serverNameForUrl(),
       scheme: this.request.secure ? 'https' : 'http',

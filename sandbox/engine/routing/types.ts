@@ -221,6 +221,8 @@ export interface ResponseContext {
    * the other headers on every final response, proxied or httpd's own (not on a 101).
    */
   earlyErrorHeaders?: import('./header-table.ts').HeaderPair[];
+  /** LogLevel of the request's <Location>/<Proxy> sections (r->log); null or absent: the server's. */
+  logLevel?: import('./directory-state.ts').DirectoryLogLevel | null;
 }
 
 /** The request is proxied. */

@@ -114,7 +114,7 @@ export async function serveClientConnection(
     closeReason = 'client went away while waiting for a worker';
   }
   if (!socket.destroyed) socket.end();
-  runtime.setRequestHeaders(connection, null);
+  runtime.connectionClosed(connection);
   emit({ type: 'connection-close', reason: closeReason });
 }
 
@@ -138,6 +138,8 @@ async function serveOneRequest(context: RequestContext): Promise<'keep-alive' | 
   const { reader, runtime, emit } = context;
   const parser = new RequestHeadParser({ scheme: context.secure ? 'https' : 'http' });
   runtime.setRequestHeaders(context.connection, null);
+  // What the error log's %A and %k read of the connection.
+  runtime.setConnectionInfo(context.connection, { local: `${context.endpoints.localAddress}:${context.endpoints.localPort}`, keepalives: context.keepalives });
   let startMicros = 0;
   let pushedBefore = 0;
   for (;;) {
@@ -384,6 +386,8 @@ async function handleRequest(context: RequestContext, head: RequestHead, startMi
     tlsServerName: context.tlsServerName,
   }, runtime.routeOptions);
   const serverIndex = decision.server?.virtualHostIndex ?? null;
+  // r->log (a <Location>'s LogLevel), %V and %{VAR}e for the request's own lines from here on.
+  runtime.setRequestRouting(context.connection, serverIndex, decision.responseContext);
   for (const entry of decision.log) runtime.log(entry, serverIndex, context.connection);
   emit({ type: 'route', routing: summarizeDecision(decision) });
 
@@ -840,7 +844,7 @@ async function exchangeWithBackend(
     // mod_proxy_wstunnel logs each wakeup of its poll loop; the sockets are only watched for that
     // when those lines are written, so an unlogged tunnel costs nothing more.
     const readLog = { client: tunnelReadLog(step, 'client'), backend: tunnelReadLog(step, 'backend') };
-    const logsReads = [...readLog.client, ...readLog.backend].some((entry) => runtime.wouldLog(entry, serverIndex));
+    const logsReads = [...readLog.client, ...readLog.backend].some((entry) => runtime.wouldLog(entry, serverIndex, context.connection));
     let tunnelOpen = true;
     let failedSide: TunnelSide | null = null;
     if (logsReads) {

@@ -11,16 +11,16 @@ import { serverBanner } from '../../engine/http/error-page.ts';
 import type { ServerTokens } from '../../engine/http/error-page.ts';
 import type { RequestHead } from '../../engine/http/request-head.ts';
 import { DEBIAN_LOG_FORMATS, DEFAULT_LOG_FORMAT, formatAccessLogLine, pipelineCheckBytes, resolveLogFormat } from '../../engine/logs/access-log.ts';
-import { formatErrorLogLine, formatErrorLogWithFormat, parseErrorLogFormat } from '../../engine/logs/error-log.ts';
+import { formatErrorLogInfoLine, formatErrorLogLine, formatErrorLogWithFormat, generateLogId, parseErrorLogFormat } from '../../engine/logs/error-log.ts';
 import type { ErrorLogEntry, ErrorLogFormatItem } from '../../engine/logs/error-log.ts';
-import { isLogged } from '../../engine/logs/log-level.ts';
+import { isLogged, requestLogLevel } from '../../engine/logs/log-level.ts';
 import { evaluateExpr, type ExprLookup } from '../../engine/routing/ap-expr.ts';
 import type { LogLevelSetting } from '../../engine/logs/log-level.ts';
 import { serverBalancers } from '../../engine/config/balancer-merge.ts';
 import { createBalancerState } from '../../engine/routing/balancer-runtime.ts';
 import type { BalancerMemberState, BalancerState } from '../../engine/routing/balancer-runtime.ts';
 import type { RouteOptions } from '../../engine/routing/route-request.ts';
-import type { WorkerSettings } from '../../engine/routing/types.ts';
+import type { ResponseContext, WorkerSettings } from '../../engine/routing/types.ts';
 import { buildVhostTable, selectVirtualHost } from '../../engine/routing/vhost-select.ts';
 import { initialWorkerHealth, workerKey, type WorkerHealth } from '../../engine/routing/worker-state.ts';
 import type { VhostTable } from '../../engine/routing/vhost-select.ts';
@@ -83,6 +83,28 @@ interface ServerLogging {
   errorLogFormat: ErrorLogFormatItem[] | null;
   level: LogLevelSetting;
   customLogs: Array<{ target: string; format: string; condition: string | null }>;
+  /** ErrorLogFormat connection / request lines (the vhost's list if it wrote one, else the main server's). */
+  connectionFormats: ErrorLogFormatItem[][];
+  requestFormats: ErrorLogFormatItem[][];
+}
+
+/** What error-log lines of a client connection read of it (conn_rec) and of its current request (request_rec). */
+interface ConnectionLogState {
+  /** %A: "ip:port" of the local end. */
+  local: string;
+  /** %k: c->keepalives when the request started. */
+  keepalives: number;
+  /** c->log_id, made when the connection's first line is logged. */
+  logId?: string;
+  request?: {
+    headers: ReadonlyArray<readonly [string, string]>;
+    /** r->log once the location walk ran (null: the server's). */
+    level?: LogLevelSetting;
+    /** %V: ap_get_server_name of the request. */
+    serverName?: string;
+    env?: Readonly<Record<string, string>>;
+    logId?: string;
+  };
 }
 
 const DEFAULT_KEEPALIVE_TIMEOUT_SECONDS = 5;
@@ -201,30 +223,92 @@ export class ProxyRuntime {
     return this.resolver(host, port);
   }
 
-  /** r->headers_in of the request a connection is serving, by connection number. */
-  private readonly requestHeaders = new Map<number, ReadonlyArray<readonly [string, string]>>();
+  /** conn_rec and request_rec as the error log reads them, by connection number. */
+  private readonly connectionLogs = new Map<number, ConnectionLogState>();
 
-  /** The request a connection now serves; its error-log lines with a client read these headers. */
-  setRequestHeaders(connection: number, headers: ReadonlyArray<readonly [string, string]> | null): void {
-    if (headers === null) this.requestHeaders.delete(connection);
-    else this.requestHeaders.set(connection, headers);
+  /** A client connection starts a request (or waits for one): its local end and keep-alive count. */
+  setConnectionInfo(connection: number, info: { local: string; keepalives: number }): void {
+    const state = this.connectionLogs.get(connection);
+    if (state) Object.assign(state, info);
+    else this.connectionLogs.set(connection, { ...info });
   }
 
-  /** Whether `log` would write this entry for a server (null: main). */
-  wouldLog(entry: ErrorLogEntry, serverIndex: number | null): boolean {
+  /** The connection is gone: forget what its lines read. */
+  connectionClosed(connection: number): void {
+    this.connectionLogs.delete(connection);
+  }
+
+  /** The request a connection now serves (null: none); its error-log lines with a client read these headers. */
+  setRequestHeaders(connection: number, headers: ReadonlyArray<readonly [string, string]> | null): void {
+    let state = this.connectionLogs.get(connection);
+    if (!state) {
+      if (headers === null) return;
+      state = { local: '', keepalives: 0 };
+      this.connectionLogs.set(connection, state);
+    }
+    state.request = headers === null ? undefined : { headers };
+  }
+
+  /**
+   * The location walk ran: the request's lines use the sections' LogLevel (r->log), and %V, %{VAR}e
+   * read its server name and environment.
+   */
+  setRequestRouting(connection: number, serverIndex: number | null, routing: Pick<ResponseContext, 'logLevel' | 'serverName' | 'env'>): void {
+    const request = this.connectionLogs.get(connection)?.request;
+    if (!request) return;
+    request.level = routing.logLevel ? requestLogLevel(this.loggingFor(serverIndex).level, routing.logLevel) : undefined;
+    request.serverName = routing.serverName;
+    request.env = routing.env;
+  }
+
+  /** Whether `log` would write this entry for a server (null: main); `connection` gives the request's per-directory LogLevel. */
+  wouldLog(entry: ErrorLogEntry, serverIndex: number | null, connection?: number): boolean {
     // httpd writes notice-level messages (startup, shutdown, AH00484's neighbours) whatever LogLevel says.
-    return entry.level === 'notice' || isLogged(this.loggingFor(serverIndex).level, entry.module, entry.level);
+    if (entry.level === 'notice') return true;
+    // ap_get_request_module_loglevel: a request's own lines use r->log, set by the location walk.
+    const request = connection !== undefined && entry.client !== undefined ? this.connectionLogs.get(connection)?.request : undefined;
+    return isLogged(request?.level ?? this.loggingFor(serverIndex).level, entry.module, entry.level);
   }
 
   /** Write an error-log entry for a server (null: main) if its LogLevel lets it through. */
   log(entry: ErrorLogEntry, serverIndex: number | null, connection: number): void {
-    if (!this.wouldLog(entry, serverIndex)) return;
+    if (!this.wouldLog(entry, serverIndex, connection)) return;
     const logging = this.loggingFor(serverIndex);
     const process = { pid: this.pid, tid: this.pid + connection };
-    const requestHeaders = entry.client !== undefined ? this.requestHeaders.get(connection) : undefined;
+    const now = this.nowMicros();
+    const state = entry.client !== undefined ? this.connectionLogs.get(connection) : undefined;
+    const request = state?.request;
+    const context = {
+      process,
+      epochMicros: now,
+      serverName: this.serverName(serverIndex),
+      requestServerName: request?.serverName,
+      localAddress: state?.local || undefined,
+      keepalives: state?.keepalives,
+      requestHeaders: request?.headers,
+      env: request?.env,
+    };
+    // log_error_core: the first line of a connection, then of a request, makes its log id and is
+    // preceded by the once-per-connection and once-per-request lines.
+    const infoLines: string[] = [];
+    if (state && state.logId === undefined) {
+      state.logId = generateLogId(now, this.pid, process.tid);
+      for (const items of logging.connectionFormats) {
+        const line = formatErrorLogInfoLine(items, 'connection', entry.client ?? '', { ...context, connectionLogId: state.logId, requestHeaders: undefined, env: undefined, requestServerName: undefined });
+        if (line !== null) infoLines.push(line);
+      }
+    }
+    if (request && request.logId === undefined) {
+      request.logId = generateLogId(now, this.pid, process.tid);
+      for (const items of logging.requestFormats) {
+        const line = formatErrorLogInfoLine(items, 'request', entry.client ?? '', { ...context, connectionLogId: state?.logId, requestLogId: request.logId });
+        if (line !== null) infoLines.push(line);
+      }
+    }
     const line = logging.errorLogFormat
-      ? formatErrorLogWithFormat(logging.errorLogFormat, entry, { process, epochMicros: this.nowMicros(), serverName: this.serverName(serverIndex), requestHeaders })
-      : formatErrorLogLine(entry, this.nowMicros(), process, requestHeaders);
+      ? formatErrorLogWithFormat(logging.errorLogFormat, entry, { ...context, connectionLogId: state?.logId, requestLogId: request?.logId })
+      : formatErrorLogLine(entry, now, process, request?.headers);
+    for (const info of infoLines) this.sink.errorLine(logging.errorLog, info);
     // A "+" field that came out empty drops the whole line.
     if (line === null) return;
     this.sink.errorLine(logging.errorLog, line);
@@ -494,7 +578,14 @@ function computeLogging(config: HttpdConfig, serverIndex: number | null): Server
   const formatText = (own.errorLogFormat ?? main.errorLogFormat)?.value;
   const parsedFormat = formatText === undefined ? null : parseErrorLogFormat(formatText, true);
   const errorLogFormat = parsedFormat?.ok ? parsedFormat.items : null;
-  return { errorLog, errorLogFormat, level, customLogs };
+  const infoFormats = (lines: string[] | undefined) =>
+    (lines ?? []).flatMap((text) => {
+      const parsed = parseErrorLogFormat(text, false);
+      return parsed.ok ? [parsed.items] : [];
+    });
+  const connectionFormats = infoFormats(own.errorLogConnectionFormats ?? main.errorLogConnectionFormats);
+  const requestFormats = infoFormats(own.errorLogRequestFormats ?? main.errorLogRequestFormats);
+  return { errorLog, errorLogFormat, level, customLogs, connectionFormats, requestFormats };
 }
 
 /**

@@ -135,8 +135,8 @@ function errorLog(context: CommandContext, args: SplitArguments): Result {
 }
 
 /**
- * ErrorLogFormat "fmt" sets the main format; ErrorLogFormat connection|request "fmt" is parsed
- * and checked with httpd's messages (set_errorlog_format) but its once-per lines are not written.
+ * ErrorLogFormat "fmt" sets the main format; ErrorLogFormat connection|request "fmt" adds a
+ * once-per-connection or once-per-request line (set_errorlog_format), checked with httpd's messages.
  */
 function errorLogFormat(context: CommandContext, args: SplitArguments): Result {
   const error = serverOnly(context);
@@ -150,9 +150,15 @@ function errorLogFormat(context: CommandContext, args: SplitArguments): Result {
   }
   const kind = first.value.toLowerCase();
   if (kind !== 'connection' && kind !== 'request') return 'ErrorLogFormat type must be one of request, connection';
+  // Each line is kept in order; the first one (even an empty one) makes the list the server's own.
+  const server = context.server.server;
+  const key = kind === 'connection' ? 'errorLogConnectionFormats' : 'errorLogRequestFormats';
+  const lines = (server[key] ??= []);
   if (second.value === '') return null;
   const parsed = parseErrorLogFormat(second.value, false);
-  return parsed.ok ? null : parsed.error;
+  if (!parsed.ok) return parsed.error;
+  lines.push(second.value);
+  return null;
 }
 
 function timeout(context: CommandContext, args: SplitArguments): Result {
