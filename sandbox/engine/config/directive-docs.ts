@@ -762,7 +762,7 @@ export const DIRECTIVE_DESCRIPTIONS: Readonly<Record<string, { en: string; ja: s
   'maxkeepaliverequests': { en: 'Maximum requests on one kept-alive connection (0 = unlimited).', ja: '1 つの持続接続で受けるリクエストの上限(0 は無制限)。' },
   'keepalivetimeout': { en: 'Seconds to wait for the next request on a kept-alive connection.', ja: '持続接続で次のリクエストを待つ秒数。' },
   'errorlog': { en: 'Where the error log is written.', ja: 'エラーログの出力先。' },
-  'errorlogformat': { en: 'The layout of error-log lines (%t, %l, %m, %a, %M …); the connection and request forms are checked only.', ja: 'エラーログ行の書式（%t、%l、%m、%a、%M など）。connection／request 形式は検査のみ。' },
+  'errorlogformat': { en: 'The layout of error-log lines (%t, %l, %m, %a, %M …) and the once-per-connection and once-per-request lines.', ja: 'エラーログ行の書式（%t、%l、%m、%a、%M など）と、接続ごと・リクエストごとに一度だけ書かれる行。' },
   'customlog': { en: 'An access log file (or pipe) and its format.', ja: 'アクセスログの出力先(ファイルやパイプ)と書式。' },
   'transferlog': { en: 'An access log in the default format.', ja: '既定の書式のアクセスログ。' },
   'logformat': { en: 'Defines an access-log format, optionally under a nickname.', ja: 'アクセスログの書式を定義する(ニックネームも付けられる)。' },
