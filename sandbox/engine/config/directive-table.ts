@@ -48,7 +48,7 @@ const SIMULATED = new Set([
   '<virtualhost', '<location', '<locationmatch', '<directory', '<directorymatch', '<files', '<filesmatch', '<proxy', '<proxymatch',
   '<ifmodule', '<ifdefine', '<ifversion', '<iffile', '<ifdirective', '<ifsection', '<requireall', '<requireany', '<requirenone',
   '<requirenotall', 'servername', 'serveralias', 'serverroot', 'listen', 'loadmodule', 'include',
-  'includeoptional', 'define', 'undefine', 'proxypass', 'proxypassmatch', 'proxypassreverse', 'proxyrequests', 'proxypreservehost',
+  'includeoptional', 'define', 'undefine', 'proxypass', 'proxypassmatch', 'proxypassreverse', 'proxypassreversecookiedomain', 'proxypassreversecookiepath', 'proxyrequests', 'proxypreservehost',
   'proxyaddheaders', 'proxytimeout', 'proxywebsocketfallbacktoproxyhttp', 'proxyset', 'balancermember',
   'proxypassinherit', 'balancerinherit', 'timeout', 'keepalive', 'maxkeepaliverequests', 'keepalivetimeout', 'errorlog', 'errorlogformat', 'customlog',
   'transferlog', 'globallog', 'logformat', 'loglevel', 'bufferedlogs', 'sslengine', 'sslcertificatefile', 'sslcertificatekeyfile',

@@ -99,10 +99,19 @@ export interface ProxyPassRule {
   source: SourceRef;
 }
 
-/** One ProxyPassReverse. */
+/**
+ * One ProxyPassReverse, ProxyPassReverseCookieDomain or ProxyPassReverseCookiePath (httpd keeps
+ * three lists, each merged base first; one list filtered by kind keeps the same order).
+ */
 export interface ProxyPassReverseRule {
-  /** URL-path prefix; for a rule written in a section, the section's path. */
+  /** Absent: ProxyPassReverse. */
+  kind?: 'url' | 'cookie-domain' | 'cookie-path';
+  /**
+   * ProxyPassReverse: the URL-path prefix (for a rule written in a section, the section's path).
+   * Cookie rules: the value the client gets (their second argument).
+   */
   path: string;
+  /** ProxyPassReverse: the backend URL. Cookie rules: the backend's value prefix (first argument). */
   target: string;
   /** "interpolate" when given. */
   keywords: string[];

@@ -914,6 +914,7 @@ class RequestRouter {
       earlyErrorHeaders: this.earlyErrorHeaders,
       logLevel: this.dir?.logLevel ?? null,
       proxyPassReverse: this.dir?.proxyPassReverse ?? [],
+      balancers: this.server?.balancers ?? [],
       serverName: this.serverNameForUrl(),
       scheme: this.request.secure ? 'https' : 'http',
       port: this.serverPort(),

@@ -203,8 +203,10 @@ export interface DecisionBase {
 export interface ResponseContext {
   /** Header ops that apply to the response, in the order mod_headers runs them. */
   headerOps: import('../config/model.ts').HeaderOp[];
-  /** ProxyPassReverse rules in effect. */
+  /** ProxyPassReverse, ProxyPassReverseCookieDomain/Path rules in effect. */
   proxyPassReverse: import('../config/model.ts').ProxyPassReverseRule[];
+  /** The server's balancers, for ProxyPassReverse with a balancer:// URL; absent: none. */
+  balancers?: readonly import('../config/model.ts').BalancerDefinition[];
   /** Value of ap_get_server_name for Location rewriting. */
   serverName: string;
   /** Client-visible scheme and port, for absolutising ProxyPassReverse results. */

@@ -27,6 +27,10 @@ export const APP_HOME_PAGE = '<!DOCTYPE html>\n<html><head><title>App backend</t
  * answering; "/reset" resets the connection (RST) without answering, "/garbage" answers a line
  * that is not HTTP, "/switch-then-close" answers 101 and hangs up, "/http10-switch" answers
  * "HTTP/1.0 101" and then a WebSocket close frame (code 4000); each still records the request first.
+ * A path ending in "/respond" answers with whatever the query string asks: "status=<code>" (3xx
+ * too; default 200) and every other "<name>=<value>" pair as a response header, in order and
+ * repeatable (".../respond?status=302&Location=http://x/&Set-Cookie=a=1&Set-Cookie=b=2"), for
+ * checking what a proxy does to Location, Set-Cookie and the like.
  */
 export async function startAppServer(options: AppServerOptions = {}): Promise<RunningBackend> {
   const host = options.host ?? '127.0.0.1';
@@ -58,6 +62,10 @@ function route(request: IncomingMessage, response: ServerResponse, observations:
       response.writeHead(302, { Location: location, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(body.length) });
       response.end(body);
     });
+    return;
+  }
+  if (path.endsWith('/respond')) {
+    drainThen(request, () => respondAsAsked(response, request.url ?? '', observation));
     return;
   }
   const status = /\/status\/(\d{3})$/.exec(path);
@@ -92,6 +100,21 @@ function route(request: IncomingMessage, response: ServerResponse, observations:
     return;
   }
   replyWithObservation(request, response, observation);
+}
+
+/** ".../respond?status=…&<name>=<value>…": the status and headers the query names, a JSON body. */
+function respondAsAsked(response: ServerResponse, url: string, observation: object): void {
+  const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+  let status = 200;
+  const headers: string[] = [];
+  for (const [name, value] of new URLSearchParams(query)) {
+    if (name.toLowerCase() === 'status' && /^[1-5]\d\d$/.test(value) && Number(value) >= 200) status = Number(value);
+    else if (/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) && !/[\r\n\0]/.test(value)) headers.push(name, value);
+  }
+  const body = Buffer.from(`${JSON.stringify(observation)}\n`, 'utf8');
+  headers.push('Content-Type', 'application/json', 'Content-Length', String(body.length));
+  response.writeHead(status, headers);
+  response.end(body);
 }
 
 function drainThen(request: IncomingMessage, respond: () => void): void {

@@ -40,6 +40,24 @@ describe('startAppServer', () => {
     expect(JSON.parse(body)).toMatchObject({ path: '/u/status/426' });
   });
 
+  it('answers .../respond with the status and headers its query names, in order and repeated', async () => {
+    const query = 'status=302&Location=http%3A%2F%2F127.0.0.1%3A9%2Fnext&Set-Cookie=a%3D1%3B%20Path%3D%2Fx&Set-Cookie=b%3D2&bad%20name=x';
+    const { lines, body } = await exchange(backend.port, `GET /p/respond?${query} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+    expect(lines[0]).toBe('HTTP/1.1 302 Found');
+    expect(lines.filter((line) => /^(location|set-cookie|bad)/i.test(line))).toEqual([
+      'Location: http://127.0.0.1:9/next',
+      'Set-Cookie: a=1; Path=/x',
+      'Set-Cookie: b=2',
+    ]);
+    expect(JSON.parse(body)).toMatchObject({ path: `/p/respond?${query}` });
+  });
+
+  it('answers .../respond without a status with 200', async () => {
+    const { lines } = await exchange(backend.port, 'GET /respond?X-Test=1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    expect(lines[0]).toBe('HTTP/1.1 200 OK');
+    expect(lines).toContain('X-Test: 1');
+  });
+
   it('answers .../delay/<ms> only after that long', async () => {
     const started = Date.now();
     const { lines } = await exchange(backend.port, 'GET /delay/150 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');

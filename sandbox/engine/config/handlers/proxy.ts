@@ -201,6 +201,21 @@ function addPassReverse(context: CommandContext, args: SplitArguments): Result {
   return null;
 }
 
+/** ProxyPassReverseCookieDomain / ProxyPassReverseCookiePath: cookie_domain(), cookie_path() (no context check). */
+function addCookieRule(kind: 'cookie-domain' | 'cookie-path') {
+  return (context: CommandContext, args: SplitArguments): Result => {
+    const [backendValue, clientValue, flag] = args.words.map((word) => word.value);
+    context.scope.proxyPassReverse.push({
+      kind,
+      path: clientValue,
+      target: backendValue,
+      keywords: flag !== undefined ? ['interpolate'] : [],
+      source: sourceOf(context.node),
+    });
+    return null;
+  };
+}
+
 function balancerFor(context: CommandContext, name: string, prefix: string): BalancerDefinition | HandlerError {
   const existing = findBalancer(context.server, name);
   if (existing) return existing;
@@ -407,6 +422,8 @@ export const proxyHandlers: HandlerTable = {
   proxypass: addPass(false),
   proxypassmatch: addPass(true),
   proxypassreverse: addPassReverse,
+  proxypassreversecookiedomain: addCookieRule('cookie-domain'),
+  proxypassreversecookiepath: addCookieRule('cookie-path'),
   balancermember: addMember,
   proxyset: proxySet,
   '<proxy': proxySection(false),
