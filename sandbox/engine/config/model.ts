@@ -411,6 +411,27 @@ export interface DirectoryScope {
   rewrite: RewriteConfig;
   /** SSLProxyEngine etc. written inside a <Proxy> section. */
   sslProxy: SslProxyConfig;
+  /** ErrorDocument lines of this scope by status (core's response_code_exprs); absent when none is written. */
+  errorDocuments?: Record<number, ErrorDocumentEntry>;
+  /** ProxyErrorOverride of this scope (mod_proxy's error_override/_set/_codes); absent when none is written. */
+  proxyErrorOverride?: ProxyErrorOverrideConfig;
+}
+
+/**
+ * One ErrorDocument, classified as core's set_error_document does at config time: `message`
+ * (the argument has a space, or is neither "/…" nor a URL), `local` ("/…"), `remote` (a URL),
+ * or `default` (the canned page again). `value` is the ap_expr string as written.
+ */
+export interface ErrorDocumentEntry {
+  kind: 'message' | 'local' | 'remote' | 'default';
+  value: string;
+  source: SourceRef;
+}
+
+/** ProxyErrorOverride: `on` null while none was written here; codes are appended on merge. */
+export interface ProxyErrorOverrideConfig {
+  on: boolean | null;
+  codes: number[];
 }
 
 /** Backend TLS settings (mod_ssl's SSLProxy*). */

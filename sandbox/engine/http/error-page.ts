@@ -61,6 +61,13 @@ export interface ErrorPageOptions {
   serverTokens?: ServerTokens;
   /** Components modules add under `ServerTokens Full`, e.g. MOD_SSL_VERSION_COMPONENT. */
   versionComponents?: string[];
+  /** An ErrorDocument's quoted text: sent as the whole body in place of the HTML page. */
+  customMessage?: string;
+  /**
+   * The status an ErrorDocument's own request failed with (ap_die_r's recursive_error): the
+   * canned page gains "Additionally, a … error was encountered while trying to use an ErrorDocument".
+   */
+  recursiveError?: number;
   /** A HEAD request: headers only, and no Content-Length. */
   headOnly?: boolean;
   /** Default: close. */
@@ -206,12 +213,19 @@ export function buildErrorResponse(options: ErrorPageOptions): ErrorResponse {
   const title = options.proxyErrorReason !== undefined ? `${status} Proxy Error` : statusText(status);
   // A success httpd answers itself (the OPTIONS * pong) has no error page: an empty body, no type.
   const success = status >= 200 && status < 300;
+  const additionally =
+    options.recursiveError !== undefined
+      ? `<p>Additionally, a ${statusText(options.recursiveError)}\nerror was encountered while trying to use an ErrorDocument to handle the request.</p>\n`
+      : '';
   const body = success
     ? ''
-    : `${DOCTYPE}<html><head>\n<title>${title}</title>\n</head><body>\n<h1>${title.slice(4)}</h1>\n` +
-      cannedText(options) +
-      signatureLine(options) +
-      '</body></html>\n';
+    : options.customMessage !== undefined
+      ? options.customMessage
+      : `${DOCTYPE}<html><head>\n<title>${title}</title>\n</head><body>\n<h1>${title.slice(4)}</h1>\n` +
+        cannedText(options) +
+        additionally +
+        signatureLine(options) +
+        '</body></html>\n';
 
   const headers: Array<[string, string]> = [
     ['Date', httpDate(options.date ?? new Date())],

@@ -10,6 +10,7 @@ import type {
   AnonymousConfig,
   DirectoryScope,
   EnvOp,
+  ErrorDocumentEntry,
   HeaderOp,
   ProxyPassReverseRule,
   ProxyPassRule,
@@ -75,6 +76,10 @@ export interface DirectoryState {
   handler: string | null;
   /** LogLevel of the merged sections (null: none wrote one; r->log stays the server's). */
   logLevel: DirectoryLogLevel | null;
+  /** ErrorDocument per status after merge_core_dir_configs (a scope's entries overlay the base's). */
+  errorDocuments: Readonly<Record<number, ErrorDocumentEntry>>;
+  /** ProxyErrorOverride after merge_proxy_dir_config: the nearest On/Off, codes of all scopes appended. */
+  proxyErrorOverride: { on: boolean; codes: number[] };
   /** The sections merged so far, in merge order. */
   mergedSections: SourceRef[];
 }
@@ -98,6 +103,8 @@ export function emptyDirectoryState(): DirectoryState {
     sslProxyEngine: null,
     handler: null,
     logLevel: null,
+    errorDocuments: {},
+    proxyErrorOverride: { on: false, codes: [] },
     mergedSections: [],
   };
 }
@@ -141,8 +148,18 @@ export function mergeDirectoryScope(base: DirectoryState, add: DirectoryScope, s
     sslProxyEngine: add.sslProxy.engine ? add.sslProxy.engine.value : base.sslProxyEngine,
     handler: add.handler ? (add.handler.value.toLowerCase() === 'none' ? null : add.handler.value) : base.handler,
     logLevel: mergeLogLevel(base.logLevel, add),
+    errorDocuments: add.errorDocuments ? { ...base.errorDocuments, ...add.errorDocuments } : base.errorDocuments,
+    proxyErrorOverride: mergeProxyErrorOverride(base.proxyErrorOverride, add),
     mergedSections: source ? [...base.mergedSections, source] : base.mergedSections,
   };
+}
+
+/** merge_proxy_dir_config: error_override from the scope that set it, error_override_codes appended and sorted. */
+function mergeProxyErrorOverride(base: DirectoryState['proxyErrorOverride'], add: DirectoryScope): DirectoryState['proxyErrorOverride'] {
+  const own = add.proxyErrorOverride;
+  if (!own) return base;
+  const codes = own.codes.length > 0 ? [...base.codes, ...own.codes].sort((a, b) => a - b) : base.codes;
+  return { on: own.on ?? base.on, codes };
 }
 
 /** merge_core_dir_configs + ap_merge_log_config: a set level resets the inherited module levels. */

@@ -913,6 +913,8 @@ class RequestRouter {
       expr: this.exprLookup(''),
       earlyErrorHeaders: this.earlyErrorHeaders,
       logLevel: this.dir?.logLevel ?? null,
+      errorDocuments: (this.dir ?? this.server?.directory)?.errorDocuments ?? {},
+      proxyErrorOverride: (this.dir ?? this.server?.directory)?.proxyErrorOverride,
       proxyPassReverse: this.dir?.proxyPassReverse ?? [],
       balancers: this.server?.balancers ?? [],
       serverName: this.serverNameForUrl(),

@@ -225,6 +225,10 @@ export interface ResponseContext {
   earlyErrorHeaders?: import('./header-table.ts').HeaderPair[];
   /** LogLevel of the request's <Location>/<Proxy> sections (r->log); null or absent: the server's. */
   logLevel?: import('./directory-state.ts').DirectoryLogLevel | null;
+  /** ErrorDocument per status in the request's merged per-directory config; absent: none. */
+  errorDocuments?: Readonly<Record<number, import('../config/model.ts').ErrorDocumentEntry>>;
+  /** ProxyErrorOverride in effect; absent: Off. */
+  proxyErrorOverride?: { on: boolean; codes: number[] };
 }
 
 /** The request is proxied. */

@@ -11,6 +11,7 @@ import { BodyDecoder, requestBodyFraming, responseBodyFraming } from '../../engi
 import type { BodyFraming } from '../../engine/http/body-framing.ts';
 import { buildErrorResponse, keepAliveHeaderValue, serializeResponse, statusDropsConnection, statusText } from '../../engine/http/error-page.ts';
 import type { ConnectionDisposition } from '../../engine/http/error-page.ts';
+import { chooseErrorDocument, proxyShouldOverride } from '../../engine/http/error-document.ts';
 import { RequestHeadParser } from '../../engine/http/request-head.ts';
 import type { RequestHead, RequestHeadError } from '../../engine/http/request-head.ts';
 import { ResponseHeadParser } from '../../engine/http/response-head.ts';
@@ -411,6 +412,8 @@ interface OwnResponse {
   proxyErrorReason?: string;
   errorNotes?: string;
   explanation: string;
+  /** r->err_headers_out a module set for the error page (WWW-Authenticate kept by ProxyErrorOverride). */
+  errorHeaders?: HeaderPair[];
 }
 
 /** httpd answers by itself (error page or redirect). */
@@ -424,20 +427,50 @@ async function respondFromProxy(
 ): Promise<'keep-alive' | 'close'> {
   const { runtime, socket } = context;
   const serverIndex = decision.server?.virtualHostIndex ?? null;
+  // ap_die_r decides the connection from the error's own status, before an ErrorDocument URL turns it into a 302.
   const close = statusDropsConnection(answer.status) || !runtime.keepAliveAllowed(head, context.keepalives, serverIndex);
+  const document =
+    answer.status >= 300 && answer.status !== 304
+      ? chooseErrorDocument(answer.status, decision.responseContext.errorDocuments, decision.responseContext.expr)
+      : { kind: 'canned' as const };
+  let status = answer.status;
+  let location = answer.location;
+  let proxyErrorReason = answer.proxyErrorReason;
+  let explanation = answer.explanation;
+  let customMessage: string | undefined;
+  let recursiveError: number | undefined;
+  if (document.kind === 'message') {
+    customMessage = document.text;
+    explanation += '; ErrorDocument sends its text as the body';
+  } else if (document.kind === 'redirect') {
+    status = 302;
+    location = document.location;
+    proxyErrorReason = undefined;
+    explanation += `; ErrorDocument redirects to ${document.location} (302)`;
+  } else if (document.kind === 'local') {
+    // The internal redirect's request inherits the status; the sandbox serves no file for it, and
+    // httpd, failing to serve a missing ErrorDocument, reports the original error once more.
+    recursiveError = answer.status;
+    explanation += `; ErrorDocument ${document.path} is an internal redirect the sandbox cannot serve (no files), so httpd's page says so`;
+  } else if (document.kind === 'invalid') {
+    recursiveError = 500;
+    runtime.log({ module: 'core', level: 'error', code: 'AH01580', message: `Invalid error redirection directive: ${document.value}`, client: context.client }, serverIndex, context.connection);
+  }
   const disposition: ConnectionDisposition = close
     ? { close: true }
     : clientSentKeepAlive(head)
       ? { close: false, keepAlive: { timeoutSeconds: runtime.keepAliveTimeoutMs / 1000, remaining: runtime.remainingKeepAlives(context.keepalives) } }
       : { close: false };
   const response = buildErrorResponse({
-    status: answer.status,
+    status,
     serverName: head.hostname ?? decision.server?.serverName ?? runtime.serverName(serverIndex),
     port: head.hostPort ?? context.endpoints.localPort,
     method: head.method,
-    location: answer.location,
-    proxyErrorReason: answer.proxyErrorReason,
+    location,
+    proxyErrorReason,
     errorNotes: answer.errorNotes,
+    customMessage,
+    recursiveError,
     headOnly: head.method === 'HEAD',
     connection: disposition,
     ...runtime.signatureOptions(serverIndex),
@@ -445,6 +478,7 @@ async function respondFromProxy(
   // What a module put in err_headers_out reaches the error page (mod_proxy_wstunnel's 426 sends
   // "Connection: Upgrade, close" and "Upgrade: WebSocket"); Location is already on it.
   if (decision.kind === 'respond') mergeErrorHeaders(response.headers, decision.headers);
+  if (answer.errorHeaders) mergeErrorHeaders(response.headers, answer.errorHeaders);
   // "Header always" reaches httpd's own error pages and redirects too (err_headers_out); plain "Header set" does not.
   const table = new HeaderTable(response.headers);
   const opContext = responseHeaderOpContext(decision.responseContext, { requestTimeMicros: startMicros, ...headerTagReadings(runtime.nowMicros()) });
@@ -455,13 +489,13 @@ async function respondFromProxy(
   const bytes = serializeResponse(response);
   await write(socket, bytes);
   context.emit({ type: 'head', hop: 'proxy->client', head: headText(response.statusLine, response.headers) });
-  context.emit({ type: 'response', status: answer.status, explanation: answer.explanation });
+  context.emit({ type: 'response', status, explanation });
   runtime.accessLog(
     {
       head,
       ...loggedEnvironment(decision),
       requestLine: requestLineOf(head),
-      status: answer.status,
+      status,
       bodyBytes: response.body.length,
       responseHeaders: response.headers,
       bytesIn: head.consumed + (extra.bytesInBody ?? 0),
@@ -811,6 +845,17 @@ async function exchangeWithBackend(
   traffic.status = response.status;
   for (const entry of backendStatusLog(step, response.status)) runtime.log(entry, serverIndex, context.connection);
 
+  // ProxyErrorOverride: the backend's error answer is dropped and httpd answers with its own page
+  // (or the ErrorDocument) for that status; only a 401's WWW-Authenticate survives.
+  if (proxyShouldOverride(decision.responseContext.proxyErrorOverride, response.status)) {
+    backendSocket.destroy();
+    const wwwAuthenticate = response.status === 401 ? response.headers.find(([name]) => name.toLowerCase() === 'www-authenticate') : undefined;
+    return respondFromProxy(context, head, decision, startMicros, {
+      status: response.status,
+      explanation: `${response.status}: the backend answered ${response.status} and ProxyErrorOverride replaces its body with httpd's own error response`,
+      errorHeaders: wwwAuthenticate ? [['WWW-Authenticate', wwwAuthenticate[1]]] : undefined,
+    }, { filename: decision.canonicalFilename ?? decision.filename, bytesInBody: bodyBytesIn });
+  }
   const clientHead = buildClientResponseHead(plan, decision.responseContext, {
     status: response.status,
     reason: response.statusLine.slice(4),

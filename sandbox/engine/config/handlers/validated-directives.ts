@@ -1,15 +1,18 @@
 /**
  * Directives the sandbox does not act on but checks as httpd does, so a config httpd refuses is
- * refused here too: request limits, ErrorDocument, AcceptPathInfo, TraceEnable, Mutex, Order,
- * RequestReadTimeout, ProxyStatus, ProxyBadHeader, ProxyErrorOverride, ProxyRemote(Match), ProxyDomain,
- * BalancerGrowth, ProxySourceAddress. Each is recorded in the model's notSimulated.
+ * refused here too: request limits, AcceptPathInfo, TraceEnable, Mutex, Order,
+ * RequestReadTimeout, ProxyStatus, ProxyBadHeader, ProxyRemote(Match), ProxyDomain,
+ * BalancerGrowth, ProxySourceAddress. Each is recorded in the model's notSimulated. ErrorDocument
+ * and ProxyErrorOverride are checked here too but stored in the scope and simulated.
  */
 import type { SplitArguments } from '../argument-splitter.ts';
 import { atoi } from '../c-numbers.ts';
 import { sourceOf } from '../directive-node.ts';
-import type { DirectoryScope } from '../model.ts';
+import type { ErrorDocumentEntry } from '../model.ts';
 import { canResolve, serverRootRelative } from '../parse-state.ts';
 import { compileHttpdRegex } from '../regex.ts';
+import { parseStringExpr } from '../../routing/ap-expr.ts';
+import { isUrl } from '../../http/error-document.ts';
 import {
   checkCommandContext,
   GLOBAL_ONLY,
@@ -53,11 +56,23 @@ const limitRequestBody = validated((context, args) => {
   return /^[ \t]*\+?\d+$/.test(value) ? null : { message: 'LimitRequestBody requires a non-negative integer.', span: wordSpan(context, args.words[0]) };
 });
 
-const errorDocument = validated((context, args) => {
+/** core set_error_document: the status must have a reason phrase; the value is classified and stored per scope. */
+function errorDocument(context: CommandContext, args: SplitArguments): Result {
   const code = args.words[0].value;
   const status = atoi(code);
-  return status === 500 || KNOWN_STATUSES.has(status) ? null : { message: `Unsupported HTTP response code ${code}`, span: wordSpan(context, args.words[0]) };
-});
+  if (!(status === 500 || KNOWN_STATUSES.has(status))) return { message: `Unsupported HTTP response code ${code}`, span: wordSpan(context, args.words[0]) };
+  const message = args.words[1].value;
+  const kind = message.includes(' ') ? 'message' : message.startsWith('/') ? 'local' : isUrl(message) ? 'remote' : 'message';
+  // httpd ignores a full URL for 401 (it logs AH00113 at startup).
+  if (status === 401 && kind === 'remote') return null;
+  if (message.toLowerCase() !== 'default') {
+    const parsed = parseStringExpr(kind === 'message' ? `"${message}` : message);
+    if (!parsed.ok) return { message: `Cannot parse expression in ErrorDocument: ${parsed.error}`, span: wordSpan(context, args.words[1]) };
+  }
+  const entry: ErrorDocumentEntry = { kind: message.toLowerCase() === 'default' ? 'default' : kind, value: message, source: sourceOf(context.node) };
+  (context.scope.errorDocuments ??= {})[status] = entry;
+  return null;
+}
 
 const MUTEX_MECHANISMS =
   "(Mutex mechanisms are: 'none', 'default', 'flock:/path/to/file', 'fcntl:/path/to/file', 'file:/path/to/file', 'pthread', 'sysvsem', 'posixsem', 'sem')";
@@ -124,26 +139,25 @@ const requestReadTimeout = validated((context, args) => {
   return null;
 });
 
-/** Per directory scope: whether a ProxyErrorOverride On/Off was seen, and which (status codes may follow On). */
-const errorOverrideState = new WeakMap<DirectoryScope, boolean>();
-
-/** mod_proxy set_proxy_error_override, called once per word (ITERATE), state kept per directory config. */
-const proxyErrorOverride = validated((context, args) => {
+/** mod_proxy set_proxy_error_override, called once per word (ITERATE); codes are kept sorted. */
+function proxyErrorOverride(context: CommandContext, args: SplitArguments): Result {
   for (const word of args.words) {
+    const state = (context.scope.proxyErrorOverride ??= { on: null, codes: [] });
     const value = word.value.toLowerCase();
     if (value === 'off' || value === 'on') {
-      errorOverrideState.set(context.scope, value === 'on');
+      state.on = value === 'on';
       continue;
     }
-    const isOn = errorOverrideState.get(context.scope);
-    if (isOn === undefined) return { message: 'ProxyErrorOverride first parameter must be one of: off | on', span: wordSpan(context, word) };
+    if (state.on === null) return { message: 'ProxyErrorOverride first parameter must be one of: off | on', span: wordSpan(context, word) };
     if (!/^\d/.test(word.value)) return { message: 'ProxyErrorOverride: status codes to intercept must be numeric', span: wordSpan(context, word) };
-    if (!isOn) return { message: "ProxyErrorOverride: status codes must follow a value of 'on'", span: wordSpan(context, word) };
+    if (!state.on) return { message: "ProxyErrorOverride: status codes must follow a value of 'on'", span: wordSpan(context, word) };
     const code = Number.parseInt(word.value, 10);
     if (!(code >= 400 && code < 600)) return { message: 'ProxyErrorOverride: status codes to intercept must be valid HTTP Status Codes >=400 && <600', span: wordSpan(context, word) };
+    state.codes.push(code);
+    state.codes.sort((a, b) => a - b);
   }
   return null;
-});
+}
 
 /** mod_proxy add_proxy: "scheme://host[:port]" for ProxyRemote and ProxyRemoteMatch. */
 function proxyRemote(isRegex: boolean) {
