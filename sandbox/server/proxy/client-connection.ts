@@ -306,22 +306,44 @@ async function answerServerStatus(context: RequestContext, head: RequestHead, de
     head.query !== undefined && /(^|&)auto(&|=|$)/.test(head.query),
   );
   const keepAlive = runtime.keepAliveAllowed(head, context.keepalives, serverIndex);
-  const headers: Array<[string, string]> = [
-    ['Date', new Date().toUTCString()],
-    ['Server', runtime.serverBanner()],
-    ['Vary', 'Accept-Encoding'],
-    ['Content-Length', String(Buffer.byteLength(page.body, 'latin1'))],
-  ];
+  const body = head.method === 'HEAD' ? '' : page.body;
+  return sendLocal200(context, head, decision, startMicros, {
+    leadingHeaders: [
+      ['Vary', 'Accept-Encoding'],
+      ['Content-Length', String(Buffer.byteLength(page.body, 'latin1'))],
+    ],
+    contentType: page.contentType,
+    keepAlive,
+    wireBody: body,
+    loggedBodyBytes: body.length,
+  });
+}
+
+/**
+ * The tail every 200 httpd writes itself shares: Date and Server first, the connection headers
+ * after the framing ones and before Content-Type (the order httpd's header filter emits them),
+ * then the tap events and the access-log line.
+ */
+async function sendLocal200(
+  context: RequestContext,
+  head: RequestHead,
+  decision: RouteDecision,
+  startMicros: number,
+  answer: { leadingHeaders: Array<[string, string]>; contentType: string; keepAlive: boolean; wireBody: string; loggedBodyBytes: number },
+): Promise<'keep-alive' | 'close'> {
+  const { runtime } = context;
+  const serverIndex = decision.server?.virtualHostIndex ?? null;
+  const { keepAlive } = answer;
+  const headers: Array<[string, string]> = [['Date', new Date().toUTCString()], ['Server', runtime.serverBanner()], ...answer.leadingHeaders];
   if (!keepAlive) headers.push(['Connection', 'close']);
   else if (clientSentKeepAlive(head)) headers.push(['Keep-Alive', keepAliveHeaderValue(runtime.keepAliveTimeoutMs / 1000, runtime.remainingKeepAlives(context.keepalives))], ['Connection', 'Keep-Alive']);
-  headers.push(['Content-Type', page.contentType]);
+  headers.push(['Content-Type', answer.contentType]);
   const text = headText('HTTP/1.1 200 OK', headers);
-  const body = head.method === 'HEAD' ? '' : page.body;
-  await write(context.socket, latin1Bytes(text + body));
+  await write(context.socket, latin1Bytes(text + answer.wireBody));
   context.emit({ type: 'head', hop: 'proxy->client', head: text });
   context.emit({ type: 'response', status: 200, explanation: decision.explanation });
   runtime.accessLog(
-    { head, ...loggedEnvironment(decision), requestLine: requestLineOf(head), status: 200, bodyBytes: body.length, responseHeaders: headers, bytesIn: head.consumed, bytesOut: text.length + body.length, startMicros, serverIndex, aborted: false, keepAlive },
+    { head, ...loggedEnvironment(decision), requestLine: requestLineOf(head), status: 200, bodyBytes: answer.loggedBodyBytes, responseHeaders: headers, bytesIn: head.consumed, bytesOut: text.length + answer.wireBody.length, startMicros, serverIndex, aborted: false, keepAlive },
     context,
   );
   return keepAlive ? 'keep-alive' : 'close';
@@ -337,24 +359,13 @@ async function answerTrace(context: RequestContext, head: RequestHead, decision:
   const echoed = `${requestLineOf(head)}\r\n${mergeRepeatedFields(head.headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`;
   const chunked = head.versionNumber >= 1001;
   const keepAlive = chunked && runtime.keepAliveAllowed(head, context.keepalives, serverIndex);
-  const headers: Array<[string, string]> = [
-    ['Date', new Date().toUTCString()],
-    ['Server', runtime.serverBanner()],
-  ];
-  if (chunked) headers.push(['Transfer-Encoding', 'chunked']);
-  if (!keepAlive) headers.push(['Connection', 'close']);
-  else if (clientSentKeepAlive(head)) headers.push(['Keep-Alive', keepAliveHeaderValue(runtime.keepAliveTimeoutMs / 1000, runtime.remainingKeepAlives(context.keepalives))], ['Connection', 'Keep-Alive']);
-  headers.push(['Content-Type', 'message/http']);
-  const text = headText('HTTP/1.1 200 OK', headers);
-  const body = chunked ? `${echoed.length.toString(16)}\r\n${echoed}\r\n0\r\n\r\n` : echoed;
-  await write(context.socket, latin1Bytes(text + body));
-  context.emit({ type: 'head', hop: 'proxy->client', head: text });
-  context.emit({ type: 'response', status: 200, explanation: decision.explanation });
-  runtime.accessLog(
-    { head, ...loggedEnvironment(decision), requestLine: requestLineOf(head), status: 200, bodyBytes: echoed.length, responseHeaders: headers, bytesIn: head.consumed, bytesOut: text.length + body.length, startMicros, serverIndex, aborted: false, keepAlive },
-    context,
-  );
-  return keepAlive ? 'keep-alive' : 'close';
+  return sendLocal200(context, head, decision, startMicros, {
+    leadingHeaders: chunked ? [['Transfer-Encoding', 'chunked']] : [],
+    contentType: 'message/http',
+    keepAlive,
+    wireBody: chunked ? `${echoed.length.toString(16)}\r\n${echoed}\r\n0\r\n\r\n` : echoed,
+    loggedBodyBytes: echoed.length,
+  });
 }
 
 /** r->headers_in as ap_get_mime_headers leaves it: repeats of a name joined with ", " at the first one's place. */
