@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { attachLocalSandboxes, CLOSE_CODES, SESSION_PATH, SOCKET_PATH } from '../../sandbox/runtime/local-sessions.ts';
 import type { LocalSandboxes, LocalSandboxOptions } from '../../sandbox/runtime/local-sessions.ts';
 import { startSiteServer } from '../../sandbox/server/site-server.ts';
+import { eventually as eventuallyWithin, processAlive } from '../helpers/conditions.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'wslab-local-sessions-'));
 writeFileSync(join(root, 'index.html'), '<!doctype html><title>wslab</title>\n');
@@ -69,23 +70,6 @@ function openSocket(fixture: Fixture, token: string, origin: string | undefined 
       if (!String(error.message).includes('Unexpected server response')) reject(error);
     });
   });
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function eventually(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 function pidsFrom(logs: string[]): number[] {
@@ -187,3 +171,8 @@ describe('local sandbox sessions on the site server', () => {
     expect(dying.lines.at(-1)).toContain('the sandbox process exited (code 3): boom');
   });
 });
+
+/** This file's waits: up to 5 s unless a call says otherwise. */
+function eventually(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  return eventuallyWithin(condition, what, timeoutMs, 20);
+}

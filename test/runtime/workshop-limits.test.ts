@@ -21,6 +21,7 @@ import { CpuWindow, parseCpuTime, readProcessUsage } from '../../sandbox/runtime
 import { LIMITS } from '../../sandbox/runtime/request-validation.ts';
 import { startSiteServer } from '../../sandbox/server/site-server.ts';
 import { exerciseFile, SANDBOX_ENTRY } from './sandbox-harness.ts';
+import { eventually as eventuallyWithin, processAlive } from '../helpers/conditions.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'wslab-workshop-limits-'));
 writeFileSync(join(root, 'index.html'), '<!doctype html><title>wslab</title>\n');
@@ -86,23 +87,6 @@ function listeningPorts(pid: number): number[] {
     }
   }
   return [...ports].sort((a, b) => a - b);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function eventually(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 function tcpConnects(port: number): Promise<boolean> {
@@ -318,3 +302,8 @@ describe('process usage', () => {
     expect(await readProcessUsage(2 ** 22 + 12345)).toBeNull();
   });
 });
+
+/** This file's waits: up to 10 s unless a call says otherwise. */
+function eventually(condition: () => boolean, what: string, timeoutMs = 10000): Promise<void> {
+  return eventuallyWithin(condition, what, timeoutMs, 25);
+}

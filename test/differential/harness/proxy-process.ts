@@ -5,7 +5,7 @@
  */
 import { allocateListenPort, portAnswers } from '../../../sandbox/server/loopback-ports.ts';
 export { allocateListenPort };
-import { spawn } from 'node:child_process';
+import { killGroup, spawnInOwnGroup } from './process-groups.ts';
 import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
 
@@ -25,22 +25,6 @@ export interface FinishedProcess {
   output: string;
   timedOut: boolean;
 }
-
-const live = new Set<ChildProcess>();
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // The group is already gone.
-  }
-}
-
-// Last resort when the test process itself exits (a crash, a timeout, Ctrl-C in vitest).
-process.once('exit', () => {
-  for (const child of live) killGroup(child, 'SIGKILL');
-});
 
 /** Spawn a process and collect its combined output until it exits; killed after timeoutMs. */
 export function runToCompletion(command: ProxyCommand, timeoutMs: number): Promise<FinishedProcess> {
@@ -128,17 +112,7 @@ export async function startProxy(command: ProxyCommand, ports: number[], readyTi
 }
 
 function spawnTracked(command: ProxyCommand): ChildProcess {
-  const child = spawn(command.command, command.args, {
-    argv0: command.argv0,
-    env: command.env,
-    cwd: command.cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // own process group: see killGroup
-  });
-  live.add(child);
-  child.on('close', () => live.delete(child));
-  child.on('error', () => live.delete(child));
-  return child;
+  return spawnInOwnGroup(command.command, command.args, { argv0: command.argv0, env: command.env, cwd: command.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** A port nobody listens on right now (the kernel hands out a fresh ephemeral one). */

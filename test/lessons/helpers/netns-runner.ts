@@ -9,8 +9,6 @@
  * Every process it spawns gets its own process group and is killed with it, whatever fails; the
  * test outside also kills whatever is left in the namespace and deletes the namespace.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +20,7 @@ import { portAnswers } from '../../../sandbox/server/loopback-ports.ts';
 import { runCheck } from '../../../sandbox/server/probe-runner.ts';
 import type { CheckResult, ProbeTarget } from '../../../sandbox/server/probe-runner.ts';
 import { ErrorLogTail, probeCodesIn } from '../../differential/harness/error-log-tail.ts';
+import { killAllGroups, killGroup, spawnInOwnGroup } from '../../differential/harness/process-groups.ts';
 
 export type Side = 'httpd' | 'wslab';
 
@@ -80,21 +79,9 @@ const READY_TIMEOUT_MS = 10_000;
 const STARTED_SETTLE_MS = 300;
 const STOP_GRACE_MS = 3_000;
 
-const live = new Set<ChildProcess>();
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
-process.once('exit', () => {
-  for (const child of live) killGroup(child, 'SIGKILL');
-});
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
-    for (const child of live) killGroup(child, 'SIGKILL');
+    killAllGroups();
     process.exit(1);
   });
 }
@@ -153,14 +140,12 @@ function serverCommand(run: RunSpec, apacheBinary: string): { command: string; a
 
 async function startServer(run: RunSpec, apacheBinary: string): Promise<ServerStart> {
   const command = serverCommand(run, apacheBinary);
-  const child = spawn(command.command, command.args, {
+  const child = spawnInOwnGroup(command.command, command.args, {
     argv0: command.argv0,
     cwd: command.cwd,
     env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' },
     stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
   });
-  live.add(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -168,13 +153,11 @@ async function startServer(run: RunSpec, apacheBinary: string): Promise<ServerSt
   const exited = new Promise<void>((resolve) => {
     child.on('close', (code) => {
       exitCode = code;
-      live.delete(child);
       resolve();
     });
     child.on('error', (error) => {
       output += String(error);
       exitCode = null;
-      live.delete(child);
       resolve();
     });
   });

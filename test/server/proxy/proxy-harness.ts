@@ -14,6 +14,7 @@ import type { TapEvent } from '../../../sandbox/engine/tap-events.ts';
 import { MemoryLogSink } from '../../../sandbox/server/proxy/log-sink.ts';
 import { startProxyServer } from '../../../sandbox/server/proxy/proxy-server.ts';
 import type { RunningProxy } from '../../../sandbox/server/proxy/proxy-server.ts';
+export { eventually } from '../../helpers/conditions.ts';
 
 export const FIXTURES = join(import.meta.dirname, 'fixtures');
 
@@ -147,15 +148,6 @@ export function closed(socket: WebSocket, timeoutMs = 5_000): Promise<number> {
       resolve(code);
     });
   });
-}
-
-/** Poll until `condition` holds (bounded); throws with `what` when it never does. */
-export async function eventually(condition: () => boolean, what: string, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
 }
 
 export function sleep(ms: number): Promise<void> {

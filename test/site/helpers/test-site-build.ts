@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { processAlive } from '../../helpers/conditions.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const BUILD_TIMEOUT_MS = 10 * 60_000;
@@ -61,15 +62,6 @@ export function buildInputsKey(): string {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function withLock<T>(lockDir: string, work: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + BUILD_TIMEOUT_MS + 60_000;
