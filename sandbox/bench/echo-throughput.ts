@@ -48,18 +48,31 @@ const USAGE = `usage: node sandbox/bench/echo-throughput.ts [options]
   --warmup S      warm-up seconds per phase, not counted (default 0.5)
   --clients N     concurrent WebSockets (default 8)
   --window N      messages outstanding per WebSocket (default 16)
+  --kinds LIST    comma-separated message sizes, of small-text,binary-16k (default both)
   --paths LIST    comma-separated, of direct,pipe,wslab,wslab-notap,httpd (default all but
                   wslab-notap, which is wslab without --tap: the tap's share of the cost)
   --retries N     re-measure a phase when other processes used > 50% of a core meanwhile (default 1)
   --budget S      no re-measuring once the phases would take longer than S seconds (default 100)
-  --profile       afterwards, run wslab under node --cpu-prof for each message size and summarise
+  --profile       afterwards, run wslab (and wslab-notap, if measured) under node --cpu-prof for
+                  each message size and summarise
   --profileSeconds S  counted seconds per profiled phase (default 4)`;
 
 const options = parseOptions(
   process.argv.slice(2),
-  { rounds: 3, seconds: 2, warmup: 0.5, clients: 8, window: 16, paths: 'direct,pipe,wslab,httpd', profile: false, profileSeconds: 4, retries: 1, budget: 100 },
+  { rounds: 3, seconds: 2, warmup: 0.5, clients: 8, window: 16, paths: 'direct,pipe,wslab,httpd', kinds: 'small-text,binary-16k', profile: false, profileSeconds: 4, retries: 1, budget: 100 },
   USAGE,
 );
+
+/** The names in a comma-separated option, each checked against `known`; a usage error (exit 64) otherwise. */
+function listOption<Name extends string>(option: string, value: string, known: readonly string[]): Name[] {
+  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const unknown = names.filter((name) => !known.includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    console.error(`--${option}: ${names.length === 0 ? 'empty list' : `unknown ${unknown.map((name) => `'${name}'`).join(', ')}`} (choose from ${known.join(', ')})\n\n${USAGE}`);
+    process.exit(64);
+  }
+  return names as Name[];
+}
 
 type PathName = 'direct' | 'pipe' | 'wslab' | 'wslab-notap' | 'httpd';
 const PATH_LABELS: Record<PathName, string> = {
@@ -69,6 +82,9 @@ const PATH_LABELS: Record<PathName, string> = {
   'wslab-notap': 'wslab proxy',
   httpd: 'httpd 2.4 event',
 };
+
+const requestedPaths = listOption<PathName>('paths', options.paths, Object.keys(PATH_LABELS));
+const requestedKinds = listOption<MessageKind>('kinds', options.kinds, Object.keys(MESSAGE_KINDS));
 
 interface PathUnderTest {
   name: PathName;
@@ -89,11 +105,10 @@ interface Sample extends LoadResult {
 
 async function main(): Promise<void> {
   const phases = options.rounds * 2 * 5;
-  const budgetMs = 60_000 + Math.max(options.budget * 1000, phases * (options.seconds + options.warmup + 1.5) * 1000) + (options.profile ? 2 * (options.profileSeconds + 8) * 1000 : 0);
+  const budgetMs = 60_000 + Math.max(options.budget * 1000, phases * (options.seconds + options.warmup + 1.5) * 1000) + (options.profile ? 4 * (options.profileSeconds + 8) * 1000 : 0);
   installGuards(budgetMs, 'echo-throughput');
 
-  const wanted = new Set(options.paths.split(',').map((name) => name.trim()));
-  for (const name of wanted) if (!(name in PATH_LABELS)) throw new Error(`unknown path ${name} (direct, pipe, wslab, wslab-notap, httpd)`);
+  const wanted = new Set<string>(requestedPaths);
   wanted.add('direct'); // the ratios need it
 
   const workdir = makeWorkdir('wslab-bench');
@@ -136,7 +151,7 @@ async function main(): Promise<void> {
   console.log('');
 
   const samples: Sample[] = [];
-  const kinds = Object.keys(MESSAGE_KINDS) as MessageKind[];
+  const kinds = requestedKinds;
   const totalPhases = options.rounds * kinds.length * paths.length;
   const measuringSince = Date.now();
   for (let round = 1; round <= options.rounds; round++) {
@@ -168,12 +183,11 @@ async function main(): Promise<void> {
   report(samples, paths, kinds);
 
   if (options.profile) {
-    if (!wanted.has('wslab')) console.log('\n--profile needs the wslab path');
-    else {
-      // The measured wslab is stopped so the profiled one has the same share of the machine.
-      await children.find((child) => child.name === 'wslab proxy')?.stop();
-      await profileWslab(workdir, echoPort, kinds);
-    }
+    if (!wanted.has('wslab') && !wanted.has('wslab-notap')) console.log('\n--profile needs the wslab or wslab-notap path');
+    // The measured proxies are stopped so the profiled one has the same share of the machine.
+    for (const child of children.filter((child) => child.name.startsWith('wslab proxy'))) await child.stop();
+    if (wanted.has('wslab')) await profileWslab(workdir, echoPort, kinds, true);
+    if (wanted.has('wslab-notap')) await profileWslab(workdir, echoPort, kinds, false);
   }
   for (const child of children.reverse()) await child.stop();
 }
@@ -263,13 +277,13 @@ function ratiosFor(samples: Sample[], kind: MessageKind, path: PathName, referen
   return ratios;
 }
 
-/** One wslab child per message size under node --cpu-prof, loaded like the measured phases. */
-async function profileWslab(workdir: string, echoPort: number, kinds: MessageKind[]): Promise<void> {
+/** One wslab child (with or without the tap) per message size under node --cpu-prof, loaded like the measured phases. */
+async function profileWslab(workdir: string, echoPort: number, kinds: MessageKind[], tap: boolean): Promise<void> {
   for (const kind of kinds) {
-    const dir = join(workdir, `profile-${kind}`);
+    const dir = join(workdir, `profile-${kind}${tap ? '' : '-notap'}`);
     mkdirSync(dir, { mode: 0o755 });
     const spawnedAt = performance.now();
-    const { value: wslab, port } = await onFreshPort((port) => startWslabProxy(writeProxyConfig(dir, port, echoPort), port, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=250']));
+    const { value: wslab, port } = await onFreshPort((port) => startWslabProxy(writeProxyConfig(dir, port, echoPort), port, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=250'], tap));
     // Only the counted interval is summarised: not start-up (type stripping, module loading), warm-up or shutdown.
     let window = { from: 0, to: Infinity };
     const result = await runLoad({
@@ -288,7 +302,7 @@ async function profileWslab(workdir: string, echoPort: number, kinds: MessageKin
     await wslab.stop('SIGTERM', 10_000); // the profile is written on a clean exit
     const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
     console.log('');
-    console.log(`=== wslab proxy --tap under node --cpu-prof, ${MESSAGE_KINDS[kind].label} (${formatNumber(result.messages / result.seconds)} msg/s while profiled; echo cpu not shown) ===`);
+    console.log(`=== wslab proxy${tap ? ' --tap' : ''} under node --cpu-prof, ${MESSAGE_KINDS[kind].label} (${formatNumber(result.messages / result.seconds)} msg/s while profiled; echo cpu not shown) ===`);
     if (!file) {
       console.log(`no .cpuprofile was written in ${dir} (did the proxy exit cleanly?)\n${wslab.stderr().trim()}`);
       continue;
