@@ -261,7 +261,7 @@ function report(samples: Sample[], paths: PathUnderTest[], kinds: MessageKind[])
     const notap = paths.some((path) => path.name === 'wslab-notap') ? `, wslab without --tap ${formatNumber(median(ratiosFor(samples, kind, 'wslab-notap')), 2)}` : '';
     const ok = wslab >= TARGET_RATIO;
     met &&= ok;
-    console.log(`${MESSAGE_KINDS[kind].label.padEnd(13)}: wslab proxied/direct ${formatNumber(wslab, 2)} (target >= ${TARGET_RATIO}: ${ok ? 'met' : 'NOT met'})${notap}${httpd}${pipe}`);
+    console.log(`${MESSAGE_KINDS[kind].label.padEnd(13)}: wslab proxied/direct ${formatNumber(wslab, 3)} (target >= ${TARGET_RATIO}: ${ok ? 'met' : 'NOT met'})${notap}${httpd}${pipe}`);
   }
   console.log(`target wslab proxied/direct >= ${TARGET_RATIO} for every message size: ${met ? 'MET' : 'NOT MET'}${met || options.profile ? '' : ' (run with --profile to see where wslab spends its time)'}`);
 }
