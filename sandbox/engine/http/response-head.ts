@@ -77,6 +77,9 @@ export type ResponseHeadResult =
   | { state: 'http09'; head: ResponseHead; bodyPrefix: Uint8Array }
   | { state: 'error'; error: ResponseHeadError };
 
+/** A result that ends the reading: what finish() and timeout() always give, never 'incomplete'. */
+export type SettledResponseHeadResult = Exclude<ResponseHeadResult, { state: 'incomplete' }>;
+
 /** What httpd's log lines name: the client's request and the backend. */
 export interface ResponseContext {
   /** The client's request path (r->uri). */
@@ -107,7 +110,7 @@ export class ResponseHeadParser {
   private statusLine = '';
   private readonly fields: Array<[string, string]> = [];
   private readonly log: ResponseLogEntry[] = [];
-  private result: ResponseHeadResult = { state: 'incomplete' };
+  private result: SettledResponseHeadResult | null = null;
 
   /** Create a reader; the context only feeds log messages and the Upgrade check. */
   constructor(context: ResponseContext) {
@@ -117,10 +120,10 @@ export class ResponseHeadParser {
 
   /** Feed the next bytes from the backend. */
   push(chunk: Uint8Array): ResponseHeadResult {
-    if (this.state === 'done') return this.result;
+    if (this.result) return this.result;
     this.received += bytesToLatin1(chunk);
     this.readLines();
-    return this.result;
+    return this.result ?? { state: 'incomplete' };
   }
 
   private readLines(): void {
@@ -132,11 +135,14 @@ export class ResponseHeadParser {
     }
   }
 
-  /** The backend closed its side. */
-  finish(): ResponseHeadResult {
-    if (this.state === 'done') return this.result;
+  /**
+   * The backend closed its side, or reset the connection (`readError`: httpd 2.4.71 logs a reset
+   * before the status line as "(104)Connection reset by peer: AH01102", still 502).
+   */
+  finish(readError?: string): SettledResponseHeadResult {
+    if (this.result) return this.result;
     if (this.state === 'status-line') {
-      const osError = this.received.length > this.lineStart ? '(70014)End of file found' : '(20014)Internal error (specific information not available)';
+      const osError = readError ?? (this.received.length > this.lineStart ? '(70014)End of file found' : '(20014)Internal error (specific information not available)');
       return this.noStatusLine(osError);
     }
     return this.badHeader('HEADERS_CUT_SHORT', [warn('AH10404', 'Error reading headers from backend', '(70014)End of file found')]);
@@ -149,8 +155,8 @@ export class ResponseHeadParser {
    * AH10404 among the header lines. Either way the client gets 502 (mod_proxy_http only notes
    * "proxy_timedout"; 503 is for a 100-continue wait, which is not modelled here).
    */
-  timeout(): ResponseHeadResult {
-    if (this.state === 'done') return this.result;
+  timeout(): SettledResponseHeadResult {
+    if (this.result) return this.result;
     if (this.state === 'status-line') return this.noStatusLine(TIMEUP);
     return this.badHeader('HEADERS_CUT_SHORT', [warn('AH10404', 'Error reading headers from backend', TIMEUP)]);
   }
@@ -286,7 +292,7 @@ export class ResponseHeadParser {
     });
   }
 
-  private noStatusLine(osError: string | undefined): ResponseHeadResult {
+  private noStatusLine(osError: string | undefined): SettledResponseHeadResult {
     const { backendHost, backendPort } = this.context;
     const entries: ResponseLogEntry[] = [
       { module: 'proxy_http', level: 'error', code: 'AH01102', message: `error reading status line from remote server ${backendHost}:${backendPort}`, ...(osError ? { osError } : {}) },
@@ -305,13 +311,13 @@ export class ResponseHeadParser {
   }
 
   /** ap_proxyerror: logged as AH00898 and shown on a "502 Proxy Error" page. */
-  private proxyError(reason: ResponseHeadFailure, message: string): ResponseHeadResult {
+  private proxyError(reason: ResponseHeadFailure, message: string): SettledResponseHeadResult {
     const log = [...this.log, { module: 'proxy' as const, level: 'error' as const, code: 'AH00898', message: `${message} returned by ${this.context.path}` }];
     return this.settle({ state: 'error', error: { status: 502, reason, proxyErrorReason: message, log } });
   }
 
   /** A broken header section: a plain 502 Bad Gateway page, no reason shown. */
-  private badHeader(reason: ResponseHeadFailure, entries: ResponseLogEntry[]): ResponseHeadResult {
+  private badHeader(reason: ResponseHeadFailure, entries: ResponseLogEntry[]): SettledResponseHeadResult {
     const major = this.version[5] ?? '1';
     const minor = this.version[7] ?? '1';
     const log = [...this.log, ...entries, warn('AH01106', `bad HTTP/${major}.${minor} header returned by ${this.context.path} (${this.method()})`)];
@@ -322,7 +328,7 @@ export class ResponseHeadParser {
     return this.context.method ?? 'GET';
   }
 
-  private settle(result: ResponseHeadResult): ResponseHeadResult {
+  private settle(result: SettledResponseHeadResult): SettledResponseHeadResult {
     this.state = 'done';
     this.result = result;
     return result;

@@ -44,7 +44,7 @@ import { applyHeaderOps } from '../../engine/routing/header-ops.ts';
 import { HeaderTable } from '../../engine/routing/header-table.ts';
 import type { BackendPlan, ProxyDecision, RouteDecision } from '../../engine/routing/types.ts';
 import type { Hop, TapEvent } from '../../engine/tap-events.ts';
-import { connectBackend } from './backend-connector.ts';
+import { connectBackend, describeOsError } from './backend-connector.ts';
 import type { ConnectFailure } from './backend-connector.ts';
 import type { FinishedRequest, ProxyRuntime } from './proxy-runtime.ts';
 import { SocketReader } from './socket-reader.ts';
@@ -780,7 +780,7 @@ async function exchangeWithBackend(
       clientKeepalives: context.keepalives,
     });
   let responseParser = newResponseParser();
-  let response: ResponseHead | null = null;
+  let response: ResponseHead;
   let leftover: Buffer = Buffer.alloc(0);
   let received = 0;
   let pending: Buffer | null = null;
@@ -796,15 +796,15 @@ async function exchangeWithBackend(
     pending = null;
     if (rawTunnel && chunk) rawReceived.push(chunk);
     // null: the backend hung up, or (reader not finished) stayed silent for the backend timeout.
-    const result = chunk !== null ? responseParser.push(chunk) : backendReader.finished ? responseParser.finish() : responseParser.timeout();
+    // finish() and timeout() always settle the head (502 and AH01102 before the status line, as
+    // httpd 2.4.71 answers a hang-up, a reset and a timeout alike), so only push() leaves it
+    // incomplete and every way out of this loop has a response or has answered the client.
+    const result = chunk !== null ? responseParser.push(chunk) : backendReader.finished ? responseParser.finish(resetCause(backendReader)) : responseParser.timeout();
     if (rawTunnel && (result.state === 'error' || result.state === 'http09' || (result.state === 'complete' && result.head.status !== 101) || (chunk === null && result.state !== 'complete'))) {
       return relayRawAnswer(context, head, backendReader, backendSocket, Buffer.concat(rawReceived), startMicros, serverIndex, decision);
     }
     if (chunk) received += chunk.length;
-    if (result.state === 'incomplete') {
-      if (chunk === null) break;
-      continue;
-    }
+    if (result.state === 'incomplete') continue;
     if (result.state === 'complete') {
       response = result.head;
       if (chunk) leftover = chunk.subarray(chunk.length - (received - response.consumed));
@@ -815,7 +815,6 @@ async function exchangeWithBackend(
         pending = leftover.length > 0 ? leftover : null;
         leftover = Buffer.alloc(0);
         received = 0;
-        response = null;
         continue;
       }
       break;
@@ -836,20 +835,6 @@ async function exchangeWithBackend(
     const rest = chunk ? chunk.subarray(chunk.length - (received - response.consumed)) : Buffer.alloc(0);
     leftover = Buffer.concat([result.bodyPrefix, rest]);
     break;
-  }
-  if (response === null) {
-    backendSocket.destroy();
-    const timedOut = !backendReader.finished;
-    const entries: ErrorLogEntry[] = timedOut
-      ? [{ module: 'proxy_http', level: 'error', code: 'AH01102', osError: '(70007)The timeout specified has expired', message: `error reading status line from remote server ${plan.host}:${plan.port}`, client: context.client }]
-      : [{ module: 'proxy_http', level: 'error', code: 'AH01102', osError: '(104)Connection reset by peer', message: `error reading status line from remote server ${plan.host}:${plan.port}`, client: context.client }];
-    for (const entry of entries) runtime.log(entry, serverIndex, context.connection);
-    traffic.status = timedOut ? 504 : 502;
-    return respondFromProxy(context, head, decision, startMicros, {
-      status: timedOut ? 504 : 502,
-      proxyErrorReason: 'Error reading from remote server',
-      explanation: timedOut ? `504: the backend did not answer within ${plan.timeouts.backend}s` : '502: the backend closed the connection without answering',
-    }, { filename: decision.canonicalFilename ?? decision.filename, bytesInBody: bodyBytesIn });
   }
   emit({ type: 'head', hop: 'backend->proxy', head: latin1(response.rawHead) });
   traffic.read += statusLineLength(response.rawHead);
@@ -1230,6 +1215,15 @@ function requestLineOf(head: RequestHead): string {
 
 function headText(statusLine: string, headers: ReadonlyArray<readonly [string, string]>): string {
   return `${statusLine}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
+}
+
+/**
+ * The cause httpd names when the backend reset the connection instead of closing it: APR reports
+ * ECONNRESET from the read ("(104)Connection reset by peer"), where a plain close is an EOF.
+ */
+function resetCause(reader: SocketReader): string | undefined {
+  const code = (reader.error as NodeJS.ErrnoException | null)?.code;
+  return code === 'ECONNRESET' ? describeOsError(code) : undefined;
 }
 
 function latin1(bytes: Uint8Array): string {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import net from 'node:net';
 import { startAppServer } from '../../../sandbox/server/backends/app-server.ts';
 import type { RunningBackend } from '../../../sandbox/server/backends/echo-server.ts';
 import { checkedConfig, RawClient, startTestProxy } from './proxy-harness.ts';
@@ -82,4 +83,78 @@ describe('backend failures', () => {
     expect(hangUp.text).toBe('');
     expect(hangUp.closed).toBe(true);
   });
+});
+
+// Every way a backend can fail to send a status line, as mod_proxy_http 2.4.71 answers it
+// (measured with a raw backend like this one: close, partial line, reset, silence past timeout=,
+// silence past ProxyTimeout): always 502 "Error reading from remote server" with AH01102 naming
+// the read's cause, never a 504. Scenarios 175, 243 and 400 compare the codes with httpd.
+describe('backend that sends no status line', () => {
+  let backend: net.Server;
+  let backendPort: number;
+  let proxy: TestProxy;
+
+  beforeAll(async () => {
+    backend = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      let request = '';
+      socket.on('data', (chunk: Buffer) => {
+        request += chunk.toString('latin1');
+        if (!request.includes('\r\n\r\n')) return;
+        const action = /^GET \/\w+\/(\S+) /.exec(request)?.[1];
+        if (action === 'close') socket.end();
+        else if (action === 'partial') socket.end('HTTP/1.1 20');
+        else if (action === 'reset') socket.resetAndDestroy();
+        // 'silent': say nothing and keep the connection open.
+      });
+    });
+    await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
+    backendPort = (backend.address() as net.AddressInfo).port;
+    proxy = await startTestProxy(
+      checkedConfig(
+        [
+          MODULES,
+          'ServerName localhost',
+          'Listen 127.0.0.1:8000',
+          'ProxyTimeout 2',
+          `ProxyPass /r/ http://127.0.0.1:${backendPort}/r/ timeout=1`,
+          `ProxyPass /p/ http://127.0.0.1:${backendPort}/p/`,
+        ].join('\n') + '\n',
+      ),
+    );
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await new Promise((resolve) => backend.close(resolve));
+  });
+
+  async function noStatusLine(path: string): Promise<{ text: string; log: string[] }> {
+    proxy.sink.errorLines.length = 0;
+    const client = await RawClient.open(proxy.port);
+    try {
+      client.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\n\r\n`);
+      await client.waitFor((received) => received.toString('latin1').endsWith('</html>\n'), 5000);
+      return { text: client.received.toString('latin1'), log: proxy.errorLines() };
+    } finally {
+      client.destroy();
+    }
+  }
+
+  const cases: Array<[string, string, string]> = [
+    ['closes at once', '/r/close', '(20014)Internal error (specific information not available)'],
+    ['closes inside the status line', '/r/partial', '(70014)End of file found'],
+    ['resets the connection', '/r/reset', '(104)Connection reset by peer'],
+    ['is silent past timeout=', '/r/silent', '(70007)The timeout specified has expired'],
+    ['is silent past ProxyTimeout', '/p/silent', '(70007)The timeout specified has expired'],
+  ];
+  it.each(cases)('a backend that %s: 502 Proxy Error, AH01102 with its cause, AH00898', async (_what, path, cause) => {
+    const { text, log } = await noStatusLine(path);
+    expect(text).toMatch(/^HTTP\/1\.1 502 Proxy Error\r\n/);
+    expect(text).toContain('<p>Reason: <strong>Error reading from remote server</strong></p>');
+    const errors = log.filter((line) => /:(error|warn)\]/.test(line));
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toContain(`${cause}: `);
+    expect(errors[0]).toContain(`AH01102: error reading status line from remote server 127.0.0.1:${backendPort}`);
+    expect(errors[1]).toContain(`AH00898: Error reading from remote server returned by ${path}`);
+  }, 10_000);
 });
