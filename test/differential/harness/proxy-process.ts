@@ -59,10 +59,14 @@ export interface RunningProxy {
 
 export type ProxyStart = { started: true; proxy: RunningProxy } | { started: false; exit: FinishedProcess };
 
+/** How long stop() waits after SIGTERM before it kills the process group. */
+const STOP_GRACE_MS = 3_000;
+
 /**
  * Spawn the proxy and wait until every one of `ports` accepts a connection and the process is
  * still alive settleMs later. If the process exits first (a config it refuses), the exit is the
- * result; if the ports never answer, it is killed.
+ * result; if the ports never answer, it is killed. The one start-up loop of the differential
+ * harness and the lesson-exercise runner (test/lessons/helpers/netns-runner.ts).
  */
 export async function startProxy(command: ProxyCommand, ports: number[], readyTimeoutMs: number, settleMs = 200): Promise<ProxyStart> {
   const child = spawnTracked(command);
@@ -97,15 +101,14 @@ export async function startProxy(command: ProxyCommand, ports: number[], readyTi
     proxy: {
       output: () => output,
       async stop() {
-        if (hasExited) return;
-        child.kill('SIGTERM');
-        const graceful = await Promise.race([exited.then(() => true), sleep(3_000).then(() => false)]);
-        if (!graceful) {
-          killGroup(child, 'SIGKILL');
-          await exited;
+        if (!hasExited) {
+          child.kill('SIGTERM');
+          await Promise.race([exited, sleep(STOP_GRACE_MS)]);
         }
-        // httpd's children normally leave with their parent; make sure of it.
+        // httpd's children normally leave with their parent; make sure of it, and of a parent
+        // that outlived the grace period.
         killGroup(child, 'SIGKILL');
+        await exited;
       },
     },
   };

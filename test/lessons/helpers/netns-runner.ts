@@ -16,11 +16,12 @@ import type { BackendName, BackendObservation, Check, Probe } from '../../../san
 import { startAppServer } from '../../../sandbox/server/backends/app-server.ts';
 import { startEchoServer } from '../../../sandbox/server/backends/echo-server.ts';
 import type { RunningBackend } from '../../../sandbox/server/backends/server-lifecycle.ts';
-import { portAnswers } from '../../../sandbox/server/loopback-ports.ts';
 import { runCheck } from '../../../sandbox/server/probe-runner.ts';
 import type { CheckResult, ProbeTarget } from '../../../sandbox/server/probe-runner.ts';
 import { ErrorLogTail, probeCodesIn } from '../../differential/harness/error-log-tail.ts';
-import { killAllGroups, killGroup, spawnInOwnGroup } from '../../differential/harness/process-groups.ts';
+import { killAllGroups } from '../../differential/harness/process-groups.ts';
+import { startProxy } from '../../differential/harness/proxy-process.ts';
+import type { ProxyCommand, RunningProxy } from '../../differential/harness/proxy-process.ts';
 
 export type Side = 'httpd' | 'wslab';
 
@@ -77,7 +78,6 @@ const READY_TIMEOUT_MS = 10_000;
  * after its ports answer.
  */
 const STARTED_SETTLE_MS = 300;
-const STOP_GRACE_MS = 3_000;
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
@@ -126,71 +126,17 @@ class Backends {
   }
 }
 
-interface ServerProcess {
-  output(): string;
-  stop(): Promise<void>;
-}
+type ServerStart = { started: true; server: RunningProxy } | { started: false; exitCode: number | null; output: string };
 
-type ServerStart = { started: true; server: ServerProcess } | { started: false; exitCode: number | null; output: string };
-
-function serverCommand(run: RunSpec, apacheBinary: string): { command: string; argv0?: string; args: string[]; cwd?: string } {
-  if (run.side === 'httpd') return { command: apacheBinary, argv0: 'apache2', args: ['-f', run.configFile, '-DFOREGROUND'] };
-  return { command: process.execPath, args: [WSLAB_BIN, 'proxy', run.configFile], cwd: REPO_ROOT };
+function serverCommand(run: RunSpec, apacheBinary: string): ProxyCommand {
+  const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' };
+  if (run.side === 'httpd') return { command: apacheBinary, argv0: 'apache2', args: ['-f', run.configFile, '-DFOREGROUND'], env };
+  return { command: process.execPath, args: [WSLAB_BIN, 'proxy', run.configFile], env, cwd: REPO_ROOT };
 }
 
 async function startServer(run: RunSpec, apacheBinary: string): Promise<ServerStart> {
-  const command = serverCommand(run, apacheBinary);
-  const child = spawnInOwnGroup(command.command, command.args, {
-    argv0: command.argv0,
-    cwd: command.cwd,
-    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  let exitCode: number | null | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.on('close', (code) => {
-      exitCode = code;
-      resolve();
-    });
-    child.on('error', (error) => {
-      output += String(error);
-      exitCode = null;
-      resolve();
-    });
-  });
-
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    if (exitCode !== undefined) return { started: false, exitCode, output };
-    if ((await Promise.all(run.listenPorts.map(portAnswers))).every(Boolean)) break;
-    if (Date.now() > deadline) {
-      killGroup(child, 'SIGKILL');
-      await exited;
-      return { started: false, exitCode: null, output: `${output}\n[runner] ports ${run.listenPorts.join(', ')} never answered` };
-    }
-    await sleep(25);
-  }
-  await Promise.race([exited, sleep(STARTED_SETTLE_MS)]);
-  if (exitCode !== undefined) return { started: false, exitCode, output };
-
-  return {
-    started: true,
-    server: {
-      output: () => output,
-      async stop() {
-        if (exitCode === undefined) {
-          child.kill('SIGTERM');
-          await Promise.race([exited, sleep(STOP_GRACE_MS)]);
-        }
-        // httpd's children leave with their parent; make sure of it, and of a lingering parent.
-        killGroup(child, 'SIGKILL');
-        await exited;
-      },
-    },
-  };
+  const start = await startProxy(serverCommand(run, apacheBinary), run.listenPorts, READY_TIMEOUT_MS, STARTED_SETTLE_MS);
+  return start.started ? { started: true, server: start.proxy } : { started: false, exitCode: start.exit.exitCode, output: start.exit.output };
 }
 
 /**
@@ -239,10 +185,6 @@ async function runOne(run: RunSpec, spec: RunnerSpec): Promise<RunResult> {
   } finally {
     await backends.close();
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function main(): Promise<void> {
