@@ -12,6 +12,7 @@ import type { ParseState } from '../parse-state.ts';
 import { walkNodes, type CommandContext, type HandlerError, type HandlerTable } from '../process-phase.ts';
 import { OR_AUTHCFG } from '../directive-lookup.ts';
 import { sectionArgument } from './core-sections.ts';
+import { checkExprSyntax } from '../../routing/ap-expr-syntax.ts';
 
 type Result = HandlerError | string | null;
 
@@ -161,6 +162,12 @@ function checkProviderArguments(provider: string, args: string): string | null {
     case 'method': {
       const bad = words.find((word) => !HTTP_METHODS.includes(word));
       return bad ? `Invalid Method '${bad}'` : null;
+    }
+    case 'expr': {
+      // authz_core's expr_parse_config drops one pair of surrounding double quotes, then parses.
+      const expr = args.length >= 2 && args.startsWith('"') && args.endsWith('"') ? args.slice(1, -1) : args;
+      const exprError = checkExprSyntax(expr);
+      return exprError ? `Cannot parse expression in require line: ${exprError}` : null;
     }
     default:
       return null;

@@ -25,6 +25,7 @@ import {
   type HandlerTable,
 } from '../process-phase.ts';
 import { isValidHttpdRegex } from '../regex.ts';
+import { checkExprSyntax } from '../../routing/ap-expr-syntax.ts';
 
 /** The text between a section's name and its last '>', or httpd's error when there is no '>'. */
 export function sectionArgument(context: CommandContext, raw: string): string | HandlerError {
@@ -150,6 +151,12 @@ function conditionSection(context: CommandContext, args: SplitArguments): Handle
   const isElse = context.spec.name.toLowerCase() === '<else';
   if (isElse && inner !== '') return '<Else> does not take an argument';
   if (!isElse && inner === '') return missingContainerArgument(context);
+  if (!isElse) {
+    // core.c reads the condition as one config word (quotes removed) and parses it at once, so a
+    // bad expression fails `apache2 -t` even though the emulator does not evaluate <If>.
+    const exprError = checkExprSyntax(readWord(inner, 0)?.value ?? '');
+    if (exprError) return `Cannot parse condition clause: ${exprError}`;
+  }
   recordNotSimulated(context, args.words.map((word) => word.value));
   const detached = newSection(context, 'Location', '*If', false);
   walkSection(context, detached, '*If', context.path === null ? SECTION_OVERRIDE : context.override);

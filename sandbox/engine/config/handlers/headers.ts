@@ -8,7 +8,8 @@ import { readWord, skipSpaces } from '../lexer.ts';
 import type { HeaderAction, HeaderOp } from '../model.ts';
 import type { CommandContext, HandlerError, HandlerTable } from '../process-phase.ts';
 import { isValidHttpdRegex } from '../regex.ts';
-import { parseExpr, parseStringExpr } from '../../routing/ap-expr.ts';
+import { parseStringExpr } from '../../routing/ap-expr.ts';
+import { checkExprSyntax } from '../../routing/ap-expr-syntax.ts';
 
 type Result = HandlerError | string | null;
 
@@ -101,8 +102,8 @@ function header(context: CommandContext, args: SplitArguments): Result {
         return 'error: missing environment variable name. envclause should be in the form env=envar ';
       }
     } else if (lower.startsWith('expr=')) {
-      const parsed = parseExpr(envClause.slice(5));
-      if (!parsed.ok) return `Can't parse envclause/expression: ${parsed.error}`;
+      const exprError = checkExprSyntax(envClause.slice(5));
+      if (exprError) return `Can't parse envclause/expression: ${exprError}`;
     } else {
       return `Unknown parameter: ${envClause}`;
     }

@@ -10,6 +10,7 @@ import { readWord } from '../lexer.ts';
 import type { SetEnvIfEntry } from '../model.ts';
 import type { CommandContext, HandlerError, HandlerTable } from '../process-phase.ts';
 import { isValidHttpdRegex } from '../regex.ts';
+import { checkExprSyntax } from '../../routing/ap-expr-syntax.ts';
 
 type Result = HandlerError | string | null;
 
@@ -67,8 +68,10 @@ function browserMatch(context: CommandContext, args: SplitArguments): Result {
 function setEnvIfExpr(context: CommandContext, args: SplitArguments): Result {
   const [expr, ...assignments] = wordsOf(args.raw);
   if (expr === undefined) return `Missing expression for ${context.spec.name}`;
-  // The expression is parsed when the request runs: the emulator's ap_expr is a subset, and
-  // refusing a valid expression here would fail a config httpd accepts.
+  // mod_setenvif parses the expression while reading the config; the checker knows the whole
+  // grammar, so only expressions httpd refuses are refused here.
+  const exprError = checkExprSyntax(expr);
+  if (exprError) return `Could not parse expression "${expr}": ${exprError}`;
   const parsed = features(context.spec.name, assignments);
   if (typeof parsed === 'string') return parsed;
   store(context, { attribute: null, regex: null, caseInsensitive: false, expr, features: parsed, source: sourceOf(context.node) });
