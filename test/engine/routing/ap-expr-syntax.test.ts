@@ -116,6 +116,11 @@ describe('configtest refuses a bad ap_expr wherever httpd parses one', () => {
   it('Header expr= condition', () => {
     expect(stderrOf(`Header set X 1 "expr=(true"`)).toBe("AH00526: Syntax error on line 7 of F:\nCan't parse envclause/expression: syntax error, unexpected $end, expecting T_OP_OR or T_OP_AND or ')'\n");
   });
+  it('CustomLog expr= (the message is printed bare)', () => {
+    const log = (condition: string) => configtest(`${HEAD}\n</Location>\nCustomLog /tmp/a.log common "expr=${condition}"\n<Location />\n</Location>\n`, { file: 'F' }).stderr;
+    expect(log(`%{HTTP_HOST} === 'x'`)).toBe('AH00526: Syntax error on line 8 of F:\nsyntax error, unexpected T_OP_STR_EQ\n');
+    expect(log(`%{NOPE} == 'x'`)).toBe("AH00526: Syntax error on line 8 of F:\nVariable 'NOPE' does not exist\n");
+  });
   it('accepts valid expressions the evaluator does not cover', () => {
     expect(stderrOf(`<If "%{HTTP_HOST} eq 'x' && md5('a') == 'b' && -f '/etc/passwd'">\n</If>\nRequire expr %{REQUEST_METHOD} in {'GET', 'HEAD'}`)).toBe('Syntax OK\n');
   });

@@ -8,6 +8,7 @@ import { sourceOf } from '../directive-node.ts';
 import type { CustomLogEntry } from '../model.ts';
 import type { ParseState } from '../parse-state.ts';
 import { checkCommandContext, GLOBAL_ONLY, type CommandContext, type HandlerError, type HandlerTable } from '../process-phase.ts';
+import { checkExprSyntax } from '../../routing/ap-expr-syntax.ts';
 
 type Result = HandlerError | string | null;
 
@@ -62,7 +63,11 @@ function checkCondition(clause: string): string | null {
   if (lower.startsWith('env=')) {
     return clause.length === 4 || (clause[4] === '!' && clause.length === 5) ? 'missing environment variable name' : null;
   }
-  if (lower.startsWith('expr=')) return clause.length === 5 ? 'missing condition' : null;
+  if (lower.startsWith('expr=')) {
+    if (clause.length === 5) return 'missing condition';
+    // mod_log_config parses the condition while reading and prints ap_expr's message bare.
+    return checkExprSyntax(clause.slice(5));
+  }
   return 'error in condition clause';
 }
 
