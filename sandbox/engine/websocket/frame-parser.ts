@@ -126,7 +126,9 @@ export class WebSocketFrameParser {
 
   /** Observe the next chunk of the stream; returns the frames completed and errors found in it. */
   push(chunk: Uint8Array): FrameParserOutput[] {
-    this.input = chunk;
+    // A plain view: subarrays of a Node Buffer go through its species constructor, which costs
+    // more than the parse itself on a busy tunnel.
+    this.input = chunk.constructor === Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     this.inputOffset = 0;
     this.output = [];
     let progressing = true;
@@ -271,23 +273,17 @@ export class WebSocketFrameParser {
     if (validate && !this.textValidatorActive && isAsciiMasked(raw, this.masked ? this.maskingKey : null, this.payloadRead)) {
       // All ASCII: valid UTF-8 whatever came before (no partial sequence can be pending), so only
       // the preview's bytes need unmasking.
-      if (this.payloadRead < this.previewLength) {
-        const take = Math.min(length, this.previewLength - this.payloadRead);
-        this.previewBuffer.set(this.unmask(raw, this.payloadRead, take, false), this.payloadRead);
-      }
+      this.keepPreview(raw);
       this.inputOffset += length;
       this.payloadRead += length;
     } else if (validate) {
-      const unmasked = this.unmask(raw, this.payloadRead, length, true);
+      const unmasked = this.unmaskToScratch(raw, this.payloadRead, length);
       if (this.payloadRead < this.previewLength) this.previewBuffer.set(unmasked.subarray(0, this.previewLength - this.payloadRead), this.payloadRead);
       this.inputOffset += length;
       this.payloadRead += length;
       if (!this.validateText(unmasked, false)) return false;
     } else {
-      if (this.payloadRead < this.previewLength) {
-        const take = Math.min(length, this.previewLength - this.payloadRead);
-        this.previewBuffer.set(this.unmask(raw, this.payloadRead, take, false), this.payloadRead);
-      }
+      this.keepPreview(raw);
       this.inputOffset += length;
       this.payloadRead += length;
     }
@@ -379,7 +375,7 @@ export class WebSocketFrameParser {
   /** Copy `length` bytes into the gather buffer, across chunks; null until all have arrived. */
   private gather(length: number): Uint8Array | null {
     const take = Math.min(length - this.gatheredLength, this.input.length - this.inputOffset);
-    this.gathered.set(this.input.subarray(this.inputOffset, this.inputOffset + take), this.gatheredLength);
+    for (let index = 0; index < take; index++) this.gathered[this.gatheredLength + index] = this.input[this.inputOffset + index];
     this.gatheredLength += take;
     this.inputOffset += take;
     if (this.gatheredLength < length) return null;
@@ -387,32 +383,23 @@ export class WebSocketFrameParser {
     return this.gathered.subarray(0, length);
   }
 
+  /** Copy the part of `raw` (payload bytes from `payloadRead` on) that falls in the preview, unmasked. */
+  private keepPreview(raw: Uint8Array): void {
+    if (this.payloadRead >= this.previewLength) return;
+    const take = Math.min(raw.length, this.previewLength - this.payloadRead);
+    if (this.masked) unmaskInto(this.previewBuffer, this.payloadRead, raw, take, this.maskingKey, this.payloadRead);
+    else this.previewBuffer.set(raw.subarray(0, take), this.payloadRead);
+  }
+
   /**
-   * The first `length` of `bytes` unmasked; `position` is where they sit in the payload (the mask
-   * cycles every 4). Unmasked bytes go to a scratch buffer reused across chunks (`scratch`) or,
-   * for the preview, to a fresh small copy.
+   * The first `length` of `bytes` unmasked, in a scratch buffer reused across chunks; `position`
+   * is where they sit in the payload (the mask cycles every 4).
    */
-  private unmask(bytes: Uint8Array, position: number, length: number, scratch: boolean): Uint8Array {
+  private unmaskToScratch(bytes: Uint8Array, position: number, length: number): Uint8Array {
     if (!this.masked) return bytes.subarray(0, length);
-    let out: Uint8Array;
-    if (scratch) {
-      if (this.scratch.length < length) this.scratch = new Uint8Array(Math.max(length, 2 * this.scratch.length, 4096));
-      out = this.scratch.subarray(0, length);
-    } else out = new Uint8Array(length);
-    const key = this.maskingKey;
-    const k0 = key[position & 3];
-    const k1 = key[(position + 1) & 3];
-    const k2 = key[(position + 2) & 3];
-    const k3 = key[(position + 3) & 3];
-    let index = 0;
-    for (; index + 3 < length; index += 4) {
-      out[index] = bytes[index] ^ k0;
-      out[index + 1] = bytes[index + 1] ^ k1;
-      out[index + 2] = bytes[index + 2] ^ k2;
-      out[index + 3] = bytes[index + 3] ^ k3;
-    }
-    for (; index < length; index++) out[index] = bytes[index] ^ key[(position + index) & 3];
-    return out;
+    if (this.scratch.length < length) this.scratch = new Uint8Array(Math.max(length, 2 * this.scratch.length, 4096));
+    unmaskInto(this.scratch, 0, bytes, length, this.maskingKey, position);
+    return this.scratch.subarray(0, length);
   }
 
   private fail(code: FrameErrorCode, message: string, offset = this.frameOffset): boolean {
@@ -420,6 +407,26 @@ export class WebSocketFrameParser {
     this.currentState = 'stopped';
     return false;
   }
+}
+
+/**
+ * Write `length` bytes of `bytes` XOR the masking key to `out` at `outOffset`; `position` is where
+ * the bytes sit in the payload. Into a caller's buffer: a fresh array per frame would cost an
+ * allocation (and, above 64 bytes, off-heap memory) on every frame of a busy tunnel.
+ */
+function unmaskInto(out: Uint8Array, outOffset: number, bytes: Uint8Array, length: number, key: Uint8Array, position: number): void {
+  const k0 = key[position & 3];
+  const k1 = key[(position + 1) & 3];
+  const k2 = key[(position + 2) & 3];
+  const k3 = key[(position + 3) & 3];
+  let index = 0;
+  for (; index + 3 < length; index += 4) {
+    out[outOffset + index] = bytes[index] ^ k0;
+    out[outOffset + index + 1] = bytes[index + 1] ^ k1;
+    out[outOffset + index + 2] = bytes[index + 2] ^ k2;
+    out[outOffset + index + 3] = bytes[index + 3] ^ k3;
+  }
+  for (; index < length; index++) out[outOffset + index] = bytes[index] ^ key[(position + index) & 3];
 }
 
 /** Preview text for the tap: decoded text when it should and can be read, otherwise hex. */
@@ -446,37 +453,61 @@ function decodeUtf8(bytes: Uint8Array, truncated: boolean): string | null {
   }
 }
 
-/** Whether masked bytes unmask to ASCII: the top bit of each byte equals the key byte's top bit. */
+/** Scratch for isAsciiMasked's key word. */
+const keyWordBytes = new Uint8Array(4);
+const keyWordView = new Uint32Array(keyWordBytes.buffer);
+
+/**
+ * Whether masked bytes unmask to ASCII: the top bit of each byte equals the key byte's top bit
+ * (`key` null: unmasked bytes). Checked a 32-bit word at a time over the aligned middle, since a
+ * text frame's every byte goes through here: byte by byte, a 16 KiB message cost the tap more
+ * than relaying it.
+ */
 function isAsciiMasked(bytes: Uint8Array, key: Uint8Array | null, position: number): boolean {
-  if (key === null) return isAscii(bytes);
-  const k0 = key[position & 3] & 0x80;
-  const k1 = key[(position + 1) & 3] & 0x80;
-  const k2 = key[(position + 2) & 3] & 0x80;
-  const k3 = key[(position + 3) & 3] & 0x80;
+  const keyTopBit = (offset: number) => (key === null ? 0 : key[(position + offset) & 3] & 0x80);
+  const length = bytes.length;
   let index = 0;
-  for (; index + 3 < bytes.length; index += 4) {
-    if (((bytes[index] & 0x80) ^ k0) | ((bytes[index + 1] & 0x80) ^ k1) | ((bytes[index + 2] & 0x80) ^ k2) | ((bytes[index + 3] & 0x80) ^ k3)) return false;
+  const misalignment = (4 - (bytes.byteOffset & 3)) & 3;
+  for (; index < misalignment && index < length; index++) if (((bytes[index] & 0x80) ^ keyTopBit(index)) !== 0) return false;
+  const words = (length - index) >>> 2;
+  // A view costs an allocation: worth it for long payloads only.
+  if (words >= 64) {
+    // The key's top bits laid out in memory order, so the word compares the same on any endianness.
+    for (let offset = 0; offset < 4; offset++) keyWordBytes[offset] = keyTopBit(index + offset);
+    const keyWord = keyWordView[0];
+    const view = new Uint32Array(bytes.buffer, bytes.byteOffset + index, words);
+    for (let word = 0; word < words; word++) if (((view[word] & 0x80808080) ^ keyWord) !== 0) return false;
+    index += words * 4;
   }
-  for (; index < bytes.length; index++) if (((bytes[index] ^ key[(position + index) & 3]) & 0x80) !== 0) return false;
+  for (; index < length; index++) if (((bytes[index] & 0x80) ^ keyTopBit(index)) !== 0) return false;
   return true;
 }
 
 function isAscii(bytes: Uint8Array): boolean {
-  for (let index = 0; index < bytes.length; index++) if (bytes[index] >= 0x80) return false;
-  return true;
+  return isAsciiMasked(bytes, null, 0);
 }
+
+/**
+ * Strings are built by one native decode of a byte buffer rather than by concatenation: `+=` per
+ * character leaves a rope of small strings that JSON.stringify must flatten, for every frame.
+ * ASCII decodes the same under any decoder, and this one never throws.
+ */
+const asciiDecoder = new TextDecoder('utf-8');
 
 function latin1Ascii(bytes: Uint8Array): string {
-  let text = '';
-  for (let index = 0; index < bytes.length; index += 4096) text += String.fromCharCode(...bytes.subarray(index, index + 4096));
-  return text;
+  return asciiDecoder.decode(bytes);
 }
 
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+const HEX_DIGITS = new TextEncoder().encode('0123456789abcdef');
+/** Scratch for toHex's ASCII digits, grown as needed and reused. */
+let hexScratch = new Uint8Array(256);
 
 /** Lower-case hex without separators. */
 export function toHex(bytes: Uint8Array): string {
-  let hex = '';
-  for (let index = 0; index < bytes.length; index++) hex += HEX[bytes[index]];
-  return hex;
+  if (hexScratch.length < 2 * bytes.length) hexScratch = new Uint8Array(2 * bytes.length);
+  for (let index = 0; index < bytes.length; index++) {
+    hexScratch[2 * index] = HEX_DIGITS[bytes[index] >> 4];
+    hexScratch[2 * index + 1] = HEX_DIGITS[bytes[index] & 0x0f];
+  }
+  return asciiDecoder.decode(hexScratch.subarray(0, 2 * bytes.length));
 }

@@ -272,3 +272,66 @@ describe('WebSocketFrameParser protocol violations', () => {
     expect(parser.push(hex('89 7e')).map((output) => output.type)).toEqual(['frame-error']);
   });
 });
+
+describe('WebSocketFrameParser on long text payloads (the word-at-a-time ASCII check)', () => {
+  const key = Uint8Array.of(0x37, 0xfa, 0x21, 0x3d);
+  /** A text frame, masked with `key` when `masked`, placed `shift` bytes into a larger buffer. */
+  function textFrame(payload: Uint8Array, masked: boolean, shift: number): Uint8Array {
+    const header = [0x81, (masked ? 0x80 : 0) | 126, payload.length >> 8, payload.length & 0xff];
+    const bytes = new Uint8Array(shift + header.length + (masked ? 4 : 0) + payload.length);
+    bytes.set(header, shift);
+    let at = shift + header.length;
+    if (masked) {
+      bytes.set(key, at);
+      at += 4;
+    }
+    for (let index = 0; index < payload.length; index++) bytes[at + index] = masked ? payload[index] ^ key[index & 3] : payload[index];
+    return bytes.subarray(shift);
+  }
+
+  const ascii = (length: number) => new TextEncoder().encode('abcdefghij'.repeat(Math.ceil(length / 10)).slice(0, length));
+
+  // Payloads long enough for the 32-bit path, at every alignment of the underlying buffer, with a
+  // non-ASCII byte in the unaligned head, in the middle words and in the tail.
+  for (const masked of [true, false]) {
+    for (const shift of [0, 1, 2, 3]) {
+      it(`${masked ? 'masked' : 'unmasked'}, buffer offset ${shift}: all-ASCII passes; a lone 0xff anywhere fails; a valid é anywhere passes`, () => {
+        const sender = masked ? 'client' : 'server';
+        const length = 1003;
+        const plain = new WebSocketFrameParser({ sender }).push(textFrame(ascii(length), masked, shift));
+        expect(plain.map((output) => output.type)).toEqual(['frame']);
+        for (const position of [0, 1, 2, 5, 500, 997, 1001]) {
+          const invalid = ascii(length);
+          invalid[position] = 0xff;
+          const outputs = new WebSocketFrameParser({ sender }).push(textFrame(invalid, masked, shift));
+          expect(outputs.map((output) => (output.type === 'frame-error' ? output.code : output.type)), `0xff at ${position}`).toEqual(['WS_ERR_INVALID_UTF8']);
+
+          const accented = ascii(length);
+          accented.set([0xc3, 0xa9], position);
+          const valid = new WebSocketFrameParser({ sender }).push(textFrame(accented, masked, shift));
+          expect(valid.map((output) => output.type), `é at ${position}`).toEqual(['frame']);
+        }
+      });
+    }
+  }
+
+  it('previews the first 125 unmasked bytes of a long masked text frame split across chunks', () => {
+    const payload = ascii(1000);
+    const frame = textFrame(payload, true, 1);
+    const parser = new WebSocketFrameParser({ sender: 'client' });
+    const outputs = [frame.subarray(0, 7), frame.subarray(7, 60), frame.subarray(60)].flatMap((chunk) => parser.push(chunk));
+    expect(outputs).toHaveLength(1);
+    const [output] = outputs;
+    expect(output.type === 'frame' && output.frame.preview).toBe(new TextDecoder().decode(payload.subarray(0, 125)));
+  });
+
+  it('previews binary as lower-case hex of the unmasked bytes', () => {
+    const payload = Uint8Array.from({ length: 300 }, (_, index) => (index * 37) & 0xff);
+    const header = [0x82, 0x80 | 126, 300 >> 8, 300 & 0xff, ...key];
+    const masked = Uint8Array.from(payload, (byte, index) => byte ^ key[index & 3]);
+    const [output] = new WebSocketFrameParser({ sender: 'client' }).push(Uint8Array.from([...header, ...masked]));
+    const expected = Array.from(payload.subarray(0, 125), (byte) => byte.toString(16).padStart(2, '0')).join('');
+    expect(output.type === 'frame' && output.frame.preview).toBe(expected);
+    expect(output.type === 'frame' && output.frame.previewEncoding).toBe('hex');
+  });
+});
