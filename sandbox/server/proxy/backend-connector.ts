@@ -7,6 +7,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { lookup } from 'node:dns/promises';
+import { connectReusingReadBuffer } from './reused-read-buffer.ts';
 
 /** errno values httpd prints in front of a failed connect, Linux numbering. */
 const ERRNO: Record<string, [number, string]> = {
@@ -75,7 +76,8 @@ export async function connectBackend(target: BackendTarget, timeoutMs: number): 
   } catch {
     return { ok: false, failure: { kind: 'dns', host: target.host } };
   }
-  const plain = await openSocket(address, target.port, timeoutMs);
+  // A TLS socket reads the plain socket's handle itself, so only plain backends reuse read buffers.
+  const plain = await openSocket(address, target.port, timeoutMs, !target.tls);
   if (!plain.ok) return plain;
   if (!target.tls) return plain;
   return new Promise<ConnectResult>((resolve) => {
@@ -118,9 +120,9 @@ export async function connectBackend(target: BackendTarget, timeoutMs: number): 
   });
 }
 
-function openSocket(address: string, port: number, timeoutMs: number): Promise<ConnectResult> {
+function openSocket(address: string, port: number, timeoutMs: number, reuseReadBuffer: boolean): Promise<ConnectResult> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host: address, port });
+    const socket = reuseReadBuffer ? connectReusingReadBuffer({ host: address, port }) : net.connect({ host: address, port });
     const timer = setTimeout(() => {
       socket.destroy();
       resolve({ ok: false, failure: { kind: 'connect', address, port, osError: describeOsError('ETIMEDOUT') } });

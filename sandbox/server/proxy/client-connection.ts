@@ -886,7 +886,6 @@ async function exchangeWithBackend(
     // when those lines are written, so an unlogged tunnel costs nothing more.
     const readLog = { client: tunnelReadLog(step, 'client'), backend: tunnelReadLog(step, 'backend') };
     const logsReads = [...readLog.client, ...readLog.backend].some((entry) => runtime.wouldLog(entry, serverIndex, context.connection));
-    let tunnelOpen = true;
     let failedSide: TunnelSide | null = null;
     if (logsReads) {
       // Before the tunnel's own listeners, which end the tunnel at once.
@@ -903,8 +902,8 @@ async function exchangeWithBackend(
         perMessageDeflate: /permessage-deflate/i.test(extensions),
         observeFrames: runtime.hasTapListeners(),
         emit,
+        onRead: logsReads ? (direction) => log(direction === 'client->backend' ? readLog.client : readLog.backend) : undefined,
         onClose: (summary) => {
-          tunnelOpen = false;
           runtime.untrackTunnel(tunnel);
           log([...tunnelEndLog(step, protocol, tunnelEndedBy(summary.reason, failedSide)), ...releasedLog(step)]);
           emit({ type: 'tunnel-close', ...summary, durationMs: Math.round(summary.durationMs) });
@@ -931,14 +930,6 @@ async function exchangeWithBackend(
         },
       });
       runtime.trackTunnel(tunnel);
-      if (logsReads && tunnelOpen) {
-        socket.on('data', () => {
-          if (tunnelOpen) log(readLog.client);
-        });
-        backendSocket.on('data', () => {
-          if (tunnelOpen) log(readLog.backend);
-        });
-      }
     });
     return 'tunnel';
   }

@@ -6,6 +6,7 @@
 import type { Socket } from 'node:net';
 import type { TapEvent } from '../../engine/tap-events.ts';
 import { WebSocketFrameParser } from '../../engine/websocket/frame-parser.ts';
+import { routeReads } from './reused-read-buffer.ts';
 
 export interface TunnelOptions {
   client: Socket;
@@ -25,6 +26,8 @@ export interface TunnelOptions {
   emit(event: DistributiveOmit<TapEvent, 'connection' | 'time'>): void;
   /** Called once when the tunnel is fully closed. */
   onClose(summary: TunnelSummary): void;
+  /** Called for each read from either side while the tunnel runs (mod_proxy_wstunnel's trace lines). */
+  onRead?(direction: 'client->backend' | 'backend->client'): void;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -88,18 +91,28 @@ export function startTunnel(options: TunnelOptions): Tunnel {
   };
 
   const relay = (from: Socket, to: Socket, parser: WebSocketFrameParser, direction: 'client->backend' | 'backend->client') => {
-    from.on('data', (chunk: Buffer) => {
+    /** Relay one read; true when the write still holds `chunk` (so a reused read buffer must not be). */
+    const forward = (chunk: Buffer): boolean => {
       // Bytes still in flight when the tunnel ended belong to nobody: no relay, no timer, no tap.
-      if (finished) return;
+      if (finished) return false;
       if (direction === 'client->backend') bytesFromClient += chunk.length;
       else bytesFromBackend += chunk.length;
       armIdleTimer();
-      if (!to.write(chunk)) {
+      options.onRead?.(direction);
+      const flowing = to.write(chunk);
+      // What Node could not hand to the kernel at once stays queued, this chunk included.
+      const held = to.writableLength > 0;
+      if (!flowing) {
         from.pause();
         to.once('drain', () => from.resume());
       }
       observe(parser, direction, chunk);
-    });
+      return held;
+    };
+    // Both: where the runtime ignores net.connect's onread (WebContainer's emulated net, say), the
+    // socket emits 'data' as usual and the routing never fires; where it honours it, no 'data'.
+    routeReads(from, forward);
+    from.on('data', forward);
   };
 
   relay(client, backend, clientFrames, 'client->backend');

@@ -291,6 +291,43 @@ describe('startTunnel relays bytes unchanged', () => {
   });
 });
 
+describe('startTunnel under backpressure', () => {
+  it('delivers every byte in order while a slow client makes the proxy queue its writes', async () => {
+    const backend = await startRawWebSocketBackend();
+    const proxy = await startTestProxy(checkedConfig(`ServerName localhost\nListen 127.0.0.1:8000\nProxyPass /ws/ ws://127.0.0.1:${backend.port}/\n`));
+    const client = net.connect({ host: '127.0.0.1', port: proxy.port });
+    try {
+      const chunks: Buffer[] = [];
+      let receivedLength = 0;
+      client.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        receivedLength += chunk.length;
+      });
+      client.write(UPGRADE_HEAD);
+      await backend.upgraded;
+      await eventually(() => Buffer.concat(chunks).includes('\r\n\r\n'), 'the 101 head');
+      const headLength = Buffer.concat(chunks).indexOf('\r\n\r\n') + 4;
+      // The client stops reading: the proxy's writes to it back up, so reads from the backend are
+      // queued behind them (the case where a reused read buffer must not be reused).
+      client.pause();
+      // Bytes that differ everywhere (not frames: the tap stops parsing, the relay must not care).
+      const sent = Buffer.alloc(8 * 1024 * 1024);
+      for (let index = 0; index < sent.length; index++) sent[index] = (index * 2654435761) >>> 24;
+      for (let offset = 0; offset < sent.length; offset += 48 * 1024) backend.send(sent.subarray(offset, offset + 48 * 1024));
+      await sleep(300);
+      client.resume();
+      await eventually(() => receivedLength >= headLength + sent.length, 'all 8 MiB at the client', 20_000);
+      const received = Buffer.concat(chunks);
+      expect(received.length).toBe(headLength + sent.length);
+      expect(received.subarray(headLength).equals(sent)).toBe(true);
+    } finally {
+      client.destroy();
+      await proxy.close();
+      await backend.close();
+    }
+  });
+});
+
 describe('startTunnel with bytes that arrive together with the heads', () => {
   it('relays a frame the client sent in the same write as its upgrade request', async () => {
     const backend = await startRawWebSocketBackend();
