@@ -269,9 +269,15 @@ async function upgraded(port: number): Promise<RawClient> {
 }
 
 /** Events of the tap for the connection this client made. */
-function eventsOf(observer: Observer, client: RawClient): TapEvent[] {
-  const opened = observer.events.find((event) => event.type === 'connection-open' && event.client === `127.0.0.1:${client.localPort}`);
-  return opened ? observer.events.filter((event) => event.connection === opened.connection) : [];
+/**
+ * The events of `client`'s connection, looking only at events from `since` (the event count
+ * before it connected): with hundreds of clients the kernel hands out a local port again, and
+ * an earlier connection from the same port is somebody else's.
+ */
+function eventsOf(observer: Observer, client: RawClient, since: number): TapEvent[] {
+  const recent = observer.events.slice(since);
+  const opened = recent.find((event) => event.type === 'connection-open' && event.client === `127.0.0.1:${client.localPort}`);
+  return opened ? recent.filter((event) => event.connection === opened.connection) : [];
 }
 
 /** Frames a client must not send, each with the code the tap reports for it. */
@@ -292,13 +298,14 @@ function badFrameAfterUpgrade(random: Random): FuzzCase {
   return {
     kind: `bad frame: ${bad.name}`,
     async run(port, observer) {
+      const since = observer?.events.length ?? 0;
       const client = await upgraded(port);
       await writeInPieces(client, frame, random);
       // The echo backend (ws) fails the connection; the proxy must pass that on and close.
       if (!(await client.waitEnded(3_000))) throw new Error(`${bad.name} (${frame.toString('hex')}): tunnel still open`);
       if (observer) {
-        await eventually(() => eventsOf(observer, client).some((event) => event.type === 'tunnel-close'), 'tunnel-close');
-        const errors = eventsOf(observer, client).filter((event) => event.type === 'frame-error');
+        await eventually(() => eventsOf(observer, client, since).some((event) => event.type === 'tunnel-close'), 'tunnel-close');
+        const errors = eventsOf(observer, client, since).filter((event) => event.type === 'frame-error');
         const codes = errors.map((event) => (event.type === 'frame-error' ? `${event.direction} ${event.code}` : ''));
         if (codes[0] !== `client->backend ${bad.code}`) throw new Error(`${bad.name}: tap reported ${JSON.stringify(codes)}`);
       }
@@ -328,13 +335,14 @@ function abortMidFrame(random: Random): FuzzCase {
   return {
     kind: `${reset ? 'reset' : 'close'} in the middle of a frame`,
     async run(port, observer) {
+      const since = observer?.events.length ?? 0;
       const client = await upgraded(port);
       client.write(frame.subarray(0, cut));
       await sleep(random.int(0, 10));
       client.destroy(reset);
       if (observer) {
-        await eventually(() => eventsOf(observer, client).some((event) => event.type === 'tunnel-close'), 'tunnel-close after an abrupt close');
-        const reason = eventsOf(observer, client).find((event) => event.type === 'tunnel-close');
+        await eventually(() => eventsOf(observer, client, since).some((event) => event.type === 'tunnel-close'), 'tunnel-close after an abrupt close');
+        const reason = eventsOf(observer, client, since).find((event) => event.type === 'tunnel-close');
         if (reason?.type === 'tunnel-close' && !['client-closed', 'error'].includes(reason.reason)) throw new Error(`tunnel-close reason ${reason.reason}`);
       }
       return client;
