@@ -3,18 +3,19 @@
  * fresh Buffer per read.
  *
  * Why: Node normally hands every socket read over in a newly allocated Buffer whose bytes live
- * outside the V8 heap. A busy tunnel reads hundreds of megabytes a second, and V8 answers that
- * churn of external memory with garbage collections: in a long-lived proxy they became full
- * mark-compacts after nearly every scavenge and cost a third of the process's CPU. Node's
- * documented `onread` option of net.connect lets the bytes land in a buffer the socket keeps.
+ * outside the V8 heap, and a busy tunnel reads hundreds of megabytes a second; V8 answers that
+ * churn of external memory with garbage collections. Node's documented `onread` option of
+ * net.connect lets the bytes land in a buffer the socket keeps. (Measured: about 5% less proxy
+ * CPU per 16 KiB message. Accepted client sockets have no public `onread`, so only the backend
+ * half of the churn goes away.)
  *
  * The buffer is only reused while nobody holds on to it. A consumer says, for each chunk, whether
  * it kept a reference (a write Node could not finish at once queues the chunk itself); the next
  * read then gets a new buffer and the old one belongs to the write.
  *
  * Until a consumer takes over (the tunnel), each read is re-emitted as an ordinary 'data' event
- * carrying a copy, so code that reads the socket as a stream (the response-head reader) sees a
- * normal socket.
+ * and counts as held, so the next read gets a new buffer: code that reads the socket as a stream
+ * (the response-head reader, which queues chunks) sees what Node's own reads would give it.
  */
 import net from 'node:net';
 
@@ -31,9 +32,8 @@ export function connectReusingReadBuffer(options: net.TcpNetConnectOpts): net.So
   let buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   const routing: { consume: ReadConsumer } = {
     consume: (chunk) => {
-      // A copy: 'data' listeners may keep chunks (SocketReader queues them).
-      socket.emit('data', Buffer.from(chunk));
-      return false;
+      socket.emit('data', chunk);
+      return true;
     },
   };
   const socket = net.connect({

@@ -31,7 +31,7 @@ afterEach(async () => {
 });
 
 describe('connectReusingReadBuffer', () => {
-  it('behaves as a normal socket until routed: data events carry copies a listener may keep', async () => {
+  it('behaves as a normal socket until routed: data events carry chunks a listener may keep', async () => {
     const { peer, socket, close } = await serverAndClient();
     cleanup = close;
     const kept: Buffer[] = [];
