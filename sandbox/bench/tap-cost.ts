@@ -3,13 +3,18 @@
  * throughput benchmark are fed to the tunnel's frame parser and turned into tap events the way
  * client-connection.ts and `wslab proxy --tap` do (spread into an event, JSON line, written to
  * /dev/null). Each stage is timed separately, in rounds that alternate between parsers, so a
- * patched parser can be compared with the current one on a noisy machine:
+ * patched parser can be compared with the current one on a noisy machine. The JSON stages are
+ * measured both with `JSON.stringify` and with the CLI's own serializer (tap-event-json.ts), and
+ * the last stage is the CLI's line writer itself:
  *
  *   node sandbox/bench/tap-cost.ts
  *   node sandbox/bench/tap-cost.ts --compare /path/to/patched/frame-parser.ts
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { createTapLineWriter } from '../cli/tap-line-writer.ts';
+import { tapEventJson } from '../engine/tap-event-json.ts';
+import type { TapEvent } from '../engine/tap-events.ts';
 import { encodeFrame } from '../engine/websocket/frame-encoder.ts';
 import { WebSocketFrameParser } from '../engine/websocket/frame-parser.ts';
 import type { FrameParserOutput } from '../engine/websocket/frame-parser.ts';
@@ -55,8 +60,8 @@ const WORKLOADS: Workload[] = [
   workload('16 KiB text, masked (client->backend)', 'client', encodeFrame({ opcode: 1, payload: 'y'.repeat(16 * 1024), maskingKey: key }), 64, 65536),
 ];
 
-type Stage = 'parse' | 'parse+json' | 'parse+json+write each' | 'parse+json+write batched';
-const STAGES: Stage[] = ['parse', 'parse+json', 'parse+json+write each', 'parse+json+write batched'];
+type Stage = 'parse' | 'parse+JSON.stringify' | 'parse+JSON.stringify+write per read' | 'parse+tapEventJson' | 'parse+wslab proxy --tap writer';
+const STAGES: Stage[] = ['parse', 'parse+JSON.stringify', 'parse+JSON.stringify+write per read', 'parse+tapEventJson', 'parse+wslab proxy --tap writer'];
 
 const devNull = openSync('/dev/null', 'w');
 process.once('exit', () => closeSync(devNull));
@@ -73,6 +78,9 @@ function measure(factory: ParserFactory, load: Workload, stage: Stage): number {
     const used = process.cpuUsage(start);
     return used.user + used.system;
   };
+  // The CLI's writer, as `wslab proxy --tap` runs it; in this busy loop its timers never get to
+  // run, so it writes whenever 64 KiB are gathered, as it does under load.
+  const writer = createTapLineWriter({ write: (text) => writeSync(devNull, text) });
   while (cpuMicros() < options.ms * 1000) {
     const parser = factory(load.sender);
     connection += 1;
@@ -82,20 +90,21 @@ function measure(factory: ParserFactory, load: Workload, stage: Stage): number {
         frames += 1;
         if (stage === 'parse') continue;
         // client-connection.ts: runtime.tap({ ...event, connection, time: Date.now() })
-        const event =
+        const event = (
           output.type === 'frame'
             ? { type: 'frame', direction: 'client->backend', frame: output.frame, connection, time: Date.now() }
-            : { type: 'frame-error', direction: 'client->backend', code: output.code, message: output.message, connection, time: Date.now() };
-        const line = `${JSON.stringify(event)}\n`;
-        if (stage === 'parse+json+write each') writeSync(devNull, line);
-        else if (stage === 'parse+json+write batched') batch += line;
+            : { type: 'frame-error', direction: 'client->backend', code: output.code, message: output.message, connection, time: Date.now() }
+        ) as TapEvent;
+        if (stage === 'parse+wslab proxy --tap writer') writer.event(event);
+        else if (stage === 'parse+tapEventJson') batch = `${tapEventJson(event)}\n`;
+        else if (stage === 'parse+JSON.stringify') batch = `${JSON.stringify(event)}\n`;
+        else batch += `${JSON.stringify(event)}\n`;
       }
-      if (batch !== '') {
-        writeSync(devNull, batch);
-        batch = '';
-      }
+      if (stage === 'parse+JSON.stringify+write per read' && batch !== '') writeSync(devNull, batch);
+      batch = '';
     }
   }
+  writer.flush();
   return (cpuMicros() * 1e3) / frames;
 }
 
@@ -135,7 +144,7 @@ async function main(): Promise<void> {
     }
   }
   console.log(table(['workload  stage', ...parsers.map((parser) => `${parser.name} ns/frame`), ...(parsers.length > 1 ? ['speed-up'] : [])], rows));
-  console.log("(stages are cumulative: the tap event's JSON line, then written to /dev/null once per frame or once per read as `wslab proxy --tap` could)");
+  console.log("(stages: the parser alone; plus each frame's JSON line by JSON.stringify, then written to /dev/null once per read (the CLI until Nov 2026); plus the line by tapEventJson; plus the CLI's line writer, which writes every 64 KiB under load)");
 }
 
 await main();

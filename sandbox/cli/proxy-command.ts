@@ -2,11 +2,13 @@ import { configtest } from '../engine/config/configtest.ts';
 import type { HttpdConfig } from '../engine/config/model.ts';
 import { HTTPD_PLATFORM, HTTPD_VERSION } from '../engine/http/error-page.ts';
 import { formatErrorLogLine } from '../engine/logs/error-log.ts';
+import type { TapEvent } from '../engine/tap-events.ts';
 import { FileLogSink, resolveLogPath } from '../server/proxy/log-sink.ts';
 import { ListenError, startProxyServer } from '../server/proxy/proxy-server.ts';
 import { nodeFileSystem, processEnvironment, readConfigFile } from './config-file.ts';
 import { parseCommandArgs, UsageError } from './main.ts';
 import { untilStopSignal } from './stop-signal.ts';
+import { createTapLineWriter } from './tap-line-writer.ts';
 
 const DEFAULT_SERVER_ROOT = '/etc/apache2';
 
@@ -31,7 +33,7 @@ export async function runProxyCommand(args: string[]): Promise<number> {
       sink,
       pid: process.pid,
       readFile: (file) => readTextFile(resolveLogPath(serverRoot, file)),
-      tap: values.tap ? batchedTapWriter() : undefined,
+      tap: values.tap ? stdoutTapWriter() : undefined,
     });
   } catch (error) {
     if (error instanceof ListenError) {
@@ -132,24 +134,9 @@ function readTextFile(path: string): string {
   return text;
 }
 
-/** Tap events as JSON lines, written once per event-loop turn (or every 64 KiB) instead of once per event. */
-function batchedTapWriter(): (event: unknown) => void {
-  let pending = '';
-  let scheduled = false;
-  const flush = () => {
-    scheduled = false;
-    if (pending === '') return;
-    const text = pending;
-    pending = '';
-    process.stdout.write(text);
-  };
-  process.once('exit', flush);
-  return (event) => {
-    pending += `${JSON.stringify(event)}\n`;
-    if (pending.length >= 65536) flush();
-    else if (!scheduled) {
-      scheduled = true;
-      setImmediate(flush);
-    }
-  };
+/** Tap events as JSON lines on stdout; what is still gathered when the process exits is written then. */
+function stdoutTapWriter(): (event: TapEvent) => void {
+  const writer = createTapLineWriter({ write: (text) => process.stdout.write(text) });
+  process.once('exit', writer.flush);
+  return writer.event;
 }

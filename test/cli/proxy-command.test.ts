@@ -207,6 +207,33 @@ describe('wslab proxy', () => {
     expect(finished?.code).toBe(0);
   });
 
+  it('prints each WebSocket frame of a tunnel with --tap, and what is still gathered when it stops', async () => {
+    const { port, proxy } = await startOnFreshPort({ tap: true });
+    const socket = await mustOpen(`ws://127.0.0.1:${port}/ws/`);
+    expect(await echoRoundTrip(socket, 'say "hi" \\ é')).toBe('Echo: say "hi" \\ é');
+    socket.close(1000, 'bye');
+    await closed(socket);
+    // Stop straight away: the tunnel's last events may still be gathered, and must not be lost.
+    const finished = await proxy.stop('SIGTERM');
+    expect(finished?.code).toBe(0);
+    const lines = proxy.stdout.split('\n').filter((line) => line !== '');
+    // Every line is JSON exactly as JSON.stringify writes it (the frame lines come from a template).
+    for (const line of lines) expect(JSON.stringify(JSON.parse(line))).toBe(line);
+    const frames = lines
+      .map((line) => JSON.parse(line) as { type: string; direction?: string; frame?: { opcodeName: string; masked: boolean; preview: string; closeCode?: number; closeReason?: string } })
+      .filter((event) => event.type === 'frame')
+      .map(({ direction, frame }) => [direction, frame?.opcodeName, frame?.masked, frame?.preview, frame?.closeCode ?? null, frame?.closeReason ?? null]);
+    expect(frames).toEqual([
+      ['client->backend', 'text', true, 'say "hi" \\ é', null, null],
+      ['backend->client', 'text', false, 'Echo: say "hi" \\ é', null, null],
+      ['client->backend', 'close', true, '03e8627965', 1000, 'bye'],
+      ['backend->client', 'close', false, '03e8627965', 1000, 'bye'],
+    ]);
+    // Written on the way out, after the tunnel's own events.
+    expect(lines.slice(-2).map((line) => (JSON.parse(line) as { type: string }).type)).toEqual(['connection-close', 'error-log']);
+    expect(lines.at(-1)).toContain('AH00491: caught SIGTERM, shutting down');
+  });
+
   it('on SIGUSR1 reloads a changed config for new connections, and keeps the old one when the new one is broken', async () => {
     const { path, port, proxy } = await startOnFreshPort();
     const original = readFileSync(path, 'utf8');
