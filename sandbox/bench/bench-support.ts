@@ -6,6 +6,7 @@
  * Benchmarks are not tests: they print figures measured side by side in one run and never
  * decide pass/fail beyond saying whether a stated target was met.
  */
+import { WSLAB_NODE_FLAGS } from '../cli/node-flags.ts';
 import { allocateListenPort, portAnswers } from '../server/loopback-ports.ts';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -190,7 +191,7 @@ export function sleep(ms: number): Promise<void> {
 
 /** `wslab echo`: the article's ws echo server, in its own process. */
 export async function startEchoServer(port: number): Promise<Spawned> {
-  const echo = spawnChild('wslab echo', process.execPath, [WSLAB_BIN, 'echo', '--port', String(port)]);
+  const echo = spawnChild('wslab echo', process.execPath, [...WSLAB_NODE_FLAGS, WSLAB_BIN, 'echo', '--port', String(port)]);
   await waitForPort(port, echo);
   return echo;
 }
@@ -254,7 +255,7 @@ export function writeProxyConfig(workdir: string, proxyPort: number, echoPort: n
 
 /** `wslab proxy --tap FILE` with the tap's JSON lines going to /dev/null (so their cost counts). */
 export async function startWslabProxy(config: ProxyConfig, port: number, extraNodeArgs: string[] = [], tap = true): Promise<Spawned> {
-  const args = [...extraNodeArgs, WSLAB_BIN, 'proxy', ...(tap ? ['--tap'] : []), config.path];
+  const args = [...WSLAB_NODE_FLAGS, ...extraNodeArgs, WSLAB_BIN, 'proxy', ...(tap ? ['--tap'] : []), config.path];
   const proxy = spawnChild(tap ? 'wslab proxy' : 'wslab proxy (no tap)', process.execPath, args, { env: config.env });
   await waitForPort(port, proxy);
   return proxy;
@@ -283,9 +284,12 @@ export async function startHttpd(config: ProxyConfig, port: number): Promise<Spa
   return httpd;
 }
 
-/** `node sandbox/bench/tcp-pipe.ts`: a bare byte relay, the ceiling for any Node proxy. */
+/**
+ * `node sandbox/bench/tcp-pipe.ts`: a bare byte relay, the ceiling for any Node proxy. It runs
+ * with wslab's node flags, so the ceiling is measured on the same runtime settings.
+ */
 export async function startTcpPipe(port: number, targetPort: number): Promise<Spawned> {
-  const pipe = spawnChild('node pipe', process.execPath, [join(REPO_ROOT, 'sandbox', 'bench', 'tcp-pipe.ts'), String(port), String(targetPort)]);
+  const pipe = spawnChild('node pipe', process.execPath, [...WSLAB_NODE_FLAGS, join(REPO_ROOT, 'sandbox', 'bench', 'tcp-pipe.ts'), String(port), String(targetPort)]);
   await waitForPort(port, pipe);
   return pipe;
 }

@@ -1,7 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --single-threaded-gc
 // The wslab command. The CLI is TypeScript run by Node's own type stripping (Node >= 22.18), so an
 // older node — the system Node 20 on many machines — hands over to the Node 22 that `npm install`
 // put in node_modules (devDependency "node"), keeping `npx wslab` working with no build step.
+// The flags on the first line are explained in node-flags.ts; the hand-over passes them on.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -24,7 +25,7 @@ if (stripsTypes) {
     console.error(`wslab needs Node 22.18 or later (this is ${process.version}). Run \`npm install\` in the project, which installs one.`);
     process.exit(1);
   }
-  const child = spawn(bundledNode, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const child = spawn(bundledNode, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => (signal ? process.kill(process.pid, signal) : process.exit(code ?? 1)));
 }
