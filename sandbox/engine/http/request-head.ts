@@ -27,7 +27,7 @@ export interface RequestHeadLimits {
 export const DEFAULT_REQUEST_HEAD_LIMITS: Readonly<RequestHeadLimits> = { requestLine: 8190, fieldSize: 8190, fields: 100 };
 
 /**
- * One error-log entry httpd writes while reading a request head. `source` is the "file(line)"
+ * One error-log entry httpd writes while reading a request head. `origin` is the "file(line)"
  * httpd prints for debug-level entries; `serverScoped` entries are logged without the client.
  */
 export interface HeadLogEntry {
@@ -36,7 +36,7 @@ export interface HeadLogEntry {
   code?: string;
   message: string;
   osError?: string;
-  source?: string;
+  origin?: string;
   serverScoped?: boolean;
 }
 
@@ -594,8 +594,8 @@ function infoEntry(code: string, message: string): HeadLogEntry {
   return { module: 'core', level: 'info', code, message };
 }
 
-function debugEntry(code: string | undefined, message: string, source: string, osError?: string): HeadLogEntry {
-  const entry: HeadLogEntry = { module: 'core', level: 'debug', message, source };
+function debugEntry(code: string | undefined, message: string, origin: string, osError?: string): HeadLogEntry {
+  const entry: HeadLogEntry = { module: 'core', level: 'debug', message, origin };
   if (code !== undefined) entry.code = code;
   if (osError !== undefined) entry.osError = osError;
   return entry;

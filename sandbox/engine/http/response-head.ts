@@ -17,14 +17,14 @@ const TIMEUP = '(70007)The timeout specified has expired';
 /** Longest response line httpd reads (HUGE_STRING_LEN, unless ResponseFieldSize changes it). */
 export const DEFAULT_RESPONSE_FIELD_SIZE = 8192;
 
-/** An error-log entry httpd writes while reading a response; `source` is printed at debug level. */
+/** An error-log entry httpd writes while reading a response; `origin` is printed at debug level. */
 export interface ResponseLogEntry {
   module: 'proxy' | 'proxy_http';
   level: LogLevelName;
   code: string;
   message: string;
   osError?: string;
-  source?: string;
+  origin?: string;
 }
 
 export interface ResponseHead {
@@ -263,7 +263,7 @@ export class ResponseHeadParser {
         level: 'debug',
         code: 'AH01107',
         message: `server ${this.context.backendHost}:${this.context.backendPort} returned Transfer-Encoding and Content-Length`,
-        source: 'mod_proxy_http.c(1301)',
+        origin: 'mod_proxy_http.c(1301)',
       });
     }
     if (this.status === 101) {
@@ -297,13 +297,16 @@ export class ResponseHeadParser {
     const entries: ResponseLogEntry[] = [
       { module: 'proxy_http', level: 'error', code: 'AH01102', message: `error reading status line from remote server ${backendHost}:${backendPort}`, ...(osError ? { osError } : {}) },
     ];
+    // httpd 2.4.71 adds this at debug level when the read failed with APR_TIMEUP (measured with
+    // LogLevel proxy_http:debug: between AH01102 and AH01105, from mod_proxy_http.c line 1116).
+    if (osError === TIMEUP) entries.push({ module: 'proxy_http', level: 'debug', code: 'AH01103', message: 'read timeout', origin: 'mod_proxy_http.c(1116)' });
     if ((this.context.clientKeepalives ?? 0) === 0) {
       entries.push({
         module: 'proxy_http',
         level: 'debug',
         code: 'AH01105',
         message: `NOT Closing connection to client although reading from backend server ${backendHost}:${backendPort} failed.`,
-        source: 'mod_proxy_http.c(1187)',
+        origin: 'mod_proxy_http.c(1187)',
       });
     }
     this.log.push(...entries);

@@ -134,5 +134,9 @@ function rawAnswer(path: string, key: string | string[] | undefined): { text: st
   if (path.endsWith('/switch-then-close')) return { text: switching('HTTP/1.1'), ending: 'end' };
   // Close frame, code 4000 (0x0fa0), unmasked as a server sends it.
   if (path.endsWith('/http10-switch')) return { text: switching('HTTP/1.0') + '\x88\x02\x0f\xa0', ending: 'end' };
+  // A second status line among the header fields: httpd skips it with AH01100.
+  if (path.endsWith('/bogus-header-line')) return { text: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nHTTP/1.0 200 OK\r\nX-After: 1\r\n\r\nhi', ending: 'end' };
+  // Both framings: httpd drops Content-Length (AH01107 at debug) and reads the chunks.
+  if (path.endsWith('/length-and-chunked')) return { text: 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n', ending: 'end' };
   return null;
 }

@@ -217,7 +217,7 @@ async function answerBadRequest(context: RequestContext, error: RequestHeadError
   // r->server is still the address's default server (no Host read yet): its ErrorLog and LogLevel apply.
   const server = runtime.defaultServerFor(context.endpoints.localAddress, context.endpoints.localPort);
   for (const entry of error.errorLog) {
-    runtime.log({ ...entry, origin: entry.source, client: entry.serverScoped ? undefined : context.client }, server.index, context.connection);
+    runtime.log({ ...entry, client: entry.serverScoped ? undefined : context.client }, server.index, context.connection);
   }
   // A head the connection may survive (417) keeps it as any answer would: by protocol, Connection and KeepAlive.
   const survivor = error.closeConnection ? null : { closeAfterResponse: false, headers: error.headers ?? [], versionNumber: error.versionNumber ?? 1001 };
@@ -807,6 +807,8 @@ async function exchangeWithBackend(
     if (result.state === 'incomplete') continue;
     if (result.state === 'complete') {
       response = result.head;
+      // What httpd logs while reading a head it accepts (AH01100 for a bogus line, AH01107 at debug).
+      for (const entry of response.log) runtime.log({ ...entry, client: context.client }, serverIndex, context.connection);
       if (chunk) leftover = chunk.subarray(chunk.length - (received - response.consumed));
       if (isInterimStatus(response.status)) {
         // mod_proxy_http forwards an interim answer (ap_send_interim_response) and reads the next one.

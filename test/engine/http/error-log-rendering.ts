@@ -5,7 +5,7 @@ interface LogEntryLike {
   code?: string;
   message: string;
   osError?: string;
-  source?: string;
+  origin?: string;
 }
 import { shortenLogLine } from './httpd-transcript.ts';
 
@@ -25,7 +25,7 @@ export function escapeErrorLogItem(text: string): string {
 /** An entry as it appears in a transcript: "[core:debug] protocol.c(1): (28)x: AH1: message", shortened. */
 export function renderForTranscript(entry: LogEntryLike): string {
   const parts = [`[${entry.module}:${entry.level}]`];
-  if (entry.source && entry.level === 'debug') parts.push(`${entry.source}:`);
+  if (entry.origin && entry.level === 'debug') parts.push(`${entry.origin}:`);
   if (entry.osError) parts.push(`${entry.osError}:`);
   parts.push(entry.code ? `${entry.code}: ${escapeErrorLogItem(entry.message)}` : escapeErrorLogItem(entry.message));
   return shortenLogLine(parts.join(' '));

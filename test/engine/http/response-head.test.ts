@@ -132,6 +132,19 @@ describe('ResponseHeadParser results', () => {
       ['AH01102', '(70007)The timeout specified has expired', 'error reading status line from remote server 127.0.0.1:3000'],
       ['AH00898', undefined, 'Error reading from remote server returned by /p/delay/2000'],
     ]);
+    // At debug level, as httpd 2.4.71 logs it: "read timeout" right after AH01102.
+    expect(result.error.log.map((entry) => [entry.code, entry.level, entry.message, entry.origin])).toEqual([
+      ['AH01102', 'error', 'error reading status line from remote server 127.0.0.1:3000', undefined],
+      ['AH01103', 'debug', 'read timeout', 'mod_proxy_http.c(1116)'],
+      ['AH01105', 'debug', 'NOT Closing connection to client although reading from backend server 127.0.0.1:3000 failed.', 'mod_proxy_http.c(1187)'],
+      ['AH00898', 'error', 'Error reading from remote server returned by /p/delay/2000', undefined],
+    ]);
+  });
+
+  it('says "read timeout" only for a timeout, not for a backend that hung up', () => {
+    const parser = new ResponseHeadParser({ path: '/', backendHost: 'b', backendPort: 1, clientKeepalives: 0 });
+    const result = parser.finish();
+    expect(result.state === 'error' && result.error.log.map((entry) => entry.code)).toEqual(['AH01102', 'AH01105', 'AH00898']);
   });
 
   it('logs a timeout among the header lines as AH10404 with APR_TIMEUP', () => {
