@@ -26,7 +26,9 @@ export const APP_HOME_PAGE = '<!DOCTYPE html>\n<html><head><title>App backend</t
  * one ending in "/delay/<ms>" answers after that long, and one ending in "/close" hangs up without
  * answering; "/reset" resets the connection (RST) without answering, "/garbage" answers a line
  * that is not HTTP, "/switch-then-close" answers 101 and hangs up, "/http10-switch" answers
- * "HTTP/1.0 101" and then a WebSocket close frame (code 4000); each still records the request first.
+ * "HTTP/1.0 101" and then a WebSocket close frame (code 4000), "/bogus-header-line" answers 200
+ * with a second status line among its fields, "/length-and-chunked" sends both Content-Length and
+ * Transfer-Encoding: chunked; each still records the request first.
  * A path ending in "/respond" answers with whatever the query string asks: "status=<code>" (3xx
  * too; default 200) and every other "<name>=<value>" pair as a response header, in order and
  * repeatable (".../respond?status=302&Location=http://x/&Set-Cookie=a=1&Set-Cookie=b=2"), for
