@@ -13,7 +13,7 @@ import { buildErrorResponse, keepAliveHeaderValue, serializeResponse, statusDrop
 import type { ConnectionDisposition } from '../../engine/http/error-page.ts';
 import { chooseErrorDocument, proxyShouldOverride } from '../../engine/http/error-document.ts';
 import { RequestHeadParser } from '../../engine/http/request-head.ts';
-import type { RequestHead, RequestHeadError } from '../../engine/http/request-head.ts';
+import type { HeadLogEntry, RequestHead, RequestHeadError } from '../../engine/http/request-head.ts';
 import { ResponseHeadParser } from '../../engine/http/response-head.ts';
 import { parseHostHeader } from '../../engine/routing/host-header.ts';
 import type { HeaderPair } from '../../engine/routing/header-table.ts';
@@ -174,6 +174,7 @@ async function serveOneRequest(context: RequestContext): Promise<'keep-alive' | 
     // The parser took the head; what follows in this chunk is a body or the next request.
     reader.unshift(chunk.subarray(head.consumed - pushedBefore));
     emit({ type: 'head', hop: 'client->proxy', head: latin1(head.rawHead) });
+    logReadingHead(context, head.log);
     if (context.plainOnTlsPort) return answerPlainOnTlsPort(context, head, startMicros);
     return handleRequest(context, head, startMicros);
   }
@@ -212,13 +213,21 @@ function loggedEnvironment(decision: RouteDecision): Pick<FinishedRequest, 'env'
   return { env: decision.responseContext.env, expr: decision.responseContext.expr };
 }
 
+/**
+ * What httpd logs while it reads a request head (AH02417 for a head it accepts, the reasons for
+ * one it refuses). r->server is still the address's default server then, since the vhost is
+ * chosen from the head afterwards: its ErrorLog and LogLevel apply.
+ */
+function logReadingHead(context: RequestContext, entries: readonly HeadLogEntry[]): void {
+  const server = context.runtime.defaultServerFor(context.endpoints.localAddress, context.endpoints.localPort);
+  for (const entry of entries) context.runtime.log({ ...entry, client: entry.serverScoped ? undefined : context.client }, server.index, context.connection);
+}
+
 async function answerBadRequest(context: RequestContext, error: RequestHeadError, startMicros: number, bytesIn: number): Promise<'keep-alive' | 'close'> {
   const { runtime } = context;
-  // r->server is still the address's default server (no Host read yet): its ErrorLog and LogLevel apply.
+  // r->server is still the address's default server (no Host read yet): its ErrorLog, LogLevel and KeepAlive apply.
   const server = runtime.defaultServerFor(context.endpoints.localAddress, context.endpoints.localPort);
-  for (const entry of error.errorLog) {
-    runtime.log({ ...entry, client: entry.serverScoped ? undefined : context.client }, server.index, context.connection);
-  }
+  logReadingHead(context, error.errorLog);
   // A head the connection may survive (417) keeps it as any answer would: by protocol, Connection and KeepAlive.
   const survivor = error.closeConnection ? null : { closeAfterResponse: false, headers: error.headers ?? [], versionNumber: error.versionNumber ?? 1001 };
   const keepAlive = survivor !== null && runtime.keepAliveAllowed(survivor, context.keepalives, server.index);
