@@ -232,18 +232,19 @@ class Checker {
 
   /** expr := or-chain; the caller checks what may follow. */
   private expr(): void {
-    this.conjunction();
-    while (this.peek().name === 'T_OP_OR') {
-      this.index++;
-      this.conjunction();
-    }
+    this.chain('T_OP_OR', () => this.conjunction());
   }
 
   private conjunction(): void {
-    this.unary();
-    while (this.peek().name === 'T_OP_AND') {
+    this.chain('T_OP_AND', () => this.unary());
+  }
+
+  /** item (operator item)*: the shape of ||, &&, string concatenation's '.' and a list's ','. */
+  private chain(operator: string, item: () => void): void {
+    item();
+    while (this.peek().name === operator) {
       this.index++;
-      this.unary();
+      item();
     }
   }
 
@@ -293,11 +294,7 @@ class Checker {
       if (next.name === "'{'") {
         this.index++;
         if (!WORD_START.has(this.peek().name)) this.fail();
-        this.word();
-        while (this.peek().name === "','") {
-          this.index++;
-          this.word();
-        }
+        this.chain("','", () => this.word());
         this.take("'}'", ["'}'", "','"]);
         return;
       }
@@ -316,11 +313,7 @@ class Checker {
 
   /** word := atom ('.' atom)* */
   private word(): void {
-    this.atom();
-    while (this.peek().name === 'T_OP_CONCAT') {
-      this.index++;
-      this.atom();
-    }
+    this.chain('T_OP_CONCAT', () => this.atom());
   }
 
   private atom(): void {
