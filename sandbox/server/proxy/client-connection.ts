@@ -174,7 +174,8 @@ async function serveOneRequest(context: RequestContext): Promise<'keep-alive' | 
     // The parser took the head; what follows in this chunk is a body or the next request.
     reader.unshift(chunk.subarray(head.consumed - pushedBefore));
     emit({ type: 'head', hop: 'client->proxy', head: latin1(head.rawHead) });
-    logReadingHead(context, head.log);
+    // Usually nothing: only the head's debug lines (AH02417), so no server lookup per request.
+    if (head.log.length > 0) logReadingHead(context, head.log);
     if (context.plainOnTlsPort) return answerPlainOnTlsPort(context, head, startMicros);
     return handleRequest(context, head, startMicros);
   }
@@ -188,7 +189,7 @@ function logUnansweredTimeout(context: RequestContext, error: RequestHeadError, 
   const { runtime } = context;
   context.emit({ type: 'response', status: error.status, explanation: `${error.status}: the request line did not arrive within Timeout; httpd closes without answering` });
   if (context.keepalives > 0) return 'close';
-  const server = runtime.defaultServerFor(context.endpoints.localAddress, context.endpoints.localPort);
+  const server = addressDefaultServer(context);
   runtime.accessLog(
     {
       head: null,
@@ -218,16 +219,20 @@ function loggedEnvironment(decision: RouteDecision): Pick<FinishedRequest, 'env'
  * one it refuses). r->server is still the address's default server then, since the vhost is
  * chosen from the head afterwards: its ErrorLog and LogLevel apply.
  */
-function logReadingHead(context: RequestContext, entries: readonly HeadLogEntry[]): void {
-  const server = context.runtime.defaultServerFor(context.endpoints.localAddress, context.endpoints.localPort);
-  for (const entry of entries) context.runtime.log({ ...entry, client: entry.serverScoped ? undefined : context.client }, server.index, context.connection);
+function logReadingHead(context: RequestContext, entries: readonly HeadLogEntry[], serverIndex = addressDefaultServer(context).index): void {
+  for (const entry of entries) context.runtime.log({ ...entry, client: entry.serverScoped ? undefined : context.client }, serverIndex, context.connection);
+}
+
+/** The server a request belongs to before its Host is read: the first vhost of its address. */
+function addressDefaultServer(context: RequestContext) {
+  return context.runtime.defaultServerFor(context.endpoints.localAddress, context.endpoints.localPort);
 }
 
 async function answerBadRequest(context: RequestContext, error: RequestHeadError, startMicros: number, bytesIn: number): Promise<'keep-alive' | 'close'> {
   const { runtime } = context;
   // r->server is still the address's default server (no Host read yet): its ErrorLog, LogLevel and KeepAlive apply.
-  const server = runtime.defaultServerFor(context.endpoints.localAddress, context.endpoints.localPort);
-  logReadingHead(context, error.errorLog);
+  const server = addressDefaultServer(context);
+  logReadingHead(context, error.errorLog, server.index);
   // A head the connection may survive (417) keeps it as any answer would: by protocol, Connection and KeepAlive.
   const survivor = error.closeConnection ? null : { closeAfterResponse: false, headers: error.headers ?? [], versionNumber: error.versionNumber ?? 1001 };
   const keepAlive = survivor !== null && runtime.keepAliveAllowed(survivor, context.keepalives, server.index);
@@ -275,7 +280,7 @@ async function answerBadRequest(context: RequestContext, error: RequestHeadError
 
 /** mod_ssl's answer to plain HTTP on a TLS port: 400 with an explanation, no routing. */
 async function answerPlainOnTlsPort(context: RequestContext, head: RequestHead, startMicros: number): Promise<'close'> {
-  const server = context.runtime.defaultServerFor(context.endpoints.localAddress, context.endpoints.localPort);
+  const server = addressDefaultServer(context);
   const response = buildErrorResponse({
     status: 400,
     serverName: head.hostname ?? server.serverName,
