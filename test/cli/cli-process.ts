@@ -3,9 +3,9 @@
  * with its output and exit code, or in the background until a signal stops it. Every child is
  * killed when the test process exits, whatever failed. Not a test file itself.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { format } from 'node:util';
@@ -31,14 +31,19 @@ export interface CliOptions {
   cwd?: string;
   /** The node that runs bin.mjs; default this process's (Node 22). */
   node?: string;
+  /**
+   * Run bin.mjs itself, as `npx wslab` does (its first line picks `node` from PATH), with this
+   * directory first in PATH; `node` is then not used.
+   */
+  executableWithPathFirst?: string;
 }
 
 function spawnCli(args: string[], options: CliOptions): ChildProcess {
-  const child = spawn(options.node ?? process.execPath, [BIN, ...args], {
-    cwd: options.cwd,
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const env = { ...process.env, ...options.env };
+  const asExecutable = options.executableWithPathFirst;
+  if (asExecutable !== undefined) env.PATH = `${asExecutable}:${env.PATH ?? ''}`;
+  const [file, fileArgs] = asExecutable !== undefined ? [BIN, args] : [options.node ?? process.execPath, [BIN, ...args]];
+  const child = spawn(file, fileArgs, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   child.once('exit', () => live.delete(child));
   return child;
@@ -106,6 +111,20 @@ export class RunningCli {
   async kill(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
     await this.exited;
+  }
+}
+
+/** The machine's own nodes (Debian's is older than the bundled Node 22 here), with their major versions. */
+export const SYSTEM_NODES: ReadonlyArray<{ path: string; major: number }> = ['/usr/bin/node', '/usr/local/bin/node']
+  .filter((candidate) => existsSync(candidate))
+  .map((path) => ({ path, major: nodeMajor(path) }))
+  .filter(({ major }) => Number.isInteger(major));
+
+function nodeMajor(binary: string): number {
+  try {
+    return Number(execFileSync(binary, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).trim());
+  } catch {
+    return Number.NaN;
   }
 }
 

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WSLAB_NODE_FLAGS } from '../../sandbox/cli/node-flags.ts';
-import { BIN } from './cli-process.ts';
+import { BIN, RunningCli, SYSTEM_NODES } from './cli-process.ts';
 
 /** The command line of a running process, as the kernel has it. */
 function commandLine(pid: number): string[] {
@@ -16,38 +15,18 @@ function childPids(pid: number): number[] {
 }
 
 describe('the node flags of wslab processes', () => {
-  const started: Array<ReturnType<typeof spawn>> = [];
+  let running: RunningCli | undefined;
   // SIGTERM, which bin.mjs passes on to a Node 22 it handed over to (SIGKILL would orphan that).
   afterEach(async () => {
-    await Promise.all(
-      started.splice(0).map((child) => {
-        if (child.exitCode !== null || child.signalCode !== null) return undefined;
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        return exited;
-      }),
-    );
+    await running?.stop('SIGTERM');
+    running = undefined;
   });
 
   /** Run bin.mjs as `npx wslab echo` does (as an executable, by its first line) with `pathFirst` first in PATH. */
   async function runAsExecutable(pathFirst: string): Promise<number> {
-    const child = spawn(BIN, ['echo', '--port', '0'], { env: { ...process.env, PATH: `${pathFirst}:${process.env.PATH}` }, stdio: ['ignore', 'pipe', 'pipe'] });
-    started.push(child);
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`wslab echo did not start:\n${output}`)), 10_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString('utf8');
-        if (output.includes('listening on')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
-      child.once('exit', (code) => reject(new Error(`wslab echo exited with ${code}:\n${output}`)));
-    });
-    return child.pid as number;
+    running = new RunningCli(['echo', '--port', '0'], { executableWithPathFirst: pathFirst });
+    await running.waitForOutput(/listening on/);
+    return running.child.pid as number;
   }
 
   it('are what bin.mjs passes to node on its first line', () => {
@@ -62,25 +41,20 @@ describe('the node flags of wslab processes', () => {
     expect(line.slice(-3)).toEqual(['echo', '--port', '0']);
   });
 
-  const systemNode = ['/usr/bin/node', '/usr/local/bin/node'].find((candidate) => existsSync(candidate));
-  it.skipIf(systemNode === undefined)(
-    'are handed on to the bundled Node 22 when an older node runs bin.mjs',
-    async () => {
-      if (systemNode === undefined) throw new Error('no system node at /usr/bin/node or /usr/local/bin/node');
-      const pid = await runAsExecutable(dirname(systemNode));
-      const version = spawn(systemNode, ['-p', 'process.versions.node']);
-      const major = await new Promise<number>((resolve) => version.stdout.on('data', (chunk: Buffer) => resolve(Number(chunk.toString().split('.')[0]))));
-      const children = childPids(pid);
-      if (major >= 22) {
-        // A new enough system node runs the CLI itself.
-        expect(children).toEqual([]);
-        expect(commandLine(pid).slice(1, 1 + WSLAB_NODE_FLAGS.length)).toEqual(WSLAB_NODE_FLAGS);
-        return;
-      }
-      expect(children).toHaveLength(1);
-      const handedTo = commandLine(children[0]);
-      expect(handedTo[0]).toMatch(/node_modules\/node\/bin\/node$/);
-      expect(handedTo.slice(1, 1 + WSLAB_NODE_FLAGS.length)).toEqual(WSLAB_NODE_FLAGS);
-    },
-  );
+  const systemNode = SYSTEM_NODES[0];
+  it.skipIf(systemNode === undefined)('are handed on to the bundled Node 22 when an older node runs bin.mjs', async () => {
+    if (systemNode === undefined) throw new Error('no system node at /usr/bin/node or /usr/local/bin/node');
+    const pid = await runAsExecutable(dirname(systemNode.path));
+    const children = childPids(pid);
+    if (systemNode.major >= 22) {
+      // A new enough system node runs the CLI itself.
+      expect(children).toEqual([]);
+      expect(commandLine(pid).slice(1, 1 + WSLAB_NODE_FLAGS.length)).toEqual(WSLAB_NODE_FLAGS);
+      return;
+    }
+    expect(children).toHaveLength(1);
+    const handedTo = commandLine(children[0]);
+    expect(handedTo[0]).toMatch(/node_modules\/node\/bin\/node$/);
+    expect(handedTo.slice(1, 1 + WSLAB_NODE_FLAGS.length)).toEqual(WSLAB_NODE_FLAGS);
+  });
 });

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEchoServer } from '../../sandbox/server/backends/echo-server.ts';
 import type { RunningBackend } from '../../sandbox/server/backends/echo-server.ts';
 import { closed, echoRoundTrip, hex, mustOpen, openWebSocket, RawClient } from '../server/proxy/proxy-harness.ts';
-import { FIXTURES, freePort, runCli, RunningCli, workDirectory } from './cli-process.ts';
+import { FIXTURES, freePort, runCli, RunningCli, SYSTEM_NODES, workDirectory } from './cli-process.ts';
 
 /** Error-log lines without time stamp and pid/tid, which change from run to run. */
 function errorLog(directory: string): string[] {
@@ -254,7 +253,7 @@ describe('wslab proxy', () => {
     expect((await proxy.stop('SIGTERM'))?.code).toBe(0);
   });
 
-  const systemNode = ['/usr/bin/node', '/usr/local/bin/node'].find((candidate) => existsSync(candidate) && nodeMajor(candidate) < 22);
+  const systemNode = SYSTEM_NODES.find(({ major }) => major < 22)?.path;
   it.skipIf(systemNode === undefined)('hands over from an older node to the bundled Node 22 and passes SIGTERM on', async () => {
     const { port } = await startOnFreshPort({ node: systemNode });
     if (!running) throw new Error('not running');
@@ -266,14 +265,6 @@ describe('wslab proxy', () => {
     expect(errorLog(directory).at(-1)).toBe('[mpm_event:notice] AH00491: caught SIGTERM, shutting down');
   });
 });
-
-function nodeMajor(binary: string): number {
-  try {
-    return Number(execFileSync(binary, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).trim());
-  } catch {
-    return Number.NaN;
-  }
-}
 
 async function waitForLog(directory: string, code: string, stderr: () => string): Promise<void> {
   const deadline = Date.now() + 10_000;
