@@ -26,8 +26,11 @@
  *
  * Times are milliseconds and must carry sub-millisecond precision: httpd keeps error_time in
  * microseconds and retries a member once now > error_time + retry, so with retry=0 a member that
- * failed is usable again for the failover attempt of the same request. A millisecond clock would
- * often see "now == error_time" there and keep the member out, which changes byrequests' counts.
+ * failed is usually usable again for the failover attempt of the same request. A millisecond clock
+ * would often see "now == error_time" there and keep the member out, which changes byrequests'
+ * counts. httpd itself only usually sees a microsecond pass (proxy_handler stamps error_time just
+ * before force_recovery() checks it), so the differential suite does not probe what follows that
+ * race (scenario 120).
  */
 import type { BalancerDefinition, ProxyParam, SourceRef } from '../config/model.ts';
 import type { ErrorLogEntry } from '../logs/error-log.ts';
