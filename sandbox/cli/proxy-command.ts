@@ -1,16 +1,17 @@
 import { configtest } from '../engine/config/configtest.ts';
+import { DEFAULT_SERVER_ROOT } from '../engine/config/default-modules.ts';
 import type { HttpdConfig } from '../engine/config/model.ts';
-import { HTTPD_PLATFORM, HTTPD_VERSION } from '../engine/http/error-page.ts';
+import { HTTPD_BUILT, HTTPD_PLATFORM, HTTPD_VERSION } from '../engine/http/error-page.ts';
 import { formatErrorLogLine } from '../engine/logs/error-log.ts';
+import type { ErrorLogEntry } from '../engine/logs/error-log.ts';
 import type { TapEvent } from '../engine/tap-events.ts';
 import { FileLogSink, resolveLogPath } from '../server/proxy/log-sink.ts';
 import { ListenError, startProxyServer } from '../server/proxy/proxy-server.ts';
 import { nodeFileSystem, processEnvironment, readConfigFile } from './config-file.ts';
 import { parseCommandArgs, UsageError } from './main.ts';
+import { removePidFile, writePidFile } from './pid-file.ts';
 import { untilStopSignal } from './stop-signal.ts';
 import { createTapLineWriter } from './tap-line-writer.ts';
-
-const DEFAULT_SERVER_ROOT = '/etc/apache2';
 
 /** `wslab proxy FILE`: run the emulator in the foreground like `apache2 -f FILE -DFOREGROUND`. */
 export async function runProxyCommand(args: string[]): Promise<number> {
@@ -48,10 +49,35 @@ export async function runProxyCommand(args: string[]): Promise<number> {
 
   // Every handler goes in before "listening on" is printed (see untilStopSignal).
   const stopped = untilStopSignal();
-  const notice = (code: string, message: string, module = 'core') => proxy.runtime().log({ module, level: 'notice', code, message }, null, 0);
+  const running = proxy;
+  const logMain = (entry: ErrorLogEntry) => running.runtime().log(entry, null, 0);
+  const notice = (code: string, message: string, module = 'core') => logMain({ module, level: 'notice', code, message });
+
+  // The MPM writes the PidFile once the listeners are bound, before it announces itself; a pid
+  // file it cannot write ends the start (exit 1, no AH00491).
+  let pidFilePath: string | null = null;
+  const logPid = (pidConfig: HttpdConfig, restart: boolean): boolean => {
+    const file = pidConfig.global.pidFile?.value;
+    if (file === undefined) return true;
+    const written = writePidFile(pidConfig.global.serverRoot?.value ?? DEFAULT_SERVER_ROOT, file, process.pid, { restart });
+    written.log.forEach(logMain);
+    if (written.ok) pidFilePath = written.path;
+    return written.ok;
+  };
+  if (!logPid(config, false)) {
+    await proxy.close();
+    return 1;
+  }
   notice('AH00489', `Apache/${HTTPD_VERSION} (${HTTPD_PLATFORM}) configured -- resuming normal operations`, `mpm_${config.global.mpm.module ?? 'event'}`);
+  logMain({ module: `mpm_${config.global.mpm.module ?? 'event'}`, level: 'info', code: 'AH00490', message: `Server built: ${HTTPD_BUILT}` });
   notice('AH00094', `Command line: 'wslab proxy ${path}'`);
   announceNotSimulated(proxy.runtime().config, (message) => proxy.runtime().log({ module: 'wslab', level: 'notice', message }, null, 0));
+
+  // A graceful restart that cannot write the pid file ends the server, as httpd's exit(1) does.
+  let pidFileFailed = () => {};
+  const pidFileFailure = new Promise<'pid-file-failed'>((resolve) => {
+    pidFileFailed = () => resolve('pid-file-failed');
+  });
 
   // SIGUSR1 is `apachectl graceful`: check the new config first and keep the old one if it is broken.
   const graceful = () => {
@@ -62,6 +88,7 @@ export async function runProxyCommand(args: string[]): Promise<number> {
     }
     proxy.reload(next.config);
     notice('AH00493', 'SIGUSR1 received.  Doing graceful restart', `mpm_${next.config.global.mpm.module ?? 'event'}`);
+    if (!logPid(next.config, true)) pidFileFailed();
     announceNotSimulated(next.config, (message) => proxy.runtime().log({ module: 'wslab', level: 'notice', message }, null, 0));
   };
   process.on('SIGUSR1', graceful);
@@ -70,11 +97,16 @@ export async function runProxyCommand(args: string[]): Promise<number> {
     console.error(`wslab proxy: listening on ${listener.tls ? 'https' : 'http'}://${listener.host.includes(':') ? `[${listener.host}]` : listener.host}:${listener.port}`);
   }
 
-  const signal = await stopped;
-  notice('AH00491', `caught ${signal}, shutting down`, `mpm_${config.global.mpm.module ?? 'event'}`);
-  await proxy.close();
+  const signal = await Promise.race([stopped, pidFileFailure]);
   process.off('SIGUSR1', graceful);
   process.off('SIGHUP', graceful);
+  if (signal === 'pid-file-failed') {
+    await proxy.close();
+    return 1;
+  }
+  if (pidFilePath !== null) logMain(removePidFile(pidFilePath, process.pid));
+  notice('AH00491', `caught ${signal}, shutting down`, `mpm_${config.global.mpm.module ?? 'event'}`);
+  await proxy.close();
   return 0;
 }
 

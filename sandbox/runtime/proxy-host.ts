@@ -6,7 +6,7 @@
 import { configtest } from '../engine/config/configtest.ts';
 import { DEBIAN_ENVIRONMENT } from '../engine/config/default-modules.ts';
 import type { HttpdConfig } from '../engine/config/model.ts';
-import { HTTPD_PLATFORM, HTTPD_VERSION } from '../engine/http/error-page.ts';
+import { HTTPD_BUILT, HTTPD_PLATFORM, HTTPD_VERSION } from '../engine/http/error-page.ts';
 import type { ErrorLogEntry } from '../engine/logs/error-log.ts';
 import { formatErrorLogLine } from '../engine/logs/error-log.ts';
 import type { LogLevelName } from '../engine/logs/log-level.ts';
@@ -176,6 +176,7 @@ export class ProxyHost {
 
   private announceStart(proxy: RunningProxy, config: HttpdConfig): void {
     this.notice(proxy, 'AH00489', `Apache/${HTTPD_VERSION} (${HTTPD_PLATFORM}) configured -- resuming normal operations`, mpmModule(config));
+    proxy.runtime().log({ module: mpmModule(config), level: 'info', code: 'AH00490', message: `Server built: ${HTTPD_BUILT}` }, null, 0);
     this.notice(proxy, 'AH00094', "Command line: '/usr/sbin/apache2'", 'core');
     // Every directive of the learner's file that is parsed but not acted on is said once.
     const seen = new Set<string>();

@@ -41,8 +41,12 @@ describe('wslab proxy', () => {
   });
 
   /** Write a config for a fresh port in a fresh directory; `extra` lines go before the ProxyPass. */
-  async function writeConfig(extra = '', routes = `ProxyPass /ws/ ws://127.0.0.1:${echo.port}/`): Promise<{ path: string; port: number }> {
+  async function writeConfig(
+    extra: string | ((directory: string) => string) = '',
+    routes = `ProxyPass /ws/ ws://127.0.0.1:${echo.port}/`,
+  ): Promise<{ path: string; port: number }> {
     directory = workDirectory();
+    if (typeof extra === 'function') extra = extra(directory);
     const port = await freePort();
     const path = join(directory, 'httpd.conf');
     writeFileSync(
@@ -57,9 +61,11 @@ describe('wslab proxy', () => {
    * A config on a fresh port, and `wslab proxy` running on it. Another test file may take the port
    * between freePort() and the bind; then the proxy says AH00072 and it is tried once more.
    */
-  async function startOnFreshPort(options: { tap?: boolean; node?: string } = {}): Promise<{ path: string; port: number; proxy: RunningCli }> {
+  async function startOnFreshPort(
+    options: { tap?: boolean; node?: string; extra?: (directory: string) => string } = {},
+  ): Promise<{ path: string; port: number; proxy: RunningCli }> {
     for (let attempt = 1; ; attempt++) {
-      const { path, port } = await writeConfig();
+      const { path, port } = await writeConfig(options.extra);
       running = new RunningCli(['proxy', ...(options.tap ? ['--tap'] : []), path], { node: options.node });
       const outcome = await Promise.race([
         running.waitForOutput(/wslab proxy: listening on http:\/\/127\.0\.0\.1:\d+/).then(() => 'up' as const),
@@ -125,6 +131,41 @@ describe('wslab proxy', () => {
       `[mpm_event:notice] AH00491: caught ${signal}, shutting down`,
     ]);
     expect(accessLog(directory)).toEqual(['127.0.0.1 "GET /ws/ HTTP/1.1" 101']);
+  });
+
+  it('writes the PidFile it names over a stale one (AH00098), and removes it at stop (AH00096, info)', async () => {
+    const { path, proxy } = await startOnFreshPort({
+      extra: (directory) => {
+        writeFileSync(join(directory, 'run.pid'), '12345\n');
+        return `LogLevel info\nServerRoot ${directory}\nPidFile run.pid\n`;
+      },
+    });
+    const pidFile = join(directory, 'run.pid');
+    expect(readFileSync(pidFile, 'utf8')).toBe(`${proxy.child.pid}\n`);
+
+    const finished = await proxy.stop('SIGTERM');
+    expect(finished && [finished.code, finished.signal]).toEqual([0, null]);
+    expect(existsSync(pidFile)).toBe(false);
+    expect(errorLog(directory)).toEqual([
+      `[core:warn] AH00098: pid file ${pidFile} overwritten -- Unclean shutdown of previous Apache run?`,
+      '[mpm_event:notice] AH00489: Apache/2.4.71 (Debian) configured -- resuming normal operations',
+      '[mpm_event:info] AH00490: Server built: 2026-11-12T08:58:41',
+      `[core:notice] AH00094: Command line: 'wslab proxy ${path}'`,
+      `[core:info] AH00096: removed PID file ${pidFile} (pid=${proxy.child.pid})`,
+      '[mpm_event:notice] AH00491: caught SIGTERM, shutting down',
+    ]);
+  });
+
+  it('exits 1 with AH00099 and AH00100 when its PidFile cannot be created', async () => {
+    const { path } = await writeConfig((directory) => `PidFile ${directory}/missing/run.pid\n`);
+    const result = await runCli(['proxy', path]);
+    expect([result.code, result.signal]).toEqual([1, null]);
+    const lines = errorLog(directory);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(
+      new RegExp(`^\\[core:error\\] \\(2\\)No such file or directory: AH00099: could not create ${directory}/missing/run\\.pid\\.[A-Za-z0-9]{6}$`),
+    );
+    expect(lines[1]).toBe(`[core:error] AH00100: apache2: could not log pid to file ${directory}/missing/run.pid`);
   });
 
   it('cuts an open WebSocket on SIGTERM (the client sees 1006), logs it with 101, and exits 0 promptly', async () => {

@@ -8,6 +8,9 @@
 import { DEBIAN_MODULE_DIR, findModuleById, type KnownModule } from './module-registry.ts';
 
 /** Debian's default-enabled modules plus proxy, proxy_http and proxy_wstunnel, in load order. */
+/** Debian's compiled-in ServerRoot (`apache2 -V`: HTTPD_ROOT), used when the config sets none. */
+export const DEFAULT_SERVER_ROOT = '/etc/apache2';
+
 export const DEFAULT_MODULE_NAMES: readonly string[] = [
   'access_compat',
   'alias',

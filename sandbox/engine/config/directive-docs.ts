@@ -818,7 +818,7 @@ export const DIRECTIVE_DESCRIPTIONS: Readonly<Record<string, { en: string; ja: s
   'maxrequestworkers': { en: 'Maximum simultaneous requests; every open WebSocket holds one for its lifetime.', ja: '同時に処理するリクエストの上限。開いている WebSocket はそれぞれ 1 つを占有し続ける。' },
   'maxconnectionsperchild': { en: 'Connections a child serves before it is replaced (0 = never).', ja: '子プロセスが入れ替わるまでに処理する接続数(0 は無制限)。' },
   'serverlimit': { en: 'Upper bound on child processes.', ja: '子プロセス数の上限。' },
-  'pidfile': { en: 'File where the main process id is written.', ja: '親プロセスの ID を書き込むファイル。' },
+  'pidfile': { en: 'File where the main process id is written. wslab proxy writes it only when it is set (never the compiled-in /run/apache2.pid) and removes it at stop (AH00096).', ja: '親プロセスの ID を書き込むファイル。wslab proxy は設定されたときだけ書き込み (組み込みの /run/apache2.pid には書かない)、停止時に削除する (AH00096)。' },
   'mutex': { en: 'Mechanism and directory for httpd\'s locks.', ja: 'httpd のロックの方式と置き場所。' },
   'defaultruntimedir': { en: 'Directory for run-time files such as shared memory.', ja: '共有メモリなど実行時ファイルのディレクトリ。' },
   'user': { en: 'User the child processes run as.', ja: '子プロセスを動かすユーザー。' },

@@ -4,6 +4,7 @@
 import type { ConfigDiagnostic, StartupEvent, StartupPhase } from './diagnostics.ts';
 import type { SourceSpan } from './directive-node.ts';
 import { isIpLiteral } from './address.ts';
+import { DEFAULT_SERVER_ROOT } from './default-modules.ts';
 import type { HttpdConfig, LoadedModule, LogLevelName } from './model.ts';
 
 /** Read-only access to files, for Include, IfFile and path checks. The engine does no I/O itself. */
@@ -69,7 +70,7 @@ export function resolveOptions(options: ParseOptions = {}): ResolvedOptions {
     defines: options.defines ?? [],
     fileSystem: options.fileSystem ?? null,
     modulePaths: options.modulePaths ?? 'any',
-    serverRoot: options.serverRoot ?? '/etc/apache2',
+    serverRoot: options.serverRoot ?? DEFAULT_SERVER_ROOT,
     localHostName: options.localHostName ?? '127.0.0.1',
     programName: options.programName ?? 'apache2',
     resolvableHosts: (options.resolvableHosts ?? ['localhost']).map((host) => host.toLowerCase()),

@@ -6,6 +6,7 @@
  */
 import type { HttpdConfig, ServerConfig, VirtualHostConfig } from './model.ts';
 import type { ConfigFileSystem } from './parse-state.ts';
+import { DEFAULT_SERVER_ROOT } from './default-modules.ts';
 import { firstCertificate, firstPrivateKey, keyMatchesCertificate } from './pem-keys.ts';
 
 /** One line httpd writes while failing to start. */
@@ -40,7 +41,7 @@ export function checkStartup(config: HttpdConfig, fileSystem?: ConfigFileSystem)
   const typesConfig = config.notSimulated.some((entry) => entry.name === 'TypesConfig');
   if (loaded.has('mime_module') && !config.defaultModules && !typesConfig) {
     // The compiled default, conf/mime.types under ServerRoot, does not exist on Debian.
-    const root = config.global.serverRoot?.value ?? '/etc/apache2';
+    const root = config.global.serverRoot?.value ?? DEFAULT_SERVER_ROOT;
     return {
       ok: false,
       exitCode: 1,

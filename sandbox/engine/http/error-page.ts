@@ -7,6 +7,8 @@
  */
 
 export const HTTPD_VERSION = '2.4.71';
+/** What `apache2 -v` calls "Server built" on the measured system; the MPM logs it at start (AH00490). */
+export const HTTPD_BUILT = '2026-11-12T08:58:41';
 /** Debian builds add their platform name to the banner. */
 export const HTTPD_PLATFORM = 'Debian';
 /** What mod_ssl adds to the banner under `ServerTokens Full` on the measured system. */

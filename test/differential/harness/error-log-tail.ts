@@ -16,6 +16,7 @@ export function ahCodesIn(text: string): string[] {
  */
 export const LIFECYCLE_CODES: ReadonlySet<string> = new Set([
   'AH00489', // configured -- resuming normal operations
+  'AH00490', // Server built: ... (info)
   'AH00094', // Command line: ...
   'AH00491', // caught SIGTERM, shutting down
 ]);

@@ -44,6 +44,8 @@ const BUILT_IN_MASKS: Array<[RegExp, string]> = [
   // The error log's default [pid P:tid T]
   [/\bpid \d+:tid \d+\b/g, 'pid ${PID}:tid ${TID}'],
   [/\bpid \d+\b/g, 'pid ${PID}'],
+  // AH00096 at stop: removed PID file FILE (pid=P)
+  [/\(pid=\d+\)/g, '(pid=${PID})'],
   // [client 127.0.0.1:54938] and [remote 127.0.0.1:8443]'s peer port is the client's ephemeral one.
   [/\[client ([0-9.]+|\[[0-9a-f:]+\]):\d+\]/g, '[client $1:${CLIENT_PORT}]'],
 ];
