@@ -15,6 +15,7 @@ import type { Endpoints } from './client-connection.ts';
 import type { LogSink } from './log-sink.ts';
 import { ProxyRuntime } from './proxy-runtime.ts';
 import type { BackendResolver } from './proxy-runtime.ts';
+import { httpdOsError } from '../os-error.ts';
 
 export interface ProxyServerOptions {
   config: HttpdConfig;
@@ -183,8 +184,7 @@ function bindServer(server: net.Server, host: string | undefined, port: number):
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       const shown = `${host ?? '0.0.0.0'}:${port}`;
-      const errno = error.code === 'EADDRINUSE' ? '(98)Address already in use' : error.code === 'EACCES' ? '(13)Permission denied' : `(${error.code})`;
-      reject(new ListenError(`${errno}: AH00072: make_sock: could not bind to address ${shown}`, error.code ?? 'LISTEN'));
+      reject(new ListenError(`${httpdOsError(error)}: AH00072: make_sock: could not bind to address ${shown}`, error.code ?? 'LISTEN'));
     };
     server.once('error', onError);
     server.listen({ host, port, backlog: 511 }, () => {
