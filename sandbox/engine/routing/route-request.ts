@@ -773,6 +773,8 @@ class RequestRouter {
     this.considered.push(...translation.considered);
     this.log.push(...translation.log);
     if (translation.kind !== 'matched') return null;
+    // mapping=servlet: later <Location> walks see the normalised path.
+    if (translation.servletUri !== null) this.uri = translation.servletUri;
     return this.proxyTranslated(translation.filename, translation.rule, { nocanon: translation.nocanon, noencode: phase === 'pre-translate' }, protoMinor);
   }
 
