@@ -725,12 +725,15 @@ class RequestRouter {
       uri,
       backendKeepAlive: !(this.headers.has('Content-Length') && this.headers.has('Transfer-Encoding')),
       protoMinor,
+      force10: this.env['force-proxy-request-1.0'] !== undefined,
+      noKeepAlive: this.env['proxy-nokeepalive'] !== undefined,
       headers: this.headers.toPairs(),
       remoteAddress: this.request.remoteAddress,
       serverHostname: server.serverHostname,
       preserveHost: dir.preserveHost,
       addForwardedHeaders: dir.addHeaders,
-      expecting100: expect !== undefined && expect.toLowerCase() === '100-continue',
+      // r->expecting_100 and dconf->forward_100_continue (Proxy100Continue).
+      expecting100: expect !== undefined && expect.toLowerCase() === '100-continue' && dir.forward100Continue,
       wstunnelFallsBack: !this.wstunnelClaimsWebSockets(dir),
       keepEncodedSlashes: server.allowEncodedSlashes === 'nodecode',
       modules: this.modules,
@@ -1002,7 +1005,7 @@ export function planBackendForUrl(
 
   const worker = workerSettings(memberWorker ?? findWorker(workers, url), url);
   const clientUpgrade = new HeaderTable(prepared.headers).get('Upgrade') ?? null;
-  const upgrade = decideUpgrade(handler.module, parsed.scheme, clientUpgrade, worker, false);
+  const upgrade = decideUpgrade(handler.module, parsed.scheme, clientUpgrade, worker, prepared.force10);
   if (handler.module === 'proxy_wstunnel' && !upgrade.forwarded) {
     const expected = worker.upgrade || 'WebSocket';
     return {
@@ -1018,7 +1021,8 @@ export function planBackendForUrl(
   }
   // The default reverse worker and disablereuse=On workers close the backend connection after
   // each request (ap_proxy_connection_reusable), so mod_proxy_http sends "Connection: close".
-  const reusable = prepared.backendKeepAlive && !worker.isDefault && !worker.disableReuse;
+  // force-proxy-request-1.0 and proxy-nokeepalive set p_conn->close in ap_proxy_create_hdrbrgd.
+  const reusable = prepared.backendKeepAlive && !worker.isDefault && !worker.disableReuse && !prepared.force10 && !prepared.noKeepAlive;
   const head = buildBackendRequestHead({ ...prepared, backendKeepAlive: reusable }, parsed, handler.module, upgrade, client);
   const plan: BackendPlan = {
     module: handler.module,
