@@ -41,6 +41,7 @@ export function emptyDirectoryScope(): DirectoryScope {
     preserveHost: null,
     addHeaders: null,
     websocketFallbackToProxyHttp: null,
+    forward100Continue: null,
     handler: null,
     redirects: [],
     headerOps: [],

@@ -393,6 +393,8 @@ export interface DirectoryScope {
   preserveHost: Setting<boolean> | null;
   addHeaders: Setting<boolean> | null;
   websocketFallbackToProxyHttp: Setting<boolean> | null;
+  /** Proxy100Continue (default On): forward Expect: 100-continue to the backend, or let httpd answer it. */
+  forward100Continue?: Setting<boolean> | null;
   /** SetHandler (e.g. "server-status"); "None" is stored as written and cancels an inherited one. */
   handler?: Setting<string> | null;
   /** Redirects written in this section (server-level ones are in ServerScope.redirects). */

@@ -439,7 +439,8 @@ export class RequestHeadParser {
     if (line.hostnameFromTarget !== undefined) {
       const check = checkHost(line.hostnameFromTarget, true);
       if (!check.ok) return this.failHost(check.log);
-      hostname = check.hostname;
+      // An empty host from the target ("http:///x") is still a present r->hostname.
+      hostname = check.hostname ?? '';
       if (line.portFromTarget) hostPort = Number(line.portFromTarget);
       if (hostHeader !== undefined) {
         const replacement = `${check.ipv6 ? `[${hostname}]` : hostname}${line.portFromTarget ? `:${line.portFromTarget}` : ''}`;

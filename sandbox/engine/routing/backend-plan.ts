@@ -116,11 +116,29 @@ export function decideUpgrade(
 export function workerCanUpgrade(workerUpgrade: string, upgrade: string, fallback: string | null): boolean {
   if (workerUpgrade) {
     if (workerUpgrade === '*' || workerUpgrade.toLowerCase() === upgrade.toLowerCase()) return true;
-    return workerUpgrade
-      .split(/[\s,]+/)
-      .some((token) => token !== '' && token.toLowerCase() === upgrade.toLowerCase());
+    return findToken(workerUpgrade, upgrade);
   }
   return fallback !== null && fallback.toLowerCase() === upgrade.toLowerCase();
+}
+
+/** Separators and controls (T_HTTP_TOKEN_STOP in server/gen_test_char.c). */
+const TOKEN_STOP = /[\x00-\x1f\x7f \t()<>@,;:\\"/[\]?={}]/;
+
+/**
+ * ap_find_token(line, tok) as server/util.c does it: each token of `line` is compared with the
+ * first token-length characters of `tok` (ap_cstr_casecmpn), so "Upgrade: websocket, h2c" or
+ * "websocketx" is accepted by upgrade=websocket.
+ */
+export function findToken(line: string, tok: string): boolean {
+  let index = 0;
+  for (;;) {
+    while (index < line.length && TOKEN_STOP.test(line[index])) index++;
+    if (index >= line.length) return false;
+    const start = index;
+    while (index < line.length && !TOKEN_STOP.test(line[index])) index++;
+    const token = line.slice(start, index);
+    if (tok.slice(0, token.length).toLowerCase() === token.toLowerCase()) return true;
+  }
 }
 
 /** ap_proxy_create_hdrbrgd() + terminate_headers() / the wstunnel trailer lines. */
@@ -166,8 +184,8 @@ export function buildBackendRequestHead(
   if (prepared.via === 'block') table.unset('Via');
   else if (prepared.via !== 'off') table.merge('Via', prepared.viaText);
 
-  // Only mod_proxy_http asks for 100-continue handling; otherwise Expect is dropped.
-  if (!(module === 'proxy_http' && prepared.expecting100)) table.unset('Expect');
+  // Only mod_proxy_http asks for 100-continue handling (never for HTTP/1.0); otherwise Expect is dropped.
+  if (!(module === 'proxy_http' && prepared.expecting100 && !prepared.force10)) table.unset('Expect');
 
   if (prepared.addForwardedHeaders) {
     table.merge('X-Forwarded-For', prepared.remoteAddress);
@@ -191,13 +209,16 @@ export function buildBackendRequestHead(
 
   if (module === 'proxy_wstunnel') {
     headers.push(['Upgrade', upgrade.sentUpgrade ?? 'WebSocket'], ['Connection', 'Upgrade']);
+  } else if (prepared.force10) {
+    // terminate_headers() writes no Connection line for an HTTP/1.0 request.
   } else if (upgrade.forwarded) {
     headers.push(['Connection', 'Upgrade'], ['Upgrade', upgrade.sentUpgrade ?? '']);
   } else {
     headers.push(['Connection', prepared.backendKeepAlive ? 'Keep-Alive' : 'close']);
   }
 
-  return { requestLine: `${prepared.method} ${url.pathAndQuery} HTTP/1.1`, headers, bodyFraming, log };
+  const version = prepared.force10 ? 'HTTP/1.0' : 'HTTP/1.1';
+  return { requestLine: `${prepared.method} ${url.pathAndQuery} ${version}`, headers, bodyFraming, log };
 }
 
 

@@ -55,6 +55,8 @@ export interface DirectoryState {
   preserveHost: boolean;
   addHeaders: boolean;
   websocketFallbackToProxyHttp: boolean;
+  /** Proxy100Continue: mod_proxy_http forwards Expect: 100-continue (else HTTP_IN answers 100 itself). */
+  forward100Continue: boolean;
   /** Per-directory Redirect lines, in the order mod_alias tries them (most specific section first). */
   redirects: RedirectRule[];
   /** Header and RequestHeader operations, base first. */
@@ -91,6 +93,7 @@ export function emptyDirectoryState(): DirectoryState {
     preserveHost: false,
     addHeaders: true,
     websocketFallbackToProxyHttp: true,
+    forward100Continue: true,
     redirects: [],
     headerOps: [],
     setEnvIf: [],
@@ -123,6 +126,7 @@ export function mergeDirectoryScope(base: DirectoryState, add: DirectoryScope, s
     websocketFallbackToProxyHttp: add.websocketFallbackToProxyHttp
       ? add.websocketFallbackToProxyHttp.value
       : base.websocketFallbackToProxyHttp,
+    forward100Continue: add.forward100Continue ? add.forward100Continue.value : base.forward100Continue,
     // merge_alias_dir_config appends the overriding section's redirects before the base's.
     redirects: [...add.redirects, ...base.redirects],
     headerOps: [...base.headerOps, ...add.headerOps],

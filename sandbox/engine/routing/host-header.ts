@@ -18,3 +18,14 @@ export function parseHostHeader(value: string): HostParse {
   const refusal = checked.log[checked.log.length - 1];
   return { ok: false, message: refusal.message, code: refusal.code };
 }
+
+/**
+ * fix_hostname() on r->hostname taken from an absolute-form target: apr_uri_parse already split
+ * off the port and the IPv6 brackets. An empty host ("http:///x") stays an empty, present name.
+ */
+export function parseTargetHost(hostname: string): HostParse {
+  const checked = checkHost(hostname, true);
+  if (checked.ok) return { ok: true, hostname: checked.hostname ?? '', port: null, ipv6: checked.ipv6 };
+  const refusal = checked.log[checked.log.length - 1];
+  return { ok: false, message: refusal.message, code: refusal.code };
+}

@@ -51,8 +51,10 @@ export type ProxyTranslation =
       filename: string;
       /** nocanon in effect: the backend gets the raw path and query. */
       nocanon: boolean;
-      /** mapping=encoded: the path was matched and is sent still encoded. */
+      /** mapping=encoded (or servlet, which includes it): the path was matched and is sent still encoded. */
       noencode: boolean;
+      /** mapping=servlet: the normalised path (no ";params", "." or ".." segments) that replaces r->uri. */
+      servletUri: string | null;
       considered: ConsideredRule[];
       log: ErrorLogEntry[];
     }
@@ -65,7 +67,9 @@ export function translateProxy(input: ProxyTranslateInput): ProxyTranslation {
   const log: ErrorLogEntry[] = [];
   const candidates = [...(input.sectionRule ? [input.sectionRule] : []), ...input.serverRules];
   for (const rule of candidates) {
-    const encoded = mappingOf(rule) === 'encoded';
+    // PROXYPASS_MAP_SERVLET includes the PROXYPASS_MAP_ENCODED bit: both match before decoding.
+    const mapping = mappingOf(rule);
+    const encoded = mapping === 'encoded' || mapping === 'servlet';
     if ((input.phase === 'pre-translate') !== encoded) continue;
     const outcome = matchRule(rule, input, log);
     if (outcome.kind === 'matched' && declinedByWstunnel(outcome.filename, input)) {
@@ -79,7 +83,16 @@ export function translateProxy(input: ProxyTranslateInput): ProxyTranslation {
     considered.push(outcome.considered);
     if (outcome.kind === 'excluded') return { kind: 'excluded', rule, considered, log };
     if (outcome.kind === 'matched') {
-      return { kind: 'matched', rule, filename: outcome.filename, nocanon: outcome.nocanon, noencode: encoded, considered, log };
+      return {
+        kind: 'matched',
+        rule,
+        filename: outcome.filename,
+        nocanon: outcome.nocanon,
+        noencode: encoded,
+        servletUri: outcome.servletUri,
+        considered,
+        log,
+      };
     }
   }
   return { kind: 'none', considered, log };
@@ -115,7 +128,7 @@ function mappingOf(rule: ProxyPassRule): string | null {
 }
 
 type RuleOutcome =
-  | { kind: 'matched'; filename: string; nocanon: boolean; considered: ConsideredRule }
+  | { kind: 'matched'; filename: string; nocanon: boolean; servletUri: string | null; considered: ConsideredRule }
   | { kind: 'excluded' | 'no-match'; considered: ConsideredRule };
 
 function matchRule(rule: ProxyPassRule, input: ProxyTranslateInput, log: ErrorLogEntry[]): RuleOutcome {
@@ -158,17 +171,21 @@ function matchRule(rule: ProxyPassRule, input: ProxyTranslateInput, log: ErrorLo
       kind: 'matched',
       filename: `proxy:${found}`,
       nocanon,
+      servletUri: null,
       considered: entry('matched', `${input.uri} matches ${rule.path}`),
     };
   }
 
   let consumed: number;
   let rest: string;
+  let servletUri: string | null = null;
   if (mappingOf(rule) === 'servlet') {
-    // The part after the match is taken from the path as received, not from the normalised one.
+    // The part after the match is taken from the path as received (still encoded: servlet mapping
+    // runs in pre_translate_name), not from the normalised one, which replaces r->uri.
     const servlet = aliasMatchServlet(input.uri, rule.path);
     consumed = servlet ? servlet.length : 0;
     rest = servlet ? input.uri.slice(servlet.length) : '';
+    servletUri = servlet ? servlet.normalized : null;
     nocanon = false;
   } else {
     consumed = aliasMatch(input.uri, rule.path);
@@ -193,6 +210,7 @@ function matchRule(rule: ProxyPassRule, input: ProxyTranslateInput, log: ErrorLo
     kind: 'matched',
     filename: `proxy:${real}${rest}`,
     nocanon,
+    servletUri,
     considered: entry('matched', `${input.uri} starts with ${rule.path}; "${rest}" is appended to ${real}`),
   };
 }

@@ -7,16 +7,21 @@
  */
 import type { AllowEncodedSlashes } from '../config/model.ts';
 import type { ErrorLogEntry } from '../logs/error-log.ts';
+import { parseRequestTarget as parseUriParts } from '../http/request-target.ts';
 
 /** The request-target split into what httpd keeps. */
 export interface ParsedTarget {
   /** The target exactly as received (r->unparsed_uri). */
   unparsedUri: string;
-  /** Host from an absolute-form target whose scheme is the connection's; null otherwise. */
+  /** Host from an absolute-form target whose scheme is the connection's (r->hostname); null otherwise. */
   hostname: string | null;
   /** Port written in that absolute-form target, or null. */
   port: number | null;
-  /** Scheme, host and port of any absolute-form target (for forward proxying), or null. */
+  /** That port as written (r->parsed_uri.port_str, "" for "http://h:/"), or null. */
+  portText: string | null;
+  /** The target's scheme as written (r->parsed_uri.scheme), or null for an origin-form target. */
+  scheme: string | null;
+  /** Scheme (lower-cased), host and port of a target with a scheme (for forward proxying), or null. */
   absolute: { scheme: string; host: string; port: number | null } | null;
   /** The path as received, still encoded (r->parsed_uri.path), or "*" for "OPTIONS *". */
   rawPath: string;
@@ -31,47 +36,31 @@ export type UriResult =
 
 const UNRESERVED = /[A-Za-z0-9\-._~]/;
 
-/** Split a request-target like ap_parse_uri(); returns null when apr_uri_parse would fail. */
+/** Split a request-target like ap_parse_uri() (apr_uri_parse); returns null when it would fail. */
 export function parseRequestTarget(target: string, secure: boolean, method: string): ParsedTarget | null {
-  let text = target;
-  // ap_parse_uri treats "//x" as a path, not a network-path reference.
-  while (text.startsWith('//')) text = text.slice(1);
-
-  if (text === '*') {
-    return { unparsedUri: target, hostname: null, port: null, absolute: null, rawPath: '*', args: null };
+  if (target.replace(/^\/+(?=\/)/, '') === '*') {
+    return { unparsedUri: target, hostname: null, port: null, portText: null, scheme: null, absolute: null, rawPath: '*', args: null };
   }
+  // CONNECT's authority form is left to mod_proxy_connect, which is not emulated.
+  if (method === 'CONNECT' && !/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(target)) return null;
+  const parts = parseUriParts(target);
+  if (parts === null) return null;
+  if (parts.port !== undefined && parts.port !== '' && !(Number(parts.port) >= 0 && Number(parts.port) <= 65535)) return null;
 
+  const scheme = parts.scheme ?? null;
+  const portNumber = parts.port !== undefined && parts.port !== '' ? Number(parts.port) : null;
   let hostname: string | null = null;
   let port: number | null = null;
-  let absoluteParts: ParsedTarget['absolute'] = null;
-  let rest = text;
-  const absolute = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)(.*)$/.exec(text);
-  if (absolute) {
-    const scheme = absolute[1].toLowerCase();
-    const authority = absolute[2].replace(/^.*@/, '');
-    const hostPort = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(authority);
-    if (!hostPort) return null;
-    if (hostPort[2] !== undefined && hostPort[2] !== '' && Number(hostPort[2]) > 65535) return null;
-    // Only an absolute URI in the connection's own scheme names the host (ap_parse_uri).
-    const host = hostPort[1].replace(/^\[|\]$/g, '');
-    const writtenPort = hostPort[2] ? Number(hostPort[2]) : null;
-    absoluteParts = { scheme, host, port: writtenPort };
-    if (scheme === (secure ? 'https' : 'http')) {
-      hostname = host;
-      port = writtenPort;
-    }
-    rest = absolute[3];
-  } else if (method === 'CONNECT') {
-    return null;
+  let portText: string | null = null;
+  // Only an absolute URI in the connection's own scheme names the host (ap_parse_uri).
+  if (scheme !== null && scheme.toLowerCase() === (secure ? 'https' : 'http') && parts.hostname !== undefined) {
+    hostname = parts.hostname;
+    port = portNumber;
+    portText = parts.port ?? null;
   }
-
-  const fragmentAt = rest.indexOf('#');
-  if (fragmentAt >= 0) rest = rest.slice(0, fragmentAt);
-  const queryAt = rest.indexOf('?');
-  const rawPath = queryAt >= 0 ? rest.slice(0, queryAt) : rest;
-  const args = queryAt >= 0 ? rest.slice(queryAt + 1) : null;
-  const path = rawPath === '' ? (method === 'OPTIONS' && absolute ? '*' : '/') : rawPath;
-  return { unparsedUri: target, hostname, port, absolute: absoluteParts, rawPath: path, args };
+  const absolute = scheme === null ? null : { scheme: scheme.toLowerCase(), host: parts.hostname ?? '', port: portNumber };
+  const rawPath = parts.path ?? (method === 'OPTIONS' ? '*' : '/');
+  return { unparsedUri: target, hostname, port, portText, scheme, absolute, rawPath, args: parts.query ?? null };
 }
 
 /**

@@ -20,7 +20,7 @@ import {
 import { mergeDirectoryScope, type DirectoryState } from './directory-state.ts';
 import { applyHeaderOps, type HeaderOpContext } from './header-ops.ts';
 import { HeaderTable } from './header-table.ts';
-import { parseHostHeader } from './host-header.ts';
+import { parseHostHeader, parseTargetHost } from './host-header.ts';
 import { describeProxyPass, translateProxy } from './proxy-translate.ts';
 import { pregsub } from './regex-substitute.ts';
 import { parseRequestTarget, resolveUri, normalizePath, type ParsedTarget } from './request-uri.ts';
@@ -133,6 +133,10 @@ class RequestRouter {
     // post_read_request: proxy_detect() claims absolute-URI requests for other hosts when ProxyRequests is On.
     const forward = this.detectForwardProxy(parsed);
     if (forward) return this.forwardProxy(parsed, forward, protoMinor);
+    // ap_post_read_request: a target no forward proxy claimed may only name http or https.
+    if (parsed.scheme !== null && !/^https?$/i.test(parsed.scheme)) {
+      return this.respond(400, 'bad-request', [], null, `the request-target names the scheme "${parsed.scheme}"; httpd serves only http and https targets itself`);
+    }
 
     return this.processRequest(parsed, protoMinor);
   }
@@ -240,21 +244,26 @@ class RequestRouter {
       this.headers.unset('Content-Length');
     }
 
+    // ap_update_vhost_from_headers: fix_hostname() on the absolute-form target's host, else on Host.
     const hostHeader = this.headers.get('Host');
-    let hostSource: string | null = null;
-    if (parsed.hostname !== null) hostSource = parsed.port !== null ? `${bracket(parsed.hostname)}:${parsed.port}` : bracket(parsed.hostname);
-    else if (hostHeader !== undefined) hostSource = hostHeader;
-    if (hostSource !== null) {
-      const host = parseHostHeader(hostSource);
+    const host = parsed.hostname !== null ? parseTargetHost(parsed.hostname) : hostHeader !== undefined ? parseHostHeader(hostHeader) : null;
+    if (host !== null) {
       if (!host.ok) {
         this.pushLog('core', 'debug', host.code, host.message);
         return this.respond(400, 'bad-request', [], null, host.message);
       }
-      this.hostname = host.hostname === '' ? null : host.hostname;
-      this.hostPort = host.port;
-      if (parsed.hostname !== null && hostHeader !== undefined) {
-        // RFC 7230 5.4: the absolute-form's host replaces the Host header.
-        this.headers.set('Host', hostSource);
+      if (parsed.hostname !== null) {
+        // r->hostname from the target, even when empty ("http:///x"), with the target's port.
+        this.hostname = host.hostname;
+        this.hostPort = parsed.port;
+        if (hostHeader !== undefined) {
+          // construct_host_header(): the normalised host and the port as written replace Host.
+          const port = parsed.portText !== null ? `:${parsed.portText}` : '';
+          this.headers.set('Host', `${host.ipv6 ? `[${host.hostname}]` : host.hostname}${port}`);
+        }
+      } else {
+        this.hostname = host.hostname === '' ? null : host.hostname;
+        this.hostPort = host.port;
       }
     }
 
@@ -716,12 +725,15 @@ class RequestRouter {
       uri,
       backendKeepAlive: !(this.headers.has('Content-Length') && this.headers.has('Transfer-Encoding')),
       protoMinor,
+      force10: this.env['force-proxy-request-1.0'] !== undefined,
+      noKeepAlive: this.env['proxy-nokeepalive'] !== undefined,
       headers: this.headers.toPairs(),
       remoteAddress: this.request.remoteAddress,
       serverHostname: server.serverHostname,
       preserveHost: dir.preserveHost,
       addForwardedHeaders: dir.addHeaders,
-      expecting100: expect !== undefined && expect.toLowerCase() === '100-continue',
+      // r->expecting_100 and dconf->forward_100_continue (Proxy100Continue).
+      expecting100: expect !== undefined && expect.toLowerCase() === '100-continue' && dir.forward100Continue,
       wstunnelFallsBack: !this.wstunnelClaimsWebSockets(dir),
       keepEncodedSlashes: server.allowEncodedSlashes === 'nodecode',
       modules: this.modules,
@@ -773,6 +785,8 @@ class RequestRouter {
     this.considered.push(...translation.considered);
     this.log.push(...translation.log);
     if (translation.kind !== 'matched') return null;
+    // mapping=servlet: later <Location> walks see the normalised path.
+    if (translation.servletUri !== null) this.uri = translation.servletUri;
     return this.proxyTranslated(translation.filename, translation.rule, { nocanon: translation.nocanon, noencode: phase === 'pre-translate' }, protoMinor);
   }
 
@@ -991,7 +1005,7 @@ export function planBackendForUrl(
 
   const worker = workerSettings(memberWorker ?? findWorker(workers, url), url);
   const clientUpgrade = new HeaderTable(prepared.headers).get('Upgrade') ?? null;
-  const upgrade = decideUpgrade(handler.module, parsed.scheme, clientUpgrade, worker, false);
+  const upgrade = decideUpgrade(handler.module, parsed.scheme, clientUpgrade, worker, prepared.force10);
   if (handler.module === 'proxy_wstunnel' && !upgrade.forwarded) {
     const expected = worker.upgrade || 'WebSocket';
     return {
@@ -1007,7 +1021,8 @@ export function planBackendForUrl(
   }
   // The default reverse worker and disablereuse=On workers close the backend connection after
   // each request (ap_proxy_connection_reusable), so mod_proxy_http sends "Connection: close".
-  const reusable = prepared.backendKeepAlive && !worker.isDefault && !worker.disableReuse;
+  // force-proxy-request-1.0 and proxy-nokeepalive set p_conn->close in ap_proxy_create_hdrbrgd.
+  const reusable = prepared.backendKeepAlive && !worker.isDefault && !worker.disableReuse && !prepared.force10 && !prepared.noKeepAlive;
   const head = buildBackendRequestHead({ ...prepared, backendKeepAlive: reusable }, parsed, handler.module, upgrade, client);
   const plan: BackendPlan = {
     module: handler.module,

@@ -291,6 +291,14 @@ export interface PreparedProxyRequest {
   backendKeepAlive: boolean;
   /** HTTP/1.x minor version of the client request. */
   protoMinor: number;
+  /**
+   * The force-proxy-request-1.0 variable is set: ap_proxy_create_hdrbrgd() sends an HTTP/1.0
+   * request line and closes the backend connection, mod_proxy_http forwards no Upgrade, adds no
+   * Connection line and does no 100-continue.
+   */
+  force10: boolean;
+  /** The proxy-nokeepalive variable is set: the backend connection is closed (Connection: close). */
+  noKeepAlive: boolean;
   /** Client headers after compression and RequestHeader ops (r->headers_in). */
   headers: HeaderPair[];
   remoteAddress: string;

@@ -544,7 +544,7 @@ async function proxyRequest(context: RequestContext, head: RequestHead, decision
   const { runtime } = context;
   const serverIndex = decision.server?.virtualHostIndex ?? null;
   const cookie = head.headers.filter(([name]) => name.toLowerCase() === 'cookie').map(([, value]) => value).join(', ');
-  const attempt = await connectToBackend(context, decision, cookie === '' ? null : cookie);
+  const attempt = await connectToBackend(context, head, decision, cookie === '' ? null : cookie);
   if (!attempt.ok) {
     return respondFromProxy(context, head, decision, startMicros, attempt.answer, { filename: decision.canonicalFilename ?? decision.filename });
   }
@@ -596,7 +596,7 @@ type ConnectAttempt =
   | { ok: false; answer: OwnResponse };
 
 /** Connect to the single backend, or walk the balancer's members with failover as mod_proxy_balancer does. */
-async function connectToBackend(context: RequestContext, decision: ProxyDecision, cookie: string | null = null): Promise<ConnectAttempt> {
+async function connectToBackend(context: RequestContext, head: RequestHead, decision: ProxyDecision, cookie: string | null = null): Promise<ConnectAttempt> {
   const { runtime } = context;
   const serverIndex = decision.server?.virtualHostIndex ?? null;
   const log = (entries: ErrorLogEntry[]) => {
@@ -623,6 +623,7 @@ async function connectToBackend(context: RequestContext, decision: ProxyDecision
       }
       const plan = planned.plan;
       context.emit({ type: 'route', routing: { ...summarizeDecision(decision), targetUrl: plan.url, explanation: `${decision.balancer.name} chose ${choice.member.name} (lbmethod ${state.lbmethod})` } });
+      await continueBeforeBodyRead(context, head, plan);
       const connected = await connectPlan(context, plan, serverIndex, decision);
       if (connected.ok) return { ok: true, plan, backendSocket: connected.socket, member: choice.member };
       if (connected.failure.kind === 'tls') {
@@ -656,6 +657,7 @@ async function connectToBackend(context: RequestContext, decision: ProxyDecision
     log(refused.log);
     return { ok: false, answer: { status: refused.status, explanation: `503: the worker ${plan.worker.name} is in error state or out of service (AH00940)` } };
   }
+  await continueBeforeBodyRead(context, head, plan);
   const connected = await connectPlan(context, plan, serverIndex, decision);
   if (connected.ok) return { ok: true, plan, backendSocket: connected.socket, member: null };
   const failure = describeConnectFailure(connected.failure, plan, context.client, decision.uri ?? '/');
@@ -826,7 +828,10 @@ async function exchangeWithBackend(
       if (chunk) leftover = chunk.subarray(chunk.length - (received - response.consumed));
       if (isInterimStatus(response.status)) {
         // mod_proxy_http forwards an interim answer (ap_send_interim_response) and reads the next one.
-        if (interimReachesClient(head, response.status)) await write(socket, latin1Bytes(`HTTP/1.1 ${response.statusLine}\r\n\r\n`));
+        if (interimReachesClient(head, response.status)) {
+          await write(socket, latin1Bytes(`HTTP/1.1 ${response.statusLine}\r\n\r\n`));
+          if (response.status === 100) continueSent.add(head);
+        }
         responseParser = newResponseParser();
         pending = leftover.length > 0 ? leftover : null;
         leftover = Buffer.alloc(0);
@@ -951,7 +956,10 @@ async function exchangeWithBackend(
   }
 
   // An ordinary response: head as httpd rewrote it, then the body bytes as the backend framed them.
-  const close = statusDropsConnection(response.status) || !runtime.keepAliveAllowed(head, context.keepalives, serverIndex);
+  // ap_set_keepalive: a request still expecting a 100 that never went out (no body was read and
+  // the backend sent none) closes the connection.
+  const stillExpecting100 = interimReachesClient(head, 100) && !continueSent.has(head);
+  const close = statusDropsConnection(response.status) || stillExpecting100 || !runtime.keepAliveAllowed(head, context.keepalives, serverIndex);
   const headers = clientHead.headers.filter(([name]) => !['connection', 'keep-alive'].includes(name.toLowerCase()));
   const framing = responseBodyFraming({ status: response.status, headers: response.headers, requestMethod: head.method });
   // A body that runs until the backend closes has no length: for an HTTP/1.1 client httpd's
@@ -1060,6 +1068,23 @@ function backendRequestText(plan: BackendPlan, head: RequestHead, prefetched: Pr
     headers.push(['Transfer-Encoding', 'chunked']);
   }
   return `${plan.request.requestLine}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
+}
+
+/** Requests whose "100 Continue" httpd's HTTP_IN filter already sent. */
+const continueSent = new WeakSet<RequestHead>();
+
+/**
+ * mod_proxy_http reads the request body (ap_proxy_http_prefetch) before it connects. When it does
+ * not forward Expect: 100-continue (Proxy100Continue Off, force-proxy-request-1.0), that blocking
+ * read makes the HTTP_IN filter answer "100 Continue" itself: HTTP/1.1 clients that expect it and
+ * sent a body (Content-Length > 0 or chunked) only. Once per request (a balancer may try again).
+ */
+async function continueBeforeBodyRead(context: RequestContext, head: RequestHead, plan: BackendPlan): Promise<void> {
+  if (continueSent.has(head) || plan.module !== 'proxy_http' || !interimReachesClient(head, 100)) return;
+  if (plan.request.headers.some(([name]) => name.toLowerCase() === 'expect')) return;
+  if (requestBodyFraming(head.headers).kind === 'none') return;
+  continueSent.add(head);
+  await write(context.socket, latin1Bytes('HTTP/1.1 100 Continue\r\n\r\n'));
 }
 
 /** A 1xx answer other than 101, which ends the exchange by switching protocols. */

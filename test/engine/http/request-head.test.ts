@@ -100,6 +100,11 @@ describe('RequestHeadParser results', () => {
     expect(result.state === 'complete' && [result.head.hostname, result.head.hostPort, result.head.path]).toEqual(['localhost', 8080, '/x']);
   });
 
+  it('takes an empty authority (http:///x) as a present, empty host name, so HTTP/1.1 with Host is complete (scenario 534)', () => {
+    const result = parseRequestHead(bytes('GET http:///x HTTP/1.1\r\nHost: other\r\n\r\n'));
+    expect(result.state === 'complete' && [result.head.hostname, result.head.path]).toEqual(['', '/x']);
+  });
+
   it('marks a request with both Content-Length and Transfer-Encoding to close after the response', () => {
     const result = parseRequestHead(bytes('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n'));
     expect(result.state === 'complete' && result.head.closeAfterResponse).toBe(true);

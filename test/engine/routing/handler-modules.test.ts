@@ -196,6 +196,38 @@ describe('ProxyRequests On, measured on httpd 2.4.71', () => {
   });
 });
 
+describe('absolute-form targets without a forward proxy, measured on httpd 2.4.71 (scenario 534)', () => {
+  const config = configFrom(['ProxyPass /ws/ ws://127.0.0.1:8801/', 'ProxyPass /app/ http://127.0.0.1:8802/'].join('\n'));
+
+  it.each(['ws://a.test/ws/', 'wss://a.test/ws/', 'ftp://a.test/app/x', 'httpx://a.test/app/x'])(
+    'answers 400 for %s: ap_post_read_request serves only http and https targets',
+    (target) => {
+      const decision = routeRequest(config, request(target, [['Host', 'a.test'], ['Upgrade', 'websocket'], ['Connection', 'Upgrade']]));
+      expect(decision).toMatchObject({ kind: 'respond', status: 400, reason: 'bad-request' });
+      expect(decision.log).toEqual([]);
+    },
+  );
+
+  it('serves http:/app/x (a scheme without an authority) by its path, with the Host header', () => {
+    const backend = backendOf(routeRequest(config, request('http:/app/x', [['Host', 'a.test']])));
+    expect(backend.request.requestLine).toBe('GET /x HTTP/1.1');
+    expect(backend.request.headers).toContainEqual(['X-Forwarded-Host', 'a.test']);
+  });
+
+  it('replaces Host with the target\'s host as fix_hostname() left it: lower case, no trailing dot, the port as written', () => {
+    const upper = backendOf(routeRequest(config, request('HTTP://LOCALHOST/app/x', [['Host', 'other.test']])));
+    expect(upper.request.headers).toContainEqual(['X-Forwarded-Host', 'localhost']);
+    const dotted = backendOf(routeRequest(config, request('http://Localhost.:8080/app/x', [['Host', 'other.test']])));
+    expect(dotted.request.headers).toContainEqual(['X-Forwarded-Host', 'localhost:8080']);
+  });
+
+  it('takes http:///app/x (empty authority) as an empty host name: served, Host replaced by ""', () => {
+    const backend = backendOf(routeRequest(config, request('http:///app/x', [['Host', 'a.test']])));
+    expect(backend.request.requestLine).toBe('GET /x HTTP/1.1');
+    expect(backend.request.headers).toContainEqual(['X-Forwarded-Host', '']);
+  });
+});
+
 describe('a target URL whose port is not a number, measured on httpd 2.4.71', () => {
   it('treats "127.0.0.1:8802room" as a host name, which then fails DNS with AH00898 (500)', () => {
     const config = configFrom(['<Location /chat/>', '  ProxyPass ws://127.0.0.1:8802', '</Location>'].join('\n'));

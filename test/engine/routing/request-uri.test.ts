@@ -14,6 +14,8 @@ describe('parseRequestTarget (ap_parse_uri)', () => {
       unparsedUri: '/ws/chat?x=1&y',
       hostname: null,
       port: null,
+      portText: null,
+      scheme: null,
       absolute: null,
       rawPath: '/ws/chat',
       args: 'x=1&y',
@@ -38,6 +40,21 @@ describe('parseRequestTarget (ap_parse_uri)', () => {
 
   it('drops a fragment', () => {
     expect(parseRequestTarget('/a#frag', false, 'GET')).toMatchObject({ rawPath: '/a', args: null });
+  });
+
+  it('keeps the scheme as written, also for schemes other than http and without "//"', () => {
+    expect(parseRequestTarget('ws://a.test/ws/', false, 'GET')).toMatchObject({
+      scheme: 'ws',
+      hostname: null,
+      absolute: { scheme: 'ws', host: 'a.test', port: null },
+      rawPath: '/ws/',
+    });
+    expect(parseRequestTarget('http:/app/x', false, 'GET')).toMatchObject({ scheme: 'http', hostname: null, rawPath: '/app/x' });
+    expect(parseRequestTarget('HTTP://A.test:080/x', false, 'GET')).toMatchObject({ scheme: 'HTTP', hostname: 'A.test', port: 80, portText: '080' });
+  });
+
+  it('takes an empty authority as an empty host name', () => {
+    expect(parseRequestTarget('http:///app/x', false, 'GET')).toMatchObject({ hostname: '', rawPath: '/app/x' });
   });
 });
 

@@ -104,6 +104,17 @@ describe('mod_rewrite before mod_proxy, measured on httpd 2.4.71', () => {
   ])('maps %s with mapping=servlet to %s', (target, requestLine) => {
     expect(backendOf(routeRequest(config, request(target, host))).request.requestLine).toBe(requestLine);
   });
+
+  // PROXYPASS_MAP_SERVLET includes PROXYPASS_MAP_ENCODED: the rule matches in pre_translate_name,
+  // on the path still encoded, which reaches the backend as received (scenario 532).
+  it.each([
+    ['/sv/a%3Bb', 'GET /sv/a%3Bb HTTP/1.1'],
+    ['/sv/a%2Fb', 'GET /sv/a%2Fb HTTP/1.1'],
+    ['/sv/a%20b%25c', 'GET /sv/a%20b%25c HTTP/1.1'],
+    ['/sv/%7euser/%41', 'GET /sv/~user/A HTTP/1.1'],
+  ])('keeps %s encoded with mapping=servlet: %s', (target, requestLine) => {
+    expect(backendOf(routeRequest(config, request(target, host))).request.requestLine).toBe(requestLine);
+  });
 });
 
 describe('mod_alias Redirect and mod_authz, measured on httpd 2.4.71', () => {

@@ -81,6 +81,60 @@ describe('upgrade decision measured on httpd 2.4.71', () => {
   });
 });
 
+describe('upgrade= lists and environment variables, measured on httpd 2.4.71 (scenarios 535, 536)', () => {
+  const config = configFrom(
+    [
+      'ProxyPass /list/ http://127.0.0.1:8801/list/ upgrade=websocket,h2c',
+      'ProxyPass /hu/ http://127.0.0.1:8802/hu/ upgrade=websocket',
+      'ProxyPass /wsh2c/ ws://127.0.0.1:8801/ upgrade=h2c',
+      'ProxyPass /app10/ http://127.0.0.1:8802/app10/',
+      'ProxyPass /ws10/ ws://127.0.0.1:8801/ws10/',
+      'ProxyPass /nka/ http://127.0.0.1:8802/nka/',
+      'ProxyPass /noc/ http://127.0.0.1:8802/noc/',
+      'SetEnvIf Request_URI ^/(app|ws)10/ force-proxy-request-1.0',
+      'SetEnvIf Request_URI ^/nka/ proxy-nokeepalive',
+      '<Location /noc/>',
+      '  Proxy100Continue Off',
+      '</Location>',
+    ].join('\n'),
+    ['mpm_event', 'authz_core', 'proxy', 'proxy_http', 'setenvif'],
+  );
+  const forwarded = (target: string, upgrade: string) =>
+    backendOf(routeRequest(config, request(target, [['Host', 'a.test'], ['Upgrade', upgrade], ['Connection', 'Upgrade']]))).upgrade.forwarded;
+
+  it.each([
+    ['/list/', 'websocket', true],
+    ['/list/', 'H2C', true],
+    ['/list/', 'websocket, h2c', true],
+    ['/hu/', 'websocketx', true],
+    ['/hu/', 'websocket, h2c', true],
+    ['/hu/', 'websock', false],
+    ['/list/', 'foo', false],
+    ['/wsh2c/', 'websocket', false],
+    ['/wsh2c/', 'h2c', true],
+  ])('%s with Upgrade: %s forwards the upgrade: %s (ap_find_token compares each listed token\'s length)', (target, upgrade, expected) => {
+    expect(forwarded(target, upgrade)).toBe(expected);
+  });
+
+  it('sends HTTP/1.0 with no Connection line and no upgrade under force-proxy-request-1.0', () => {
+    const backend = backendOf(routeRequest(config, request('/ws10/x', [['Host', 'a.test'], ['Upgrade', 'websocket'], ['Connection', 'Upgrade']])));
+    expect(backend.upgrade.forwarded).toBe(false);
+    expect(backend.request.requestLine).toBe('GET /ws10/x HTTP/1.0');
+    expect(backend.request.headers.map(([name]) => name)).toEqual(['Host', 'X-Forwarded-For', 'X-Forwarded-Host', 'X-Forwarded-Server']);
+  });
+
+  it('drops Expect: 100-continue under force-proxy-request-1.0 and Proxy100Continue Off', () => {
+    for (const target of ['/app10/x', '/noc/x']) {
+      const backend = backendOf(routeRequest(config, request(target, [['Host', 'a.test'], ['Expect', '100-continue'], ['Content-Length', '2']], { method: 'POST' })));
+      expect(backend.request.headers.some(([name]) => name === 'Expect')).toBe(false);
+    }
+  });
+
+  it('sends Connection: close under proxy-nokeepalive', () => {
+    expect(backendOf(routeRequest(config, request('/nka/x'))).request.headers.at(-1)).toEqual(['Connection', 'close']);
+  });
+});
+
 describe('backend request head measured on httpd 2.4.71', () => {
   const config = configFrom(
     [

@@ -387,7 +387,7 @@ function serverFlag(key: 'proxyRequests' | 'proxyPassInherit' | 'balancerInherit
   };
 }
 
-function directoryFlag(key: 'preserveHost' | 'addHeaders' | 'websocketFallbackToProxyHttp') {
+function directoryFlag(key: 'preserveHost' | 'addHeaders' | 'websocketFallbackToProxyHttp' | 'forward100Continue') {
   return (context: CommandContext, args: SplitArguments): Result => {
     context.scope[key] = setting(context, args.flag === true);
     return null;
@@ -433,6 +433,7 @@ export const proxyHandlers: HandlerTable = {
   balancerinherit: serverFlag('balancerInherit'),
   proxypreservehost: directoryFlag('preserveHost'),
   proxyaddheaders: directoryFlag('addHeaders'),
+  proxy100continue: directoryFlag('forward100Continue'),
   proxywebsocketfallbacktoproxyhttp: directoryFlag('websocketFallbackToProxyHttp'),
   proxytimeout: proxyTimeout,
   proxyreceivebuffersize: receiveBufferSize,
