@@ -952,18 +952,31 @@ async function exchangeWithBackend(
 
   // An ordinary response: head as httpd rewrote it, then the body bytes as the backend framed them.
   const close = statusDropsConnection(response.status) || !runtime.keepAliveAllowed(head, context.keepalives, serverIndex);
-  const headers = clientHead.headers.filter(([name]) => !['connection', 'keep-alive'].includes(name.toLowerCase()));
+  // ap_set_keepalive() merges its token into a Connection header the response already has (the
+  // "Upgrade" of a backend's 426, say) and appends one otherwise.
+  const headers: Array<[string, string]> = clientHead.headers
+    .filter(([name]) => name.toLowerCase() !== 'keep-alive')
+    .map(([name, value]) => [name, value]);
+  const connectionAt = headers.findIndex(([name]) => name.toLowerCase() === 'connection');
+  const mergeConnection = (token: string) => {
+    if (connectionAt === -1) headers.push(['Connection', token]);
+    else headers[connectionAt] = [headers[connectionAt][0], `${headers[connectionAt][1]}, ${token}`];
+  };
   const framing = responseBodyFraming({ status: response.status, headers: response.headers, requestMethod: head.method });
   // A body that runs until the backend closes has no length: for an HTTP/1.1 client httpd's
-  // header filter chunks it and keeps the connection (measured with an HTTP/0.9 answer); an
-  // older client can only learn its end from the close.
-  const rechunk = !close && framing.kind === 'until-close' && head.versionNumber >= 1001;
+  // header filter chunks it (measured with an HTTP/0.9 answer); an older client can only learn
+  // its end from the close. ap_set_keepalive() decides to chunk (r->chunked = 1) before it looks
+  // at KeepAlive, the client's "Connection: close" or the status, so a response that closes the
+  // connection is chunked all the same; only a connection already marked to close is not.
+  const rechunk = !head.closeAfterResponse && framing.kind === 'until-close' && head.versionNumber >= 1001;
   const mustClose = close || (framing.kind === 'until-close' && !rechunk);
-  if (rechunk) headers.push(['Transfer-Encoding', 'chunked']);
-  if (mustClose) headers.push(['Connection', 'close']);
+  if (mustClose) mergeConnection('close');
   else if (clientSentKeepAlive(head)) {
-    headers.push(['Keep-Alive', keepAliveHeaderValue(runtime.keepAliveTimeoutMs / 1000, runtime.remainingKeepAlives(context.keepalives))], ['Connection', 'Keep-Alive']);
+    headers.push(['Keep-Alive', keepAliveHeaderValue(runtime.keepAliveTimeoutMs / 1000, runtime.remainingKeepAlives(context.keepalives))]);
+    mergeConnection('Keep-Alive');
   }
+  // ap_http_header_filter adds Transfer-Encoding after ap_set_keepalive() wrote Connection.
+  if (rechunk) headers.push(['Transfer-Encoding', 'chunked']);
   const text = `HTTP/1.1 ${clientHead.status} ${clientHead.reason}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
   emit({ type: 'head', hop: 'proxy->client', head: text });
   emit({ type: 'response', status: response.status, explanation: `${response.status}: answered by the backend ${plan.url}` });
