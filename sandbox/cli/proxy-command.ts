@@ -73,6 +73,13 @@ export async function runProxyCommand(args: string[]): Promise<number> {
   const signal = await stopped;
   notice('AH00491', `caught ${signal}, shutting down`, `mpm_${config.global.mpm.module ?? 'event'}`);
   await proxy.close();
+  // The parent's last word once its children are gone (ap_remove_pid, server/log.c), at info.
+  const pidFile = proxy.runtime().config.global.pidFile?.value;
+  if (pidFile !== undefined) {
+    const serverRoot = proxy.runtime().config.global.serverRoot?.value ?? DEFAULT_SERVER_ROOT;
+    const pidPath = pidFile.startsWith('/') ? pidFile : `${serverRoot.replace(/\/+$/, '')}/${pidFile}`;
+    proxy.runtime().log({ module: 'core', level: 'info', code: 'AH00096', message: `removed PID file ${pidPath} (pid=${process.pid})` }, null, 0);
+  }
   process.off('SIGUSR1', graceful);
   process.off('SIGHUP', graceful);
   return 0;
