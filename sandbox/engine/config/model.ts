@@ -145,6 +145,8 @@ export interface RequireRule {
   /** Provider name lower-cased: "all", "ip", "host", "local", "env", "method", "expr", "user"... */
   provider: string;
   args: string[];
+  /** The arguments as written after the provider name (section->provider_args), for log lines. */
+  rawArgs?: string;
   source: SourceRef;
 }
 

@@ -27,8 +27,11 @@ export interface AuthzContext {
   user?: string | null;
   /** r->uri, for the providers' log lines. */
   uri?: string;
-  /** Where providers send their log lines (authz_user's debug AH01663). */
-  log?: (module: string, level: 'debug', code: string, message: string) => void;
+  /**
+   * Where the log lines go: authz_core's debug AH01626 for every section evaluated, authz_user's
+   * debug AH01663. `origin` is the source position httpd prints on debug lines.
+   */
+  log?: (module: string, level: 'debug', code: string, message: string, origin?: string) => void;
 }
 
 /** One Require line's verdict, for the traffic tap. */
@@ -47,6 +50,26 @@ export function evaluateAuthz(tree: AuthzTree | null, context: AuthzContext): { 
 }
 
 function evaluateNode(node: AuthzTree, context: AuthzContext, steps: AuthzStep[]): AuthzResult {
+  const result = evaluateSection(node, context, steps);
+  // apply_authz_sections() logs each section's result (after "not"), children before parents.
+  context.log?.('authz_core', 'debug', 'AH01626', `authorization result of ${formatAuthzCommand(node)}: ${formatAuthzResult(result)}`, 'mod_authz_core.c(815)');
+  return result;
+}
+
+/** format_authz_command(): "Require [not ]provider args", "<RequireAll>", "AuthMerging Any"... */
+export function formatAuthzCommand(node: AuthzTree): string {
+  if (node.kind === 'rule') return `Require ${node.negated ? 'not ' : ''}${node.provider} ${node.rawArgs ?? node.args.join(' ')}`;
+  if (node.kind === 'merged') return `AuthMerging ${node.op === 'and' ? 'All' : 'Any'}`;
+  return node.kind === 'all' ? '<RequireAll>' : node.kind === 'none' ? '<RequireNone>' : '<RequireAny>';
+}
+
+/** format_authz_result(). */
+function formatAuthzResult(result: AuthzResult): string {
+  if (result === 'denied-no-user') return 'denied (no authenticated user yet)';
+  return result;
+}
+
+function evaluateSection(node: AuthzTree, context: AuthzContext, steps: AuthzStep[]): AuthzResult {
   if (node.kind === 'rule') {
     const verdict = evaluateRule(node, context);
     const result = node.negated ? negate(verdict.result) : verdict.result;
@@ -129,7 +152,7 @@ function evaluateRule(rule: RequireRule, context: AuthzContext): { result: Authz
       const user = context.user ?? null;
       if (user === null) return { result: 'denied-no-user', note: 'needs an authenticated user' };
       if (rule.args.includes(user)) return { result: 'granted', note: `user ${user} is listed` };
-      context.log?.('authz_user', 'debug', 'AH01663', `access to ${context.uri ?? ''} failed, reason: user '${user}' does not meet 'require'ments for user to be allowed access`);
+      context.log?.('authz_user', 'debug', 'AH01663', `access to ${context.uri ?? ''} failed, reason: user '${user}' does not meet 'require'ments for user to be allowed access`, 'mod_authz_user.c(77)');
       return { result: 'denied', note: `user ${user} is not listed` };
     }
     case 'valid-user': {

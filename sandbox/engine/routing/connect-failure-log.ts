@@ -31,7 +31,7 @@ export function proxyFunctionOf(plan: Pick<BackendPlan, 'module' | 'scheme'>): s
 }
 
 /** AH00957 for the attempt; add the handler's line (AH01114 / AH02452) when no address is left. */
-export function connectFailureLog(failure: ConnectFailure): { attempt: ErrorLogEntry; handler: ErrorLogEntry | null } {
+export function connectFailureLog(failure: ConnectFailure): { attempt: ErrorLogEntry; recheck: ErrorLogEntry[]; handler: ErrorLogEntry | null } {
   const { plan } = failure;
   const proxyFunction = proxyFunctionOf(plan);
   const address = failure.resolvedAddress.includes(':') ? `[${failure.resolvedAddress}]:${plan.port}` : `${failure.resolvedAddress}:${plan.port}`;
@@ -44,12 +44,25 @@ export function connectFailureLog(failure: ConnectFailure): { attempt: ErrorLogE
     // Where Debian's 2.4.71 logs it (ErrorLogFormat's %F prints it at any level; measured, scenario 382).
     origin: 'proxy_util.c(3949)',
   };
-  if (failure.moreAddresses) return { attempt, handler: null };
+  if (failure.moreAddresses) return { attempt, recheck: [], handler: null };
+  // Out of addresses, a worker that caches its address looks the name up again in case it changed
+  // (ap_proxy_determine_address with PROXY_DETERMINE_ADDRESS_CHECK, no request: AH10480).
+  const recheck: ErrorLogEntry[] = workerAddressReusable(plan.worker)
+    ? [{ module: 'proxy', level: 'debug', origin: 'proxy_util.c(2941)', code: 'AH10480', message: `${proxyFunction}: ${plan.host} resolved to ${address}` }]
+    : [];
   const handler: ErrorLogEntry =
     plan.module === 'proxy_wstunnel'
       ? { module: 'proxy_wstunnel', level: 'error', code: 'AH02452', message: `failed to make connection to backend: ${plan.host}`, client: failure.client }
       : { module: 'proxy_http', level: 'error', code: 'AH01114', message: `HTTP: failed to make connection to backend: ${plan.host}`, client: failure.client, origin: 'mod_proxy_http.c(2054)' };
-  return { attempt, handler };
+  return { attempt, recheck, handler };
+}
+
+/**
+ * worker->s->is_address_reusable: the worker caches its backend address. Not for httpd's generic
+ * reverse worker (no ProxyPass defined the URL), nor for disablereuse=On / enablereuse=Off.
+ */
+export function workerAddressReusable(worker: Pick<BackendPlan['worker'], 'isDefault' | 'disableReuse'>): boolean {
+  return !worker.isDefault && !worker.disableReuse;
 }
 
 /**

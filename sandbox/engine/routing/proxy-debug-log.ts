@@ -7,7 +7,8 @@
  * none of them appear.
  */
 import type { ErrorLogEntry } from '../logs/error-log.ts';
-import { proxyFunctionOf } from './connect-failure-log.ts';
+import { proxyFunctionOf, workerAddressReusable } from './connect-failure-log.ts';
+import { coreUpgradeHandlerLog } from './core-upgrade-log.ts';
 import type { BackendPlan, ProxyDecision } from './types.ts';
 import * as wstunnelLog from './wstunnel-log.ts';
 import type { TunnelSide, WstunnelRole } from './wstunnel-log.ts';
@@ -24,6 +25,8 @@ export interface ProxyStepContext {
   wstunnel: WstunnelRole;
   /** A ProxyPass rule matched, so mod_proxy ran the check_trans hooks on it. */
   matchedByProxyPass: boolean;
+  /** core_upgrade_handler's lines, written in the handler phase before proxy_handler's. */
+  coreUpgrade: ErrorLogEntry[];
 }
 
 export function proxyStepContext(decision: ProxyDecision, plan: BackendPlan, client: string): ProxyStepContext {
@@ -35,11 +38,17 @@ export function proxyStepContext(decision: ProxyDecision, plan: BackendPlan, cli
     client,
     wstunnel: wstunnelLog.wstunnelRoleOf(decision.prepared),
     matchedByProxyPass: directive === 'ProxyPass' || directive === 'ProxyPassMatch',
+    coreUpgrade: coreUpgradeHandlerLog(decision.prepared.headers, decision.prepared.serverHostname, [], client),
   };
 }
 
-/** mod_proxy's translate step and the scheme handler starting, before the connection is made. */
-export function beforeConnectLog(step: ProxyStepContext, address: string): ErrorLogEntry[] {
+/**
+ * mod_proxy's translate step and the scheme handler starting, before the connection is made.
+ * `resolves`: the worker looks its backend's address up now (AH10479), which a worker that caches
+ * it does once per child process, and one that does not (the generic worker, disablereuse) does
+ * without a line.
+ */
+export function beforeConnectLog(step: ProxyStepContext, address: string, resolves = true): ErrorLogEntry[] {
   const { plan, client } = step;
   const scheme = plan.scheme;
   const hostPort = `${plan.host}:${plan.port}`;
@@ -56,6 +65,7 @@ export function beforeConnectLog(step: ProxyStepContext, address: string): Error
       { module: 'proxy_http', level: 'trace1', origin: 'mod_proxy_http.c(97)', client, message: `HTTP: canonicalising URL ${plan.urlBeforeCanon}` },
     );
   }
+  entries.push(...step.coreUpgrade);
   entries.push({ module: 'proxy', level: 'debug', origin: 'mod_proxy.c(1467)', client, code: 'AH01143', message: `Running scheme ${handlerScheme} handler (attempt 0)` });
   entries.push(...wstunnelLog.schemeHandlerLog(step.wstunnel, plan.url, client));
   if (plan.module === 'proxy_wstunnel') entries.push(...wstunnelLog.upgradeAcceptedLog(plan.url, client));
@@ -65,7 +75,7 @@ export function beforeConnectLog(step: ProxyStepContext, address: string): Error
   entries.push(
     { module: 'proxy', level: 'debug', origin: 'proxy_util.c(2829)', code: 'AH00942', message: `${proxyFunctionOf(plan)}: has acquired connection for (${hostPort})` },
     { module: 'proxy', level: 'debug', origin: 'proxy_util.c(3273)', client, code: 'AH00944', message: `connecting ${plan.url} to ${hostPort}` },
-    { module: 'proxy', level: 'debug', origin: 'proxy_util.c(2936)', client, code: 'AH10479', message: `${scheme}: ${plan.host} resolved to ${address}:${plan.port}` },
+    ...(resolves ? [{ module: 'proxy', level: 'debug', origin: 'proxy_util.c(2936)', client, code: 'AH10479', message: `${scheme}: ${plan.host} resolved to ${address}:${plan.port}` } satisfies ErrorLogEntry] : []),
     { module: 'proxy', level: 'debug', origin: 'proxy_util.c(3476)', client, code: 'AH00947', message: `connecting ${pathOf(plan.url)} to ${address}:${plan.port} (${hostPort})` },
   );
   return entries;
@@ -125,9 +135,21 @@ export function tunnelEndLog(step: ProxyStepContext, protocol: string, endedBy: 
   return [{ module: 'proxy', level: 'trace1', origin: 'proxy_util.c(5805)', client: step.client, code: 'AH10223', message: `proxy: ${protocol.toLowerCase()}: tunneling returns (0)` }];
 }
 
-/** The backend connection went back to the pool (or was closed). */
-export function releasedLog(step: ProxyStepContext): ErrorLogEntry[] {
-  return [{ module: 'proxy', level: 'debug', origin: 'proxy_util.c(2844)', code: 'AH00943', message: `${proxyFunctionOf(step.plan)}: has released connection for (${step.plan.host}:${step.plan.port})` }];
+/**
+ * The backend connection went back to the pool (or was closed). A worker that does not cache its
+ * address (the generic worker, disablereuse) clears the whole connection on release, whose
+ * pre-cleanup shuts the backend connection down with AH02642; `remoteAddress` is the address the
+ * connection was made to, absent when none was made.
+ */
+export function releasedLog(step: Pick<ProxyStepContext, 'plan'>, remoteAddress?: string): ErrorLogEntry[] {
+  const { plan } = step;
+  const entries: ErrorLogEntry[] = [
+    { module: 'proxy', level: 'debug', origin: 'proxy_util.c(2844)', code: 'AH00943', message: `${proxyFunctionOf(plan)}: has released connection for (${plan.host}:${plan.port})` },
+  ];
+  if (remoteAddress !== undefined && !workerAddressReusable(plan.worker)) {
+    entries.push({ module: 'proxy', level: 'debug', origin: 'proxy_util.c(4092)', code: 'AH02642', message: 'proxy: connection shutdown', remote: `${remoteAddress}:${plan.port}` });
+  }
+  return entries;
 }
 
 function pathOf(url: string): string {

@@ -14,6 +14,7 @@ import type { BalancerDefinition, ProxyPassReverseRule } from '../config/model.t
 import type { ErrorLogEntry } from '../logs/error-log.ts';
 import { applyHeaderOps, type HeaderOpContext } from './header-ops.ts';
 import { clearConnectionHeaders, HeaderTable, type HeaderPair } from './header-table.ts';
+import { workerCanUpgrade } from './backend-plan.ts';
 import type { BackendPlan, ResponseContext } from './types.ts';
 
 /** The head the backend answered with. */
@@ -82,6 +83,13 @@ export function buildClientResponseHead(
     table.rewriteValues(name, (value) => reverseMapLocation(value, context.proxyPassReverse, context));
   }
   table.rewriteValues('Set-Cookie', (value) => reverseMapCookie(value, context.proxyPassReverse));
+  // The backend's Set-Cookie headers are tucked away before its head is read and laid back over
+  // r->headers_out after it (apr_table_overlay): they end up after every other header.
+  const cookies = table.getAll('Set-Cookie');
+  if (cookies.length > 0) {
+    table.unset('Set-Cookie');
+    for (const cookie of cookies) table.add('Set-Cookie', cookie);
+  }
 
   // Added (not merged) to the backend's headers, also on the 101 that ap_send_interim_response sends.
   if (plan.responseVia !== null) table.add('Via', plan.responseVia);
@@ -90,6 +98,13 @@ export function buildClientResponseHead(
     table.set('Connection', 'Upgrade');
     table.set('Upgrade', backendUpgrade ?? '');
     return { kind: 'response', status: 101, reason: backend.reason, headers: table.toPairs(), tunnel: true, log: [] };
+  }
+
+  // A final answer keeps the backend's Upgrade (a 426, say) when the worker may upgrade to it:
+  // ap_proxy_worker_can_upgrade() with "WebSocket" as the default for ws:// and wss:// URLs.
+  if (backendUpgrade && workerCanUpgrade(plan.worker.upgrade, backendUpgrade, plan.scheme.startsWith('w') ? 'WebSocket' : null)) {
+    table.set('Connection', 'Upgrade');
+    table.set('Upgrade', backendUpgrade);
   }
 
   // "Header always" works on r->err_headers_out, which the header filter sends before r->headers_out.

@@ -3,6 +3,7 @@
  * where the proxy would open a backend connection. See index.ts for the order and the httpd
  * functions each step follows.
  */
+import { coreUpgradeHandlerLog } from './core-upgrade-log.ts';
 import type { HttpdConfig, ProxyPassRule, RedirectRule, Section, SetEnvIfEntry } from '../config/model.ts';
 import type { ErrorLogEntry } from '../logs/error-log.ts';
 import { compileHttpdRegex } from '../config/regex.ts';
@@ -500,6 +501,10 @@ class RequestRouter {
       this.pushLog('authz_core', 'error', 'AH01627', 'AuthType configured with no corresponding authorization directives');
       return this.respond(500, 'server-error', [], matched, `AuthType ${authType} is set, but no Require applies`);
     }
+    if (dir.authz === null) {
+      this.pushLog('authz_core', 'debug', 'AH01628', 'authorization result: granted (no directives)', 'mod_authz_core.c(843)');
+      return null;
+    }
     const before = this.authorize(dir, filename, null);
     if (before.result === 'granted') return null;
     if (before.result !== 'denied-no-user') return this.denyAccess(before.steps, filename, matched);
@@ -544,7 +549,7 @@ class RequestRouter {
       expr: this.exprLookup(filename),
       user,
       uri: this.uri ?? '/',
-      log: (module, level, code, message) => this.pushLog(module, level, code, message),
+      log: (module, level, code, message, origin) => this.pushLog(module, level, code, message, origin),
     });
     for (const step of steps) {
       this.considered.push({
@@ -641,6 +646,8 @@ class RequestRouter {
       const redirect = this.tryRedirects(dir.redirects.filter((rule) => rule.inSection), []);
       if (redirect) return redirect;
     }
+    // The handler phase: core_upgrade_handler runs first, then the section's handler or the default one.
+    this.log.push(...coreUpgradeHandlerLog(this.headers.toPairs(), server.serverHostname, [], this.client));
     // A handler set for the section answers instead of the (absent) file, when its module is loaded.
     const handlerModule = dir.handler ? CONTENT_HANDLER_MODULES[dir.handler.toLowerCase()] : undefined;
     if (dir.handler && handlerModule && this.modules.has(handlerModule) && this.handlerTakes(dir.handler.toLowerCase())) {
@@ -915,8 +922,8 @@ class RequestRouter {
     return this.server;
   }
 
-  private pushLog(module: string, level: ErrorLogEntry['level'], code: string, message: string): void {
-    this.log.push({ module, level, code, message, client: this.client });
+  private pushLog(module: string, level: ErrorLogEntry['level'], code: string, message: string, origin?: string): void {
+    this.log.push({ module, level, code, message, client: this.client, ...(origin ? { origin } : {}) });
   }
 
   private responseContext(): ResponseContext {

@@ -32,7 +32,10 @@ export const APP_HOME_PAGE = '<!DOCTYPE html>\n<html><head><title>App backend</t
  * A path ending in "/respond" answers with whatever the query string asks: "status=<code>" (3xx
  * too; default 200) and every other "<name>=<value>" pair as a response header, in order and
  * repeatable (".../respond?status=302&Location=http://x/&Set-Cookie=a=1&Set-Cookie=b=2"), for
- * checking what a proxy does to Location, Set-Cookie and the like.
+ * checking what a proxy does to Location, Set-Cookie and the like. A path ending in "/raw-respond"
+ * takes the same query plus "body=<text>" (any status, 101 too) and writes the answer raw, then
+ * hangs up: a 101 gets the Sec-WebSocket-Accept its key asks for and, unless "body=" says otherwise,
+ * a WebSocket close frame with code 4000.
  */
 export async function startAppServer(options: AppServerOptions = {}): Promise<RunningBackend> {
   const host = options.host ?? '127.0.0.1';
@@ -85,6 +88,14 @@ function route(request: IncomingMessage, response: ServerResponse, observations:
     request.socket.destroy();
     return;
   }
+  if (path.endsWith('/raw-respond')) {
+    // Past Node's HTTP layer, like the broken answers below, so a 101 can carry any header.
+    drainThen(request, () => {
+      request.socket.write(rawRespond(request.url ?? '', request.headers['sec-websocket-key']), 'latin1');
+      request.socket.end();
+    });
+    return;
+  }
   const raw = rawAnswer(path, request.headers['sec-websocket-key']);
   if (raw) {
     // Written past Node's HTTP layer: these answers are what a broken backend sends.
@@ -117,6 +128,30 @@ function respondAsAsked(response: ServerResponse, url: string, observation: obje
   headers.push('Content-Type', 'application/json', 'Content-Length', String(body.length));
   response.writeHead(status, headers);
   response.end(body);
+}
+
+/**
+ * ".../raw-respond?status=…&<name>=<value>…&body=…": the head written byte for byte, then the body
+ * and a hang-up (no Content-Length unless the query gives one). A 101 also gets the
+ * Sec-WebSocket-Accept the key asks for, after the query's headers, and its body is sent as a
+ * WebSocket close frame with code 4000 unless the query says "body=".
+ */
+function rawRespond(url: string, key: string | string[] | undefined): string {
+  const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+  let status = 200;
+  let body: string | null = null;
+  const lines: string[] = [];
+  for (const [name, value] of new URLSearchParams(query)) {
+    if (name.toLowerCase() === 'status' && /^[1-5]\d\d$/.test(value)) status = Number(value);
+    else if (name.toLowerCase() === 'body') body = value;
+    else if (/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) && !/[\r\n\0]/.test(value)) lines.push(`${name}: ${value}\r\n`);
+  }
+  if (status === 101 && typeof key === 'string') {
+    lines.push(`Sec-WebSocket-Accept: ${createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64')}\r\n`);
+  }
+  const reason = status === 101 ? 'Switching Protocols' : status === 200 ? 'OK' : 'Answer';
+  // Close frame, code 4000 (0x0fa0), unmasked as a server sends it.
+  return `HTTP/1.1 ${status} ${reason}\r\n${lines.join('')}\r\n${body ?? (status === 101 ? '\x88\x02\x0f\xa0' : '')}`;
 }
 
 function drainThen(request: IncomingMessage, respond: () => void): void {

@@ -25,7 +25,7 @@ import { planBalancerMember } from '../../engine/routing/balancer-plan.ts';
 import { routeRequest } from '../../engine/routing/route-request.ts';
 import { buildClientResponseHead, responseHeaderOpContext } from '../../engine/routing/response-head.ts';
 import { frameChunkedBody, PREFETCH_LIMIT_BYTES } from '../../engine/routing/backend-plan.ts';
-import { connectFailureLog, dnsFailureLog, proxyFunctionOf } from '../../engine/routing/connect-failure-log.ts';
+import { connectFailureLog, dnsFailureLog, proxyFunctionOf, workerAddressReusable } from '../../engine/routing/connect-failure-log.ts';
 import { acquireWorker, markWorkerFailed } from '../../engine/routing/worker-state.ts';
 import {
   backendStatusLog,
@@ -636,8 +636,10 @@ async function connectToBackend(context: RequestContext, head: RequestHead, deci
         releaseMember(choice.member);
         return { ok: false, answer: failure.answer };
       }
-      log(describeConnectFailure(connected.failure, plan, context.client, decision.uri ?? '/').log);
-      log(markMemberFailed(choice.member, microsecondClockMs()));
+      const failure = describeConnectFailure(connected.failure, plan, context.client, decision.uri ?? '/');
+      // ap_proxy_connect_backend() puts the member in error (AH00959) before the handler's line.
+      failure.log.splice(failure.handlerAt, 0, ...markMemberFailed(choice.member, microsecondClockMs()));
+      log(failure.log);
       releaseMember(choice.member);
       lastTried = choice.member;
     }
@@ -664,7 +666,7 @@ async function connectToBackend(context: RequestContext, head: RequestHead, deci
   if (connected.failure.kind === 'connect') {
     // ap_proxy_connect_backend() disables the worker (AH00959) before the handler's own line.
     const disabling = markWorkerFailed(plan.worker, health, target, Date.now());
-    failure.log.splice(1, 0, ...disabling);
+    failure.log.splice(failure.handlerAt, 0, ...disabling);
   }
   log(failure.log);
   return { ok: false, answer: failure.answer };
@@ -674,6 +676,9 @@ async function connectToBackend(context: RequestContext, head: RequestHead, deci
 function microsecondClockMs(): number {
   return performance.timeOrigin + performance.now();
 }
+
+/** Decisions whose handler-phase lines (core_upgrade_handler) were already written. */
+const handlerPhaseLogged = new WeakSet<ProxyDecision>();
 
 async function connectPlan(context: RequestContext, plan: BackendPlan, serverIndex: number | null, decision: ProxyDecision) {
   const target = context.runtime.resolveBackend(plan.host, plan.port);
@@ -695,10 +700,15 @@ async function connectPlan(context: RequestContext, plan: BackendPlan, serverInd
     },
     plan.timeouts.connect * 1000,
   );
-  // mod_proxy's debug/trace story of the attempt (filtered by LogLevel like every line).
+  // mod_proxy's debug/trace story of the attempt (filtered by LogLevel like every line). The
+  // handler phase starts once: a balancer's further attempts do not run core_upgrade_handler again.
   const step = proxyStep(context, plan, decision);
+  if (handlerPhaseLogged.has(decision)) step.coreUpgrade = [];
+  handlerPhaseLogged.add(decision);
   const address = result.ok ? result.address : 'address' in result.failure ? result.failure.address : plan.host;
-  const entries = beforeConnectLog(step, address);
+  // A worker that caches its address resolves it on first use only (per child; wslab is one child).
+  const resolves = workerAddressReusable(plan.worker) && context.runtime.firstAddressLookup(serverIndex, plan.worker.name);
+  const entries = beforeConnectLog(step, address, resolves);
   if (result.ok) entries.push(...connectedLog(step, address));
   for (const entry of entries) context.runtime.log(entry, serverIndex, context.connection);
   return result;
@@ -717,17 +727,24 @@ function proxyStep(context: RequestContext, plan: BackendPlan, decision: ProxyDe
 }
 
 /** The error-log lines and the client's answer for a failed connect, as mod_proxy words them. */
-function describeConnectFailure(failure: ConnectFailure, plan: BackendPlan, client: string, uri: string): { log: ErrorLogEntry[]; answer: OwnResponse } {
+function describeConnectFailure(
+  failure: ConnectFailure,
+  plan: BackendPlan,
+  client: string,
+  uri: string,
+): { log: ErrorLogEntry[]; answer: OwnResponse; handlerAt: number } {
   if (failure.kind === 'blocked') {
     return {
       log: [{ module: 'proxy', level: 'error', message: `wslab sandbox: connection to ${plan.host}:${plan.port} blocked: ${failure.reason}`, client }],
       answer: { status: 503, explanation: `503: blocked by the sandbox: ${failure.reason}` },
+      handlerAt: 1,
     };
   }
   if (failure.kind === 'dns') {
     const dns = dnsFailureLog(plan, uri, client);
     return {
       log: [dns.entry],
+      handlerAt: 1,
       answer: { status: dns.status, proxyErrorReason: `DNS lookup failure for: ${plan.host}`, explanation: `${dns.status}: the backend host name ${plan.host} does not resolve (AH00898)` },
     };
   }
@@ -745,12 +762,16 @@ function describeConnectFailure(failure: ConnectFailure, plan: BackendPlan, clie
         { module: 'proxy', level: 'error', code: 'AH00898', message: `Error during SSL Handshake with remote server returned by ${uri}`, client },
         { module: 'proxy_http', level: 'error', code: 'AH01097', message: `pass request body failed to ${where} from ${client.slice(0, client.lastIndexOf(':'))} ()`, client },
       ],
+      handlerAt: verification.length + 1,
       answer: { status: 500, proxyErrorReason: 'Error during SSL Handshake with remote server', explanation: `500: the TLS handshake with ${plan.host}:${plan.port} failed (${failure.message}) (AH00898)` },
     };
   }
-  const { attempt, handler } = connectFailureLog({ plan, resolvedAddress: failure.address, osError: failure.osError, client });
+  const { attempt, recheck, handler } = connectFailureLog({ plan, resolvedAddress: failure.address, osError: failure.osError, client });
+  // The scheme handler then gives the connection back (ap_proxy_release_connection).
+  const released = handler ? releasedLog({ plan }) : [];
   return {
-    log: handler ? [attempt, handler] : [attempt],
+    log: [attempt, ...recheck, ...(handler ? [handler] : []), ...released],
+    handlerAt: 1 + recheck.length,
     answer: { status: 503, explanation: `503: the backend ${plan.host}:${plan.port} refused the connection (${[attempt, handler].flatMap((entry) => (entry?.code ? [entry.code] : [])).join(', ')})` },
   };
 }
@@ -926,7 +947,7 @@ async function exchangeWithBackend(
         onRead: logsReads ? (direction) => log(direction === 'client->backend' ? readLog.client : readLog.backend) : undefined,
         onClose: (summary) => {
           runtime.untrackTunnel(tunnel);
-          log([...tunnelEndLog(step, protocol, tunnelEndedBy(summary.reason, failedSide)), ...releasedLog(step)]);
+          log([...tunnelEndLog(step, protocol, tunnelEndedBy(summary.reason, failedSide)), ...releasedLog(step, backendSocket.remoteAddress ?? plan.host)]);
           emit({ type: 'tunnel-close', ...summary, durationMs: Math.round(summary.durationMs) });
           runtime.accessLog(
             {
@@ -960,18 +981,31 @@ async function exchangeWithBackend(
   // the backend sent none) closes the connection.
   const stillExpecting100 = interimReachesClient(head, 100) && !continueSent.has(head);
   const close = statusDropsConnection(response.status) || stillExpecting100 || !runtime.keepAliveAllowed(head, context.keepalives, serverIndex);
-  const headers = clientHead.headers.filter(([name]) => !['connection', 'keep-alive'].includes(name.toLowerCase()));
+  // ap_set_keepalive() merges its token into a Connection header the response already has (the
+  // "Upgrade" of a backend's 426, say) and appends one otherwise.
+  const headers: Array<[string, string]> = clientHead.headers
+    .filter(([name]) => name.toLowerCase() !== 'keep-alive')
+    .map(([name, value]) => [name, value]);
+  const connectionAt = headers.findIndex(([name]) => name.toLowerCase() === 'connection');
+  const mergeConnection = (token: string) => {
+    if (connectionAt === -1) headers.push(['Connection', token]);
+    else headers[connectionAt] = [headers[connectionAt][0], `${headers[connectionAt][1]}, ${token}`];
+  };
   const framing = responseBodyFraming({ status: response.status, headers: response.headers, requestMethod: head.method });
   // A body that runs until the backend closes has no length: for an HTTP/1.1 client httpd's
-  // header filter chunks it and keeps the connection (measured with an HTTP/0.9 answer); an
-  // older client can only learn its end from the close.
-  const rechunk = !close && framing.kind === 'until-close' && head.versionNumber >= 1001;
+  // header filter chunks it (measured with an HTTP/0.9 answer); an older client can only learn
+  // its end from the close. ap_set_keepalive() decides to chunk (r->chunked = 1) before it looks
+  // at KeepAlive, the client's "Connection: close" or the status, so a response that closes the
+  // connection is chunked all the same; only a connection already marked to close is not.
+  const rechunk = !head.closeAfterResponse && framing.kind === 'until-close' && head.versionNumber >= 1001;
   const mustClose = close || (framing.kind === 'until-close' && !rechunk);
-  if (rechunk) headers.push(['Transfer-Encoding', 'chunked']);
-  if (mustClose) headers.push(['Connection', 'close']);
+  if (mustClose) mergeConnection('close');
   else if (clientSentKeepAlive(head)) {
-    headers.push(['Keep-Alive', keepAliveHeaderValue(runtime.keepAliveTimeoutMs / 1000, runtime.remainingKeepAlives(context.keepalives))], ['Connection', 'Keep-Alive']);
+    headers.push(['Keep-Alive', keepAliveHeaderValue(runtime.keepAliveTimeoutMs / 1000, runtime.remainingKeepAlives(context.keepalives))]);
+    mergeConnection('Keep-Alive');
   }
+  // ap_http_header_filter adds Transfer-Encoding after ap_set_keepalive() wrote Connection.
+  if (rechunk) headers.push(['Transfer-Encoding', 'chunked']);
   const text = `HTTP/1.1 ${clientHead.status} ${clientHead.reason}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
   emit({ type: 'head', hop: 'proxy->client', head: text });
   emit({ type: 'response', status: response.status, explanation: `${response.status}: answered by the backend ${plan.url}` });
@@ -979,7 +1013,7 @@ async function exchangeWithBackend(
   const bodyBytes = await relayResponseBody(backendReader, socket, framing, leftover, plan.timeouts.backend * 1000, rechunk);
   traffic.read += bodyBytes.sent;
   backendSocket.destroy();
-  for (const entry of releasedLog(step)) runtime.log(entry, serverIndex, context.connection);
+  for (const entry of releasedLog(step, backendSocket.remoteAddress ?? plan.host)) runtime.log(entry, serverIndex, context.connection);
   runtime.accessLog(
     {
       head,

@@ -134,6 +134,8 @@ export class ProxyRuntime {
   /** Member state by the members array of the definition the copies came from. */
   private readonly balancerMembers = new Map<readonly BalancerMemberEntry[], BalancerMemberState[]>();
   private readonly workerHealths = new Map<string, WorkerHealth>();
+  /** Workers (per server: each keeps its own copy) that already looked their backend address up. */
+  private readonly lookedUpAddresses = new Set<string>();
   private readonly tunnels = new Set<Tunnel>();
   private connectionCounter = 0;
   /** When this generation started and how many requests it finished (mod_status reports both). */
@@ -489,6 +491,17 @@ export class ProxyRuntime {
   }
 
   /** The error state of a worker outside a balancer, shared by every route that uses the worker. */
+  /**
+   * True the first time a server's worker needs its backend address: httpd resolves it then
+   * (AH10479) and keeps it in worker->address for the child's life.
+   */
+  firstAddressLookup(serverIndex: number | null, workerName: string): boolean {
+    const key = `${serverIndex ?? 'main'} ${workerName}`;
+    if (this.lookedUpAddresses.has(key)) return false;
+    this.lookedUpAddresses.add(key);
+    return true;
+  }
+
   workerHealth(worker: WorkerSettings): WorkerHealth {
     const key = workerKey(worker);
     let health = this.workerHealths.get(key);

@@ -130,9 +130,9 @@ ${LOADS('rewrite')}
           kind: 'all',
           source: at(2),
           children: [
-            { kind: 'rule', negated: false, provider: 'ip', args: ['10.0.0.0/8'], source: at(3) },
-            { kind: 'rule', negated: true, provider: 'ip', args: ['10.0.0.99'], source: at(4) },
-            { kind: 'rule', negated: false, provider: 'method', args: ['GET'], source: at(6) },
+            { kind: 'rule', negated: false, provider: 'ip', args: ['10.0.0.0/8'], rawArgs: '10.0.0.0/8', source: at(3) },
+            { kind: 'rule', negated: true, provider: 'ip', args: ['10.0.0.99'], rawArgs: '10.0.0.99', source: at(4) },
+            { kind: 'rule', negated: false, provider: 'method', args: ['GET'], rawArgs: 'GET', source: at(6) },
           ],
         },
       ],

@@ -69,3 +69,27 @@ describe('ipMatches (apr_ipsubnet_test)', () => {
     expect(ipMatches('127.0.0.1', '::ffff:127.0.0.1')).toBe(true);
   });
 });
+
+// mod_authz_core's apply_authz_sections() logs every section's result at debug, children before
+// their parent, with format_authz_command()'s wording (scenario 563).
+describe('evaluateAuthz debug lines (AH01626)', () => {
+  it('logs each Require line and container, innermost first, with the arguments as written', () => {
+    const lines: string[] = [];
+    const log: AuthzContext['log'] = (module, level, code, message, origin) => lines.push(`${module}:${level} ${origin} ${code}: ${message}`);
+    const tree = any(all({ ...rule('ip', ['127.0.0.1', '::1']), rawArgs: '127.0.0.1   ::1' }, rule('env', ['blocked'], true)), { kind: 'none', children: [rule('user', ['bob'])], source: at });
+    expect(evaluateAuthz(tree, { ...context, log }).result).toBe('granted');
+    expect(lines).toEqual([
+      'authz_core:debug mod_authz_core.c(815) AH01626: authorization result of Require ip 127.0.0.1   ::1: granted',
+      'authz_core:debug mod_authz_core.c(815) AH01626: authorization result of Require not env blocked: neutral',
+      'authz_core:debug mod_authz_core.c(815) AH01626: authorization result of <RequireAll>: granted',
+      'authz_core:debug mod_authz_core.c(815) AH01626: authorization result of <RequireAny>: granted',
+    ]);
+    lines.length = 0;
+    evaluateAuthz({ kind: 'merged', op: 'and', children: [any(rule('valid-user', []))] }, { ...context, log });
+    expect(lines.map((line) => line.slice(line.indexOf('of ') + 3))).toEqual([
+      'Require valid-user : denied (no authenticated user yet)',
+      '<RequireAny>: denied (no authenticated user yet)',
+      'AuthMerging All: denied (no authenticated user yet)',
+    ]);
+  });
+});

@@ -77,6 +77,28 @@ describe('client response heads measured on httpd 2.4.71', () => {
     });
   });
 
+  it('keeps the Upgrade of a final answer when the worker may upgrade to it (scenario 561)', () => {
+    const answer = (config: string, path: string, upgrade: string) => {
+      const { plan, context } = proxied(routeRequest(configFrom(config), websocket(path)));
+      const headers: Array<[string, string]> = [['Content-Length', '0'], ['Upgrade', upgrade], ['Connection', 'Upgrade']];
+      const head = buildClientResponseHead(plan, context, { status: 426, reason: 'Upgrade Required', headers }, { ...options, uri: path });
+      return head.kind === 'response' ? head.headers.slice(2) : head;
+    };
+    // ws:// defaults to WebSocket; upgrade= lists what may come back; http:// without upgrade= none.
+    expect(answer('ProxyPass /ws/ ws://127.0.0.1:8801/', '/ws/', 'WebSocket')).toEqual([['Content-Length', '0'], ['Connection', 'Upgrade'], ['Upgrade', 'WebSocket']]);
+    expect(answer('ProxyPass /ws/ ws://127.0.0.1:8801/', '/ws/', 'h2c')).toEqual([['Content-Length', '0']]);
+    expect(answer('ProxyPass /up/ http://127.0.0.1:8801/ upgrade=websocket', '/up/', 'h2c')).toEqual([['Content-Length', '0']]);
+    expect(answer('ProxyPass /up/ http://127.0.0.1:8801/ upgrade=*', '/up/', 'h2c')).toEqual([['Content-Length', '0'], ['Connection', 'Upgrade'], ['Upgrade', 'h2c']]);
+    expect(answer('ProxyPass /p/ http://127.0.0.1:8801/', '/p/', 'websocket')).toEqual([['Content-Length', '0']]);
+  });
+
+  it('moves the backend Set-Cookie headers after the others, before Via (scenario 561)', () => {
+    const { plan, context } = proxied(routeRequest(configFrom('ProxyVia On\nProxyPass /app/ http://127.0.0.1:8801/'), request('/app/x')));
+    const headers: Array<[string, string]> = [['Set-Cookie', 'a=1'], ['Content-Type', 'text/plain'], ['Set-Cookie', 'b=2'], ['Content-Length', '2']];
+    const head = buildClientResponseHead(plan, context, { status: 200, reason: 'OK', headers }, { ...options, uri: '/app/x' });
+    expect(head.kind === 'response' ? head.headers.slice(2).map(([name]) => name) : head).toEqual(['Content-Type', 'Content-Length', 'Set-Cookie', 'Set-Cookie', 'Via']);
+  });
+
   it('leaves a Location that does not start with the ProxyPassReverse URL alone', () => {
     const config = configFrom(['ProxyPass /app/ http://127.0.0.1:8801/', 'ProxyPassReverse /app/ http://127.0.0.1:8801/'].join('\n'));
     const { plan, context } = proxied(routeRequest(config, request('/app/x', [['Host', 'a.test']])));

@@ -56,3 +56,12 @@ export function request(target: string, headers: HeaderPair[] = [['Host', 'a.tes
 export function websocket(target: string, extra: HeaderPair[] = []): RouteRequest {
   return request(target, [['Host', 'a.test'], ...WEBSOCKET_HEADERS, ...extra]);
 }
+
+/**
+ * A decision's log without the lines of the access and handler phases every request writes at
+ * debug (mod_authz_core's AH01626/AH01628, core_upgrade_handler's AH03155/AH02910), which
+ * authz.test.ts and core-upgrade-log.test.ts check on their own; for tests about other modules.
+ */
+export function withoutPhaseDebug<T extends { code?: string }>(log: readonly T[]): T[] {
+  return log.filter((entry) => !['AH01626', 'AH01628', 'AH03155', 'AH02910'].includes(entry.code ?? ''));
+}

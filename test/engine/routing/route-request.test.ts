@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { routeRequest, type ProxyDecision, type RouteDecision } from '../../../sandbox/engine/routing/index.ts';
 import { bodyLine, CONFIG_FILE, configFrom, request, websocket } from './route-fixtures.ts';
+import { withoutPhaseDebug } from './route-fixtures.ts';
 
 function proxied(decision: RouteDecision): ProxyDecision {
   if (decision.kind !== 'proxy') throw new Error(`expected a proxy decision, got ${decision.kind} ${decision.explanation}`);
@@ -41,7 +42,7 @@ describe('routeRequest: path mapping measured on httpd 2.4.71', () => {
     expect(decision.explanation).toBe(
       `no ProxyPass matched /wsx; closest: ProxyPass /ws ws://127.0.0.1:8801/ on line ${bodyLine(1)} (/wsx continues /ws with "x", not at a "/" boundary): 404`,
     );
-    expect(decision.log).toEqual([
+    expect(withoutPhaseDebug(decision.log)).toEqual([
       { module: 'core', level: 'info', code: 'AH00128', message: 'File does not exist: /var/www/html/wsx', client: '127.0.0.1:5555' },
     ]);
   });
@@ -178,5 +179,18 @@ describe('TRACE measured on httpd 2.4.71', () => {
     const proxied = trace(config, '/app/x');
     expect(proxied).toMatchObject({ kind: 'respond', status: 405, headers: [['Allow', '']] });
     expect(proxied.log.map((entry) => entry.code)).toContain('AH01139');
+  });
+});
+
+// The access phase (mod_authz_core) and the handler phase (core_upgrade_handler first) write
+// their debug lines before the default handler's AH00128 (measured in scenario 563).
+describe('routeRequest: access and handler phase debug lines', () => {
+  it('logs AH01628, AH03155 and AH00128 in that order for a WebSocket to a path nothing serves', () => {
+    const decision = routeRequest(configFrom('ProxyPass /ws/ ws://127.0.0.1:8801/'), websocket('/nothing'));
+    expect(decision.log.map((entry) => `${entry.code} ${entry.origin ?? ''} ${entry.message}`)).toEqual([
+      'AH01628 mod_authz_core.c(843) authorization result: granted (no directives)',
+      'AH03155 protocol.c(2462) select protocol from , choices=websocket for server main.test',
+      'AH00128  File does not exist: /var/www/html/nothing',
+    ]);
   });
 });

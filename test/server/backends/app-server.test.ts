@@ -52,6 +52,21 @@ describe('startAppServer', () => {
     expect(JSON.parse(body)).toMatchObject({ path: `/p/respond?${query}` });
   });
 
+  it('writes .../raw-respond byte for byte and hangs up: a 101 gets its Accept and a close frame', async () => {
+    const switching = await RawConnection.open(backend.port);
+    switching.write('GET /w/raw-respond?status=101&Upgrade=h2c&X-A=1 HTTP/1.1\r\nHost: localhost\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    await switching.waitClosed();
+    expect(switching.bytes().toString('latin1')).toBe(
+      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nX-A: 1\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n\x88\x02\x0f\xa0',
+    );
+    switching.destroy();
+    const plain = await RawConnection.open(backend.port);
+    plain.write('GET /raw-respond?status=200&body=hi HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    await plain.waitClosed();
+    expect(plain.bytes().toString('latin1')).toBe('HTTP/1.1 200 OK\r\n\r\nhi');
+    plain.destroy();
+  });
+
   it('answers .../respond without a status with 200', async () => {
     const { lines } = await exchange(backend.port, 'GET /respond?X-Test=1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
     expect(lines[0]).toBe('HTTP/1.1 200 OK');

@@ -201,6 +201,30 @@ describe('serveClientConnection', () => {
     expect(second.headers['content-length']).toBeUndefined();
   });
 
+  // ap_set_keepalive() sets r->chunked before it looks at the client's "Connection: close", and
+  // merges its close into the Connection: Upgrade that a backend's Upgrade brought back (scenarios
+  // 561, 562).
+  it('chunks a body that ends at the hang-up even for a closing client, and merges close into Connection: Upgrade', async () => {
+    const untilClose = await RawConnection.open(proxy.port);
+    try {
+      untilClose.write('GET /app/raw-respond?body=hi HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+      await untilClose.waitClosed();
+      expect(untilClose.bytes().toString('latin1').split('\r\n').slice(3)).toEqual(['Connection: close', 'Transfer-Encoding: chunked', '', '2', 'hi', '0', '', '']);
+    } finally {
+      untilClose.destroy();
+    }
+    const toApp = await startTestProxy(checkedConfig(`ServerName localhost\nListen 127.0.0.1:8000\nProxyPass /ws/ ws://127.0.0.1:${app.port}/\n`));
+    const upgrade = await RawConnection.open(toApp.port);
+    try {
+      upgrade.write('GET /ws/respond?status=426&Upgrade=websocket HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+      const head = await upgrade.readHead();
+      expect(head.split('\r\n').filter((line) => /^(connection|upgrade):/i.test(line))).toEqual(['Connection: Upgrade, close', 'Upgrade: websocket']);
+    } finally {
+      upgrade.destroy();
+      await toApp.close();
+    }
+  });
+
   it("relays the backend's 100 Continue to a client that sent Expect: 100-continue, then the final answer", async () => {
     const connection = await RawConnection.open(proxy.port);
     try {

@@ -197,7 +197,7 @@ function require(context: CommandContext, args: SplitArguments): Result {
   container.httpd.children.push({ kind: 'rule', negated });
   const words: string[] = [];
   for (let word = readWord(providerArgs, 0); word && word.value !== ''; word = readWord(providerArgs, word.end)) words.push(word.value);
-  container.node.children.push({ kind: 'rule', negated, provider, args: words, source: sourceOf(context.node) });
+  container.node.children.push({ kind: 'rule', negated, provider, args: words, rawArgs: providerArgs, source: sourceOf(context.node) });
   return null;
 }
 
