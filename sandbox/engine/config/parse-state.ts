@@ -113,12 +113,13 @@ export function report(
 export function startupEvent(
   phase: StartupPhase,
   lines: string[],
-  options: { fatal?: boolean; bare?: boolean; level?: LogLevelName; module?: string } = {},
+  options: { fatal?: boolean; bare?: boolean; level?: LogLevelName; module?: string; exitCode?: number } = {},
 ): StartupEvent {
   return {
     phase,
     lines,
     fatal: options.fatal ?? false,
+    ...(options.exitCode === undefined ? {} : { exitCode: options.exitCode }),
     bare: options.bare ?? true,
     level: options.level ?? 'crit',
     module: options.module ?? 'core',
