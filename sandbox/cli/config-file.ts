@@ -22,6 +22,14 @@ export const nodeFileSystem: ConfigFileSystem = {
       return null;
     }
   },
+  exists(path) {
+    try {
+      statSync(path);
+      return true;
+    } catch {
+      return false;
+    }
+  },
 };
 
 export type ConfigFile = { ok: true; path: string; text: string } | { ok: false; message: string };

@@ -22,7 +22,7 @@ export async function runProxyCommand(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing FILE' : `unexpected argument '${positionals[1]}'`);
   const defines = values.define ?? [];
   const loaded = loadChecked(positionals[0], defines);
-  if (!loaded.ok) return 1;
+  if (!loaded.ok) return loaded.exitCode ?? 1;
   const { config, path } = loaded;
 
   const serverRoot = config.global.serverRoot?.value ?? DEFAULT_SERVER_ROOT;
@@ -110,7 +110,8 @@ export async function runProxyCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-type Checked = { ok: true; config: HttpdConfig; path: string } | { ok: false };
+/** `exitCode`: what httpd exits with when it refuses the config (1, or 2 where its expression scanner jams). */
+type Checked = { ok: true; config: HttpdConfig; path: string } | { ok: false; exitCode?: number };
 
 /** Read and check the config; print httpd's messages; refuse what httpd would refuse to start with. */
 function loadChecked(file: string, defines: string[]): Checked {
@@ -131,7 +132,7 @@ function loadChecked(file: string, defines: string[]): Checked {
   // Warnings httpd prints on the way up (AH00558, MPM adjustments) are printed here too; "Syntax OK" is -t only.
   const warnings = result.stderr.split('\n').filter((line) => line !== '' && line !== 'Syntax OK');
   for (const line of warnings) console.error(line);
-  if (result.exitCode !== 0 || result.config === null) return { ok: false };
+  if (result.exitCode !== 0 || result.config === null) return { ok: false, exitCode: result.exitCode || 1 };
   if (!result.startup.ok) {
     const config = result.config;
     const serverRoot = config.global.serverRoot?.value ?? DEFAULT_SERVER_ROOT;

@@ -51,6 +51,11 @@ describe('wslab configtest', () => {
     expect(withDefine.stderr.split('\n')[0]).toBe(`AH00526: Syntax error on line 7 of ${fixture('ifdefine-typo')}:`);
   });
 
+  it('prints only "flex scanner jammed" and exits 2 where httpd\'s expression scanner jams', async () => {
+    const result = await runCli(['configtest', fixture('expr-scanner-jam')], { env });
+    expect(result).toEqual({ code: 2, signal: null, stdout: '', stderr: 'flex scanner jammed\n' });
+  });
+
   it('takes a relative FILE from the current directory and prints it absolute', async () => {
     const result = await runCli(['configtest', 'misspelled-directive.conf'], { env, cwd: FIXTURES });
     expect(result.stderr.split('\n')[0]).toBe(`AH00526: Syntax error on line 6 of ${fixture('misspelled-directive')}:`);

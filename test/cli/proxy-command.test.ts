@@ -90,6 +90,11 @@ describe('wslab proxy', () => {
     });
   });
 
+  it('exits with 2, as httpd does, when the config jams its expression scanner', async () => {
+    const result = await runCli(['proxy', join(FIXTURES, 'expr-scanner-jam.conf')], { env: { APACHE_LOG_DIR: tmpdir() } });
+    expect(result).toEqual({ code: 2, signal: null, stdout: '', stderr: 'flex scanner jammed\n' });
+  });
+
   it('names a missing config file and exits 1', async () => {
     const missing = join(tmpdir(), 'wslab-no-such-config.conf');
     const result = await runCli(['proxy', missing]);

@@ -67,7 +67,10 @@ export function splitArguments(spec: DirectiveSpec, raw: string): SplitArguments
       return ok(words);
     }
     case 'NO_ARGS':
-      return raw !== '' ? { error: `${spec.name} takes no arguments`, at: extra() } : ok([]);
+      // http_config.h declares AP_INIT_NO_ARGS with args_how RAW_ARGS (designated-initializer
+      // builds, Debian's included), so invoke_cmd's "takes no arguments" check never runs and
+      // whatever follows the directive is ignored.
+      return ok([]);
     case 'TAKE1': {
       const first = next();
       if (first.value === '' || rest()) return takes('takes one argument', rest() ? extra() : null);

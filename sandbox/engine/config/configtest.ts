@@ -20,7 +20,8 @@ export interface ConfigtestOptions extends ParseOptions {
 
 /** What `apache2 -t` printed and returned. */
 export interface ConfigtestResult {
-  exitCode: 0 | 1;
+  /** 0, 1 for a refused config, or what httpd died with (2 when its expression scanner jams). */
+  exitCode: number;
   stdout: string;
   stderr: string;
   /** Positioned problems for the editor (every one found, not only the first httpd prints). */
@@ -57,7 +58,7 @@ export function escapeLogText(text: string): string {
 }
 
 /** Render startup events as httpd prints them, stopping after the first fatal one. */
-export function renderStartupEvents(events: StartupEvent[], options: { now?: Date; pid?: number } = {}): { lines: string[]; fatal: boolean } {
+export function renderStartupEvents(events: StartupEvent[], options: { now?: Date; pid?: number } = {}): { lines: string[]; fatal: boolean; exitCode: number } {
   const now = options.now ?? new Date();
   const pid = options.pid ?? 1;
   const lines: string[] = [];
@@ -66,19 +67,19 @@ export function renderStartupEvents(events: StartupEvent[], options: { now?: Dat
       const escaped = escapeLogText(text);
       lines.push(event.bare ? escaped : `[${formatLogTime(now)}] [${event.module}:${event.level}] [pid ${pid}:tid ${pid}] ${escaped}`);
     }
-    if (event.fatal) return { lines, fatal: true };
+    if (event.fatal) return { lines, fatal: true, exitCode: event.exitCode ?? 1 };
   }
-  return { lines, fatal: false };
+  return { lines, fatal: false, exitCode: 0 };
 }
 
 /** Run `apache2 -t` on config text. */
 export function configtest(text: string, options: ConfigtestOptions = {}): ConfigtestResult {
   const outcome = runParse(text, options);
-  const { lines, fatal } = renderStartupEvents(outcome.events, options);
+  const { lines, fatal, exitCode } = renderStartupEvents(outcome.events, options);
   if (!fatal) lines.push('Syntax OK');
   const config = fatal ? null : outcome.config;
   return {
-    exitCode: fatal ? 1 : 0,
+    exitCode,
     stdout: '',
     stderr: `${lines.join('\n')}\n`,
     diagnostics: outcome.diagnostics,

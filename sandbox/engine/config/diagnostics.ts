@@ -48,6 +48,8 @@ export interface StartupEvent {
   lines: string[];
   /** True when httpd exits after printing this. */
   fatal: boolean;
+  /** The exit status of a fatal event when it is not 1 (flex's "scanner jammed" exits with 2). */
+  exitCode?: number;
 }
 
 /** Diagnostic codes that are not httpd AH numbers. */

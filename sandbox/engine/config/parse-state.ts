@@ -13,6 +13,18 @@ export interface ConfigFileSystem {
   readFile(path: string): string | null;
   /** Names of the entries of a directory, or null when it is not a directory. */
   listDirectory(path: string): string[] | null;
+  /**
+   * Whether anything exists at the path (httpd's stat): a device such as /dev/urandom too, which
+   * must not be read to find out. Without it, a path exists when it reads as a file or lists as a
+   * directory.
+   */
+  exists?(path: string): boolean;
+}
+
+/** apr_stat succeeds: the path names a file, a directory or anything else. */
+export function pathExists(fileSystem: ConfigFileSystem, path: string): boolean {
+  if (fileSystem.exists) return fileSystem.exists(path);
+  return fileSystem.readFile(path) !== null || fileSystem.listDirectory(path) !== null;
 }
 
 /** Options for parsing, the equivalents of apache2's command line and environment. */
@@ -114,12 +126,13 @@ export function report(
 export function startupEvent(
   phase: StartupPhase,
   lines: string[],
-  options: { fatal?: boolean; bare?: boolean; level?: LogLevelName; module?: string } = {},
+  options: { fatal?: boolean; bare?: boolean; level?: LogLevelName; module?: string; exitCode?: number } = {},
 ): StartupEvent {
   return {
     phase,
     lines,
     fatal: options.fatal ?? false,
+    ...(options.exitCode === undefined ? {} : { exitCode: options.exitCode }),
     bare: options.bare ?? true,
     level: options.level ?? 'crit',
     module: options.module ?? 'core',

@@ -41,6 +41,11 @@ export interface CommandContext {
 export interface HandlerError {
   message: string;
   span?: SourceSpan;
+  /**
+   * httpd did not report a syntax error but died (flex's "scanner jammed" exits with 2): the
+   * message is printed alone, without the AH00526 line, and the config test exits with this code.
+   */
+  exitCode?: number;
 }
 
 /** A directive handler; returns null on success. */
@@ -97,8 +102,8 @@ function runDirective(node: DirectiveNode, base: Omit<CommandContext, 'node' | '
   const recordedBefore = state.config.notSimulated.length;
   const result = handler(context, split);
   if (result !== null) {
-    const error = typeof result === 'string' ? { message: result } : result;
-    processError(state, node, error.message, error.span ?? nameSpan(node), DIAGNOSTIC_CODES.invalidArgument);
+    const error: HandlerError = typeof result === 'string' ? { message: result } : result;
+    processError(state, node, error.message, error.span ?? nameSpan(node), DIAGNOSTIC_CODES.invalidArgument, error.exitCode);
     return;
   }
   // A directive the handler validated and stored but the emulator never reads is still announced.
@@ -108,13 +113,9 @@ function runDirective(node: DirectiveNode, base: Omit<CommandContext, 'node' | '
 }
 
 /** Record a process-phase error: a diagnostic, and httpd's two-line AH00526 report. */
-export function processError(state: ParseState, node: DirectiveNode, message: string, span: SourceSpan, code: string): void {
-  report(
-    state,
-    span,
-    { code, severity: 'error', message },
-    startupEvent('process', [`AH00526: Syntax error on line ${node.line.httpdLine} of ${node.file}:`, message], { fatal: true }),
-  );
+export function processError(state: ParseState, node: DirectiveNode, message: string, span: SourceSpan, code: string, exitCode?: number): void {
+  const lines = exitCode === undefined ? [`AH00526: Syntax error on line ${node.line.httpdLine} of ${node.file}:`, message] : [message];
+  report(state, span, { code, severity: 'error', message }, startupEvent('process', lines, { fatal: true, exitCode }));
 }
 
 /**

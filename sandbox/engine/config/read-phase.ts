@@ -14,7 +14,7 @@ import { argsSpan, nameSpan, sourceOf, spanInLine, type DirectiveNode, type Sour
 import { readIncludedFiles } from './include-files.ts';
 import { isCommentOrBlank, readLogicalLines, readWord, skipSpaces, type LogicalLine } from './lexer.ts';
 import { DEBIAN_MODULE_DIR, findModuleById, findModuleBySoFile, linkDependencyOf, COMPILED_IN_MODULES } from './module-registry.ts';
-import { addLoadedModule, report, serverRootRelative, startupEvent, type ParseState } from './parse-state.ts';
+import { addLoadedModule, pathExists as fileSystemPathExists, report, serverRootRelative, startupEvent, type ParseState } from './parse-state.ts';
 import { compileHttpdRegex } from './regex.ts';
 import { resolveVariables, undefinedVariableMessage, type ResolvedLine } from './variables.ts';
 
@@ -246,8 +246,7 @@ function moduleIsPresent(state: ParseState, name: string): boolean {
 
 function pathExists(state: ParseState, path: string): boolean {
   const fileSystem = state.options.fileSystem;
-  if (!fileSystem) return false;
-  return fileSystem.readFile(path) !== null || fileSystem.listDirectory(path) !== null;
+  return fileSystem ? fileSystemPathExists(fileSystem, path) : false;
 }
 
 /** start_cond_section: the shared body of <IfModule>, <IfDefine>, <IfFile>, <IfDirective>, <IfSection>. */

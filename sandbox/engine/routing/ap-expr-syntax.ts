@@ -40,13 +40,13 @@ const INT_OPS: Record<string, string> = { eq: 'T_OP_EQ', ne: 'T_OP_NE', lt: 'T_O
 const FUNCTIONS = new Set(['req', 'http', 'req_novary', 'resp', 'reqenv', 'osenv', 'note', 'env', 'tolower', 'toupper', 'escape', 'unescape', 'file', 'filemod', 'filesize', 'base64', 'unbase64', 'md5', 'sha1', 'ldap']);
 /** Variables util_expr_eval.c provides (matched case-insensitively, as httpd does). */
 const VARIABLES = new Set([
-  'HTTP_ACCEPT', 'HTTP_COOKIE', 'HTTP_FORWARDED', 'HTTP_HOST', 'HTTP_PROXY_CONNECTION', 'HTTP_REFERER', 'HTTP_USER_AGENT',
+  'HTTP_ACCEPT', 'HTTP_COOKIE', 'HTTP_FORWARDED', 'HTTP_HOST', 'HTTP_PROXY_CONNECTION', 'HTTP_REFERER', 'HTTP_USER_AGENT', 'HTTP2',
   'API_VERSION', 'AUTH_TYPE', 'CONN_LOG_ID', 'CONN_REMOTE_ADDR', 'CONTENT_TYPE', 'CONTEXT_DOCUMENT_ROOT', 'CONTEXT_PREFIX',
-  'CURRENT_URI', 'DOCUMENT_ROOT', 'DOCUMENT_URI', 'HANDLER', 'HTTPS', 'IPV6', 'IS_SUBREQ', 'LAST_MODIFIED', 'PATH_INFO',
+  'DOCUMENT_ROOT', 'DOCUMENT_URI', 'HANDLER', 'HTTPS', 'IPV6', 'IS_SUBREQ', 'LAST_MODIFIED', 'PATH_INFO',
   'QUERY_STRING', 'REMOTE_ADDR', 'REMOTE_HOST', 'REMOTE_IDENT', 'REMOTE_PORT', 'REMOTE_USER', 'REQUEST_FILENAME',
   'REQUEST_LOG_ID', 'REQUEST_METHOD', 'REQUEST_SCHEME', 'REQUEST_STATUS', 'REQUEST_URI', 'SCRIPT_FILENAME', 'SCRIPT_GROUP',
-  'SCRIPT_USER', 'SERVER_ADDR', 'SERVER_ADMIN', 'SERVER_NAME', 'SERVER_PORT', 'SERVER_PROTOCOL', 'SERVER_PROTOCOL_VERSION',
-  'SERVER_PROTOCOL_VERSION_MAJOR', 'SERVER_PROTOCOL_VERSION_MINOR', 'SERVER_SOFTWARE', 'THE_REQUEST', 'TIME', 'TIME_DAY',
+  'SCRIPT_USER', 'SERVER_ADMIN', 'SERVER_NAME', 'SERVER_PORT', 'SERVER_PROTOCOL',
+  'SERVER_SOFTWARE', 'THE_REQUEST', 'TIME', 'TIME_DAY',
   'TIME_HOUR', 'TIME_MIN', 'TIME_MON', 'TIME_SEC', 'TIME_WDAY', 'TIME_YEAR',
 ]);
 
@@ -373,4 +373,175 @@ export function checkExprSyntax(text: string): string | null {
     if (error instanceof SyntaxFailure) return error.message;
     throw error;
   }
+}
+
+/**
+ * A string-mode token (util_expr_scan.l with AP_EXPR_FLAG_STRING_RESULT): the lexer starts in its
+ * `str` state, where only `%{`, `$N` and backslash escapes mean anything.
+ */
+type StringTok = { name: 'T_STRING' | 'T_VAR_BEGIN' | 'T_REGEX_BACKREF' | 'T_ID' | 'T_VAR_END' | "':'" | '$end'; text: string } | { name: 'T_ERROR'; text: ''; error: string };
+
+/** flex matched nothing (a quote inside %{func:...}, a trailing backslash): httpd exits with "flex scanner jammed". */
+export class ExprScannerJammed {
+  readonly message = 'flex scanner jammed';
+}
+
+/**
+ * A pull lexer over `text` in string mode, with flex's state stack (str, var, vararg). Errors are
+ * T_ERROR tokens carrying the lexer's message (httpd's PERROR, which sets ctx->error2).
+ */
+function stringLexer(text: string): () => StringTok {
+  const stack: Array<'str' | 'var' | 'vararg'> = ['str'];
+  let i = 0;
+  let buffer = '';
+  let ended = false;
+  const state = () => stack[stack.length - 1];
+  const error = (message: string): StringTok => ({ name: 'T_ERROR', text: '', error: message });
+  const flush = (): StringTok => {
+    const token: StringTok = { name: 'T_STRING', text: buffer };
+    buffer = '';
+    return token;
+  };
+  /** A backslash escape in str or vararg: null when it only appended to the buffer. */
+  const escape = (): StringTok | null => {
+    const rest = text.slice(i + 1);
+    const digits = /^[0-9]+/.exec(rest)?.[0] ?? '';
+    const octal = /^[0-7]{1,3}/.exec(rest)?.[0] ?? '';
+    // flex takes the longest match; on a tie the octal rule, listed first, wins.
+    if (digits.length > octal.length) {
+      i += 1 + digits.length;
+      return error('Bad escape sequence');
+    }
+    if (octal) {
+      i += 1 + octal.length;
+      const value = Number.parseInt(octal, 8);
+      if (value > 0xff) return error('Escape sequence out of bound');
+      buffer += String.fromCharCode(value);
+      return null;
+    }
+    if (i + 1 >= text.length) throw new ExprScannerJammed();
+    const escaped: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
+    buffer += escaped[text[i + 1]] ?? text[i + 1];
+    i += 2;
+    return null;
+  };
+  return () => {
+    for (;;) {
+      if (ended) return { name: '$end', text: '' };
+      const mode = state();
+      if (i >= text.length) {
+        if (mode !== 'str') return error('Unterminated string or variable');
+        // End of input in a string expression ends its last string part, even an empty one.
+        ended = true;
+        return flush();
+      }
+      const c = text[i];
+      if (mode === 'var') {
+        const id = /^[a-zA-Z][a-zA-Z0-9_]*/.exec(text.slice(i));
+        if (id) {
+          i += id[0].length;
+          return { name: 'T_ID', text: id[0] };
+        }
+        i++;
+        if (c === '}') {
+          stack.pop();
+          return { name: 'T_VAR_END', text: '}' };
+        }
+        if (c === ':') {
+          stack[stack.length - 1] = 'vararg';
+          return { name: "':'", text: ':' };
+        }
+        if (c === '\n') return error('Unterminated string or variable');
+        return error(`Invalid character in variable name '${c}'`);
+      }
+      if (c === '\n') return error('Unterminated string or variable');
+      if (c === '\\') {
+        const token = escape();
+        if (token) return token;
+        continue;
+      }
+      if (c === '$' && /[0-9]/.test(text[i + 1] ?? '')) {
+        if (buffer) return flush();
+        i += 2;
+        return { name: 'T_REGEX_BACKREF', text: text.slice(i - 2, i) };
+      }
+      if (c === '%' && text[i + 1] === '{') {
+        if (buffer) return flush();
+        i += 2;
+        stack.push('var');
+        return { name: 'T_VAR_BEGIN', text: '%{' };
+      }
+      if (mode === 'vararg') {
+        if (c === '}') {
+          if (buffer) return flush();
+          i++;
+          stack.pop();
+          return { name: 'T_VAR_END', text: '}' };
+        }
+        // No vararg rule matches a quote.
+        if (c === '"' || c === "'") throw new ExprScannerJammed();
+      }
+      buffer += c;
+      i++;
+    }
+  };
+}
+
+/**
+ * httpd's parse error for a string ap_expr (AP_EXPR_FLAG_STRING_RESULT: `Header set X "expr=..."`,
+ * ErrorDocument, a one-argument Redirect or Alias in a <Location>, AuthName, Require user/host
+ * lines), or null when httpd accepts it. Throws ExprScannerJammed where httpd's lexer jams.
+ *
+ * The grammar is `string := (T_STRING | var | T_REGEX_BACKREF)+`, `var := %{ T_ID } | %{ T_ID : string }`.
+ * As in httpd, an unknown variable or function only records its message (ctx->error2) and parsing
+ * goes on: a later lexer error replaces it, a later syntax error is printed with it appended. A
+ * lexer error where a string must start aborts the parse without a bison message.
+ */
+export function checkStringExprSyntax(text: string): string | null {
+  const next = stringLexer(text);
+  let error2: string | null = null;
+  let current: StringTok = { name: '$end', text: '' };
+  /** The lookahead; read through a function so narrowing never outlives an advance(). */
+  const token = (): StringTok => current;
+  const advance = () => {
+    current = next();
+    if (current.name === 'T_ERROR') error2 = current.error;
+  };
+  const syntaxError = (expected: string[]) => {
+    const message = `syntax error, unexpected ${token().name}${expected.length > 0 && expected.length <= 4 ? `, expecting ${expected.join(' or ')}` : ''}`;
+    return error2 ? `${message}: ${error2}` : message;
+  };
+  const STRING_START = ['T_ERROR', 'T_STRING', 'T_REGEX_BACKREF', 'T_VAR_BEGIN'];
+  const startsPart = () => ['T_STRING', 'T_REGEX_BACKREF', 'T_VAR_BEGIN'].includes(token().name);
+  /** One string from token(); an error message, or null with token() at what follows it. */
+  const parseString = (follow: string): string | null => {
+    // A lexer error where a string must start aborts the parse (rule `string: T_ERROR`).
+    if (token().name === 'T_ERROR') return error2;
+    if (!startsPart()) return syntaxError(STRING_START);
+    for (;;) {
+      if (token().name === 'T_VAR_BEGIN') {
+        advance();
+        if (token().name !== 'T_ID') return syntaxError(['T_ID']);
+        const name = token().text;
+        advance();
+        if (token().name === 'T_VAR_END') {
+          const upper = name.toUpperCase();
+          if (!VARIABLES.has(upper) && !upper.startsWith('SSL_')) error2 = `Variable '${name}' does not exist`;
+        } else if (token().name === "':'") {
+          advance();
+          const failure = parseString('T_VAR_END');
+          if (failure !== null) return failure;
+          if (!FUNCTIONS.has(name.toLowerCase())) error2 = `Function '${name}' does not exist`;
+        } else {
+          return syntaxError(['T_VAR_END', "':'"]);
+        }
+      }
+      // Consume the part's last token (T_STRING, T_REGEX_BACKREF or the var's T_VAR_END).
+      advance();
+      if (token().name === follow) return null;
+      if (!startsPart()) return syntaxError(follow === '$end' ? ['$end'] : ['T_STRING', 'T_REGEX_BACKREF', 'T_VAR_BEGIN', 'T_VAR_END']);
+    }
+  };
+  advance();
+  return parseString('$end') ?? error2;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configtest } from '../../../sandbox/engine/config/index.ts';
-import { checkExprSyntax } from '../../../sandbox/engine/routing/ap-expr-syntax.ts';
+import { checkExprSyntax, checkStringExprSyntax, ExprScannerJammed } from '../../../sandbox/engine/routing/ap-expr-syntax.ts';
 
 /**
  * Each expression was put in `<If "...">` and run through `apache2 -t` (httpd 2.4); the second
@@ -84,6 +84,71 @@ describe('checkExprSyntax (ap_expr parse errors as httpd words them)', () => {
   it.each(MEASURED)('%s', (expr, expected) => {
     expect(checkExprSyntax(expr)).toBe(expected);
   });
+  it('knows the variables of httpd 2.4.71 (HTTP2, not the trunk-only CURRENT_URI or SERVER_ADDR)', () => {
+    expect(checkExprSyntax("%{HTTP2} == 'on'")).toBe(null);
+    expect(checkExprSyntax("%{CURRENT_URI} == 'x'")).toBe("Variable 'CURRENT_URI' does not exist");
+    expect(checkExprSyntax("%{SERVER_ADDR} == 'x'")).toBe("Variable 'SERVER_ADDR' does not exist");
+  });
+});
+
+/**
+ * String expressions (AP_EXPR_FLAG_STRING_RESULT), each measured as `Header set X-T "expr=..."`
+ * in a <Location> with `apache2 -t` (httpd 2.4.71): what followed "Can't parse value expression : ".
+ */
+const MEASURED_STRING: Array<[string, string | null]> = [
+  ['%{REQUEST_URI', "syntax error, unexpected T_ERROR, expecting T_VAR_END or ':': Unterminated string or variable"],
+  ['%{NOPE}', "Variable 'NOPE' does not exist"],
+  ['%{tolower:abc}', null],
+  ['%{nofunc:abc}', "Function 'nofunc' does not exist"],
+  ['%{REQUEST_URI}x%{HTTP_HOST}', null],
+  ['plain text', null],
+  ['%{}', 'syntax error, unexpected T_VAR_END, expecting T_ID'],
+  ['%{:x}', "syntax error, unexpected ':', expecting T_ID"],
+  ['%{REQUEST-URI}', "syntax error, unexpected T_ERROR, expecting T_VAR_END or ':': Invalid character in variable name '-'"],
+  ['%{tolower:%{REQUEST_URI}}', null],
+  ['%{tolower:abc', 'Unterminated string or variable'],
+  ['$1 and $2', null],
+  ['\\7', null],
+  ['\\400', 'Escape sequence out of bound'],
+  ['%{REQUEST_URI}}', null],
+  ['%{tolower:a:b}', null],
+  ['%{ HTTP_HOST}', "syntax error, unexpected T_ERROR, expecting T_ID: Invalid character in variable name ' '"],
+  ['100% sure', null],
+  ['%{tolower:%{NOPE}}', "Variable 'NOPE' does not exist"],
+  ['%{tolower:}', 'syntax error, unexpected T_VAR_END, expecting T_ERROR or T_STRING or T_REGEX_BACKREF or T_VAR_BEGIN'],
+  ['%{REQUEST_URI:}', 'syntax error, unexpected T_VAR_END, expecting T_ERROR or T_STRING or T_REGEX_BACKREF or T_VAR_BEGIN'],
+  ['%{req:Host}', null],
+  ['%{TIME}%{', 'syntax error, unexpected T_ERROR, expecting T_ID: Unterminated string or variable'],
+  ['%{HTTP2}', null],
+  ['%{CURRENT_URI}', "Variable 'CURRENT_URI' does not exist"],
+  ['%{TIME}\\400', 'syntax error, unexpected T_ERROR, expecting $end: Escape sequence out of bound'],
+  ['%{NOPE}%{}', "syntax error, unexpected T_VAR_END, expecting T_ID: Variable 'NOPE' does not exist"],
+  ['%{NOPE}%{', 'syntax error, unexpected T_ERROR, expecting T_ID: Unterminated string or variable'],
+  ['%{tolower:%{TIME}', 'syntax error, unexpected T_ERROR, expecting T_STRING or T_REGEX_BACKREF or T_VAR_BEGIN or T_VAR_END: Unterminated string or variable'],
+  ['%{tolower:a\\8}', 'Bad escape sequence'],
+  ['\\0123', 'Bad escape sequence'],
+  ['\\78', 'Bad escape sequence'],
+  ['%{nofunc:x}%{NOPE}', "Variable 'NOPE' does not exist"],
+  ['%{NOPE}%{nofunc:x}', "Function 'nofunc' does not exist"],
+  ['%{Time}', null],
+  ['%{ToLower:x}', null],
+  ['$', null],
+  ['%{tolower:%}', null],
+  ['100%{', 'syntax error, unexpected T_ERROR, expecting T_ID: Unterminated string or variable'],
+  ['%{_X}', "syntax error, unexpected T_ERROR, expecting T_ID: Invalid character in variable name '_'"],
+  ['%{X1_}', "Variable 'X1_' does not exist"],
+  ['%{tolower:$1}abc$', null],
+  ['', null],
+];
+
+describe('checkStringExprSyntax (string ap_expr parse errors as httpd words them)', () => {
+  it.each(MEASURED_STRING)('%s', (expr, expected) => {
+    expect(checkStringExprSyntax(expr)).toBe(expected);
+  });
+  it("throws where httpd's flex scanner jams (a quote in a function argument, a trailing backslash)", () => {
+    expect(() => checkStringExprSyntax("%{tolower:a'b}")).toThrow(ExprScannerJammed);
+    expect(() => checkStringExprSyntax('abc\\')).toThrow(ExprScannerJammed);
+  });
 });
 
 const M = '/usr/lib/apache2/modules';
@@ -123,5 +188,26 @@ describe('configtest refuses a bad ap_expr wherever httpd parses one', () => {
   });
   it('accepts valid expressions the evaluator does not cover', () => {
     expect(stderrOf(`<If "%{HTTP_HOST} eq 'x' && md5('a') == 'b' && -f '/etc/passwd'">\n</If>\nRequire expr %{REQUEST_METHOD} in {'GET', 'HEAD'}`)).toBe('Syntax OK\n');
+  });
+  it('string expressions: Header expr= values, ErrorDocument, Redirect, Alias, AuthName, AuthType, SetHandler, AuthBasicFake, Require user', () => {
+    const wrap = (line: number, message: string) => `AH00526: Syntax error on line ${line} of F:\n${message}\n`;
+    expect(stderrOf('Header set X-T "expr=%{REQUEST_URI"')).toBe(wrap(7, "Can't parse value expression : syntax error, unexpected T_ERROR, expecting T_VAR_END or ':': Unterminated string or variable"));
+    expect(stderrOf('ErrorDocument 503 "Backend %{tolower:} down"')).toBe(wrap(7, 'Cannot parse expression in ErrorDocument: syntax error, unexpected T_VAR_END, expecting T_ERROR or T_STRING or T_REGEX_BACKREF or T_VAR_BEGIN'));
+    const withAlias = (body: string) => configtest(`LoadModule alias_module ${M}/mod_alias.so\n${HEAD}\n${body}\n</Location>\n`, { file: 'F' }).stderr;
+    expect(withAlias('Redirect 301 "%{NOPE}"')).toBe(wrap(8, "Cannot parse redirect expression '%{NOPE}': Variable 'NOPE' does not exist"));
+    expect(withAlias('Alias "/tmp/%{REQUEST_URI"')).toBe(wrap(8, "Cannot parse alias expression '/tmp/%{REQUEST_URI': syntax error, unexpected T_ERROR, expecting T_VAR_END or ':': Unterminated string or variable"));
+    expect(stderrOf('SetHandler "%{NOPE}"')).toBe(wrap(7, "Can't parse expression : Variable 'NOPE' does not exist"));
+    const auth = ['authn_core', 'auth_basic', 'authz_user'].map((name) => `LoadModule ${name}_module ${M}/mod_${name}.so`).join('\n');
+    const withAuth = (body: string) => configtest(`${auth}\n${HEAD}\n${body}\n</Location>\n`, { file: 'F' }).stderr;
+    expect(withAuth('AuthName "Realm %{NOPE}"')).toBe(wrap(10, "Cannot parse expression 'Realm %{NOPE}' in AuthName: Variable 'NOPE' does not exist"));
+    expect(withAuth('AuthType %{Basic')).toBe(wrap(10, "Cannot parse expression '%{Basic' in AuthType: syntax error, unexpected T_ERROR, expecting T_VAR_END or ':': Unterminated string or variable"));
+    expect(withAuth('AuthBasicFake "%{REMOTE_USER" pass')).toBe(wrap(10, "Could not parse fake username expression '%{REMOTE_USER': syntax error, unexpected T_ERROR, expecting T_VAR_END or ':': Unterminated string or variable"));
+    expect(withAuth('Require user %{REMOTE_USER')).toBe(wrap(10, "Cannot parse expression in require line: syntax error, unexpected T_ERROR, expecting T_VAR_END or ':': Unterminated string or variable"));
+    expect(withAuth('Require valid-user %{NOPE}')).toBe('Syntax OK\n');
+  });
+  it("prints only httpd's 'flex scanner jammed' and exits with 2 where its scanner jams", () => {
+    const result = configtest(`${HEAD}\nHeader set X-T "expr=%{tolower:a'b}"\n</Location>\n`, { file: 'F' });
+    expect(result.stderr).toBe('flex scanner jammed\n');
+    expect(result.exitCode).toBe(2);
   });
 });

@@ -1,13 +1,28 @@
 /**
  * mod_alias redirects (mod_alias.c add_redirect_internal): Redirect, RedirectMatch,
- * RedirectPermanent, RedirectTemp, with httpd's status keywords and messages.
+ * RedirectPermanent, RedirectTemp, with httpd's status keywords and messages; and the checks
+ * add_alias / add_alias_internal make on Alias, ScriptAlias and their Match forms (the sandbox
+ * serves no files, so aliases are recorded as not simulated).
  */
 import type { SplitArguments } from '../argument-splitter.ts';
 import { atoi } from '../c-numbers.ts';
 import { sourceOf } from '../directive-node.ts';
 import type { RedirectRule } from '../model.ts';
-import type { CommandContext, HandlerError, HandlerTable } from '../process-phase.ts';
-import { isValidHttpdRegex } from '../regex.ts';
+import type { ServerConfig } from '../model.ts';
+import {
+  checkCommandContext,
+  logForServer,
+  NOT_IN_DIR_CONTEXT,
+  NOT_IN_DIRECTORY,
+  NOT_IN_FILES,
+  recordNotSimulated,
+  type CommandContext,
+  type HandlerError,
+  type HandlerTable,
+} from '../process-phase.ts';
+import { compileHttpdRegex, isValidHttpdRegex } from '../regex.ts';
+import { stringExprError } from './string-expr.ts';
+import { aliasMatch } from '../../routing/alias-match.ts';
 
 type Result = HandlerError | string | null;
 
@@ -43,6 +58,8 @@ function addRedirect(directive: RedirectRule['directive'], defaultStatus: number
     if (context.path !== null) {
       if ((grokked > 0 && arg2 !== undefined && arg3 === undefined) || (grokked === 0 && arg2 === undefined)) {
         const target = grokked ? (arg2 as string) : arg1;
+        const exprError = stringExprError(target, (error) => `Cannot parse redirect expression '${target}': ${error}`);
+        if (exprError) return exprError;
         context.scope.redirects.push({ directive, status, path: context.path, regex: false, target, inSection: true, source });
         return null;
       }
@@ -71,8 +88,75 @@ function addRedirect(directive: RedirectRule['directive'], defaultStatus: number
   };
 }
 
-/** Handlers for mod_alias redirects. */
+/** An alias of one server's alias_server_conf, as far as add_alias_internal's overlap check needs it. */
+interface AliasEntry {
+  fake: string;
+  /** An AliasMatch / ScriptAliasMatch. */
+  match: boolean;
+  /** Its pattern, when JavaScript can run it (a pattern it cannot run is never found to overlap). */
+  regex: RegExp | null;
+  script: boolean;
+}
+
+/** Each server's (Script)Alias(Match) entries so far, in order (httpd's conf->aliases). */
+const serverAliases = new WeakMap<ServerConfig, AliasEntry[]>();
+
+/** add_alias_internal: two-argument forms and the Match forms, with the AH00671 overlap warning. */
+function addAliasInternal(context: CommandContext, fake: string, useRegex: boolean): Result {
+  const contextError = checkCommandContext(context, NOT_IN_DIR_CONTEXT);
+  if (contextError) return contextError;
+  let regex: RegExp | null = null;
+  if (useRegex) {
+    const compiled = compileHttpdRegex(fake);
+    if (!compiled.ok && !compiled.unsupported) return 'Regular expression could not be compiled.';
+    regex = compiled.ok ? compiled.regex : null;
+  }
+  const entries = serverAliases.get(context.server) ?? [];
+  serverAliases.set(context.server, entries);
+  const script = context.spec.name.startsWith('Script');
+  if (!useRegex) {
+    const earlier = entries.find((entry) => (entry.match ? entry.regex?.test(fake) === true : aliasMatch(fake, entry.fake) > 0));
+    if (earlier) {
+      const { node } = context;
+      logForServer(
+        context,
+        'alias',
+        'warn',
+        `AH00671: The ${context.spec.name} directive in ${node.file} at line ${node.line.httpdLine} will probably never match because it overlaps an earlier ${earlier.script ? 'Script' : ''}Alias${earlier.match ? 'Match' : ''}.`,
+      );
+    }
+  }
+  entries.push({ fake, match: useRegex, regex, script });
+  return null;
+}
+
+/** add_alias: Alias / ScriptAlias; one argument only in a <Location> (an expression). */
+function addAlias(context: CommandContext, args: SplitArguments): Result {
+  const [fake, real] = args.words.map((word) => word.value);
+  const result = real !== undefined ? addAliasInternal(context, fake, false) : addExpressionAlias(context, fake);
+  if (result === null) recordNotSimulated(context, args.words.map((word) => word.value));
+  return result;
+}
+
+function addExpressionAlias(context: CommandContext, fake: string): Result {
+  const contextError = checkCommandContext(context, NOT_IN_DIRECTORY | NOT_IN_FILES);
+  if (contextError) return contextError;
+  if (context.path === null) return 'Alias must have two arguments when used globally';
+  return stringExprError(fake, (error) => `Cannot parse alias expression '${fake}': ${error}`);
+}
+
+function addAliasRegex(context: CommandContext, args: SplitArguments): Result {
+  const result = addAliasInternal(context, args.words[0].value, true);
+  if (result === null) recordNotSimulated(context, args.words.map((word) => word.value));
+  return result;
+}
+
+/** Handlers for mod_alias. */
 export const aliasHandlers: HandlerTable = {
+  alias: addAlias,
+  scriptalias: addAlias,
+  aliasmatch: addAliasRegex,
+  scriptaliasmatch: addAliasRegex,
   redirect: addRedirect('Redirect', 302, false),
   redirectmatch: addRedirect('RedirectMatch', 302, true),
   redirectpermanent: addRedirect('RedirectPermanent', 301, false),

@@ -7,7 +7,8 @@ import type { SplitArguments } from '../argument-splitter.ts';
 import { sourceOf } from '../directive-node.ts';
 import type { AnonymousConfig, AuthnConfig, Setting } from '../model.ts';
 import { serverRootRelative } from '../parse-state.ts';
-import type { CommandContext, HandlerError, HandlerTable } from '../process-phase.ts';
+import { recordNotSimulated, type CommandContext, type HandlerError, type HandlerTable } from '../process-phase.ts';
+import { stringExprError } from './string-expr.ts';
 
 type Result = HandlerError | string | null;
 
@@ -36,13 +37,33 @@ function setting<T>(context: CommandContext, value: T): Setting<T> {
   return { value, source: sourceOf(context.node) };
 }
 
+/** set_authtype / set_authname: the value is a string ap_expr, parsed when the config is read. */
 function authType(context: CommandContext, args: SplitArguments): Result {
-  authnOf(context).authType = setting(context, args.words[0].value);
+  const value = args.words[0].value;
+  const exprError = stringExprError(value, (error) => `Cannot parse expression '${value}' in AuthType: ${error}`);
+  if (exprError) return exprError;
+  authnOf(context).authType = setting(context, value);
   return null;
 }
 
 function authName(context: CommandContext, args: SplitArguments): Result {
-  authnOf(context).authName = setting(context, args.words[0].value);
+  const value = args.words[0].value;
+  const exprError = stringExprError(value, (error) => `Cannot parse expression '${value}' in AuthName: ${error}`);
+  if (exprError) return exprError;
+  authnOf(context).authName = setting(context, value);
+  return null;
+}
+
+/** add_basic_fake: "off", or a user name expression and an optional password expression. */
+function authBasicFake(context: CommandContext, args: SplitArguments): Result {
+  const [user, pass = 'password'] = args.words.map((word) => word.value);
+  if (user.toLowerCase() !== 'off') {
+    const userError = stringExprError(user, (error) => `Could not parse fake username expression '${user}': ${error}`);
+    if (userError) return userError;
+    const passError = stringExprError(pass, (error) => `Could not parse fake password expression associated to user '${user}': ${error}`);
+    if (passError) return passError;
+  }
+  recordNotSimulated(context, args.words.map((word) => word.value));
   return null;
 }
 
@@ -91,6 +112,7 @@ export const authnHandlers: HandlerTable = {
   authname: authName,
   authbasicprovider: authBasicProvider,
   authbasicauthoritative: authBasicAuthoritative,
+  authbasicfake: authBasicFake,
   authuserfile: authUserFile,
   anonymous,
   anonymous_nouserid: anonymousFlag('noUserId'),

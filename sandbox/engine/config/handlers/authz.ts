@@ -13,6 +13,7 @@ import { walkNodes, type CommandContext, type HandlerError, type HandlerTable } 
 import { OR_AUTHCFG } from '../directive-lookup.ts';
 import { sectionArgument } from './core-sections.ts';
 import { checkExprSyntax } from '../../routing/ap-expr-syntax.ts';
+import { stringExprError } from './string-expr.ts';
 
 type Result = HandlerError | string | null;
 
@@ -30,10 +31,12 @@ const PROVIDERS: Record<string, string> = {
   'valid-user': 'authz_user_module',
   group: 'authz_groupfile_module',
   'file-owner': 'authz_owner_module',
-  'file-group': 'authz_owner_module',
+  'file-group': 'authz_groupfile_module',
   'dbm-group': 'authz_dbm_module',
   'dbm-file-group': 'authz_dbm_module',
   'dbd-group': 'authz_dbd_module',
+  'dbd-login': 'authz_dbd_module',
+  'dbd-logout': 'authz_dbd_module',
   'ldap-user': 'authnz_ldap_module',
   'ldap-group': 'authnz_ldap_module',
   'ldap-dn': 'authnz_ldap_module',
@@ -43,6 +46,9 @@ const PROVIDERS: Record<string, string> = {
   ssl: 'ssl_module',
   'ssl-verify-client': 'ssl_module',
 };
+
+/** Providers whose parse_require_line is ap_expr_parse_cmd(..., AP_EXPR_FLAG_STRING_RESULT). */
+const STRING_EXPR_PROVIDERS = new Set(['user', 'host', 'forward-dns', 'group', 'dbm-group', 'dbd-group', 'ldap-user', 'ldap-group', 'ldap-dn', 'ldap-attribute', 'ldap-filter', 'ldap-search']);
 
 const HTTP_METHODS = [
   'GET', 'PUT', 'POST', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE',
@@ -144,7 +150,7 @@ export function checkIpSubnet(text: string): { invalid: true } | { error: string
 }
 
 /** A provider's parse_require_line check. */
-function checkProviderArguments(provider: string, args: string): string | null {
+function checkProviderArguments(provider: string, args: string): HandlerError | string | null {
   const words: string[] = [];
   for (let word = readWord(args, 0); word && word.value !== ''; word = readWord(args, word.end)) words.push(word.value);
   switch (provider) {
@@ -169,8 +175,11 @@ function checkProviderArguments(provider: string, args: string): string | null {
       const exprError = checkExprSyntax(expr);
       return exprError ? `Cannot parse expression in require line: ${exprError}` : null;
     }
-    default:
-      return null;
+    default: {
+      // These providers' parse_require_line parses the whole rest of the line as a string ap_expr.
+      if (!STRING_EXPR_PROVIDERS.has(provider)) return null;
+      return stringExprError(args, (error) => `Cannot parse expression in require line: ${error}`);
+    }
   }
 }
 

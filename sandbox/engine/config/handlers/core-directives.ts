@@ -25,6 +25,7 @@ import {
   type HandlerTable,
 } from '../process-phase.ts';
 import { startupEvent } from '../parse-state.ts';
+import { stringExprError } from './string-expr.ts';
 
 type Result = HandlerError | string | null;
 
@@ -399,6 +400,9 @@ function allowOverride(context: CommandContext, args: SplitArguments): Result {
 /** Handlers for core, http_core, unixd, listeners and MPM directives. */
 /** SetHandler: the handler for the section (mod_status's "server-status", say). */
 function setHandler(context: CommandContext, args: SplitArguments): Result {
+  // set_sethandler: the handler name is a string ap_expr.
+  const exprError = stringExprError(args.words[0].value, (error) => `Can't parse expression : ${error}`);
+  if (exprError) return exprError;
   context.scope.handler = setting(context, args.words[0].value);
   return null;
 }

@@ -8,8 +8,8 @@ import { readWord, skipSpaces } from '../lexer.ts';
 import type { HeaderAction, HeaderOp } from '../model.ts';
 import type { CommandContext, HandlerError, HandlerTable } from '../process-phase.ts';
 import { isValidHttpdRegex } from '../regex.ts';
-import { parseStringExpr } from '../../routing/ap-expr.ts';
 import { checkExprSyntax } from '../../routing/ap-expr-syntax.ts';
+import { stringExprError } from './string-expr.ts';
 
 type Result = HandlerError | string | null;
 
@@ -114,8 +114,8 @@ function header(context: CommandContext, args: SplitArguments): Result {
   const formatted = kind === 'edit' || kind === 'edit*' ? replacement : kind === 'unset' || kind === 'echo' ? null : value;
   if (formatted !== null && formatted.startsWith('expr=')) {
     // A value (or edit replacement) starting with "expr=" is an ap_expr string, not a format string.
-    const parsed = parseStringExpr(formatted.slice(5));
-    if (!parsed.ok) return `Can't parse value expression : ${parsed.error}`;
+    const exprError = stringExprError(formatted.slice(5), (error) => `Can't parse value expression : ${error}`);
+    if (exprError) return exprError;
   } else if (formatted !== null) {
     const formatError = checkHeaderFormat(formatted);
     if (formatError) return formatError;

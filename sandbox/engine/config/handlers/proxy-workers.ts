@@ -222,7 +222,7 @@ export function checkWorkerParam(state: ParseState, key: string, value: string):
     case 'addressttl': {
       if (value === '-1') return null;
       const seconds = parseTimeoutParameter(value, 's');
-      return seconds !== null && Number.isInteger(seconds) && seconds <= 2147483647 ? null : 'AddressTTL must be -1 or a number of seconds not exceeding 2147483647';
+      return seconds !== null && Number.isInteger(seconds) && seconds <= 2147483647 ? null : 'AddressTTL must be -1 or a number of seconds not exceeding (2147483647)';
     }
     case 'route':
       return value.length >= 64 ? 'Route length must be < 64 characters' : null;

@@ -2,7 +2,7 @@
  * Directives the sandbox does not act on but checks as httpd does, so a config httpd refuses is
  * refused here too: request limits, AcceptPathInfo, TraceEnable, Mutex, Order,
  * RequestReadTimeout, ProxyStatus, ProxyBadHeader, ProxyRemote(Match), ProxyDomain,
- * BalancerGrowth, ProxySourceAddress. Each is recorded in the model's notSimulated. ErrorDocument
+ * ProxyIOBufferSize, BalancerGrowth, ProxySourceAddress. Each is recorded in the model's notSimulated. ErrorDocument
  * and ProxyErrorOverride are checked here too but stored in the scope and simulated.
  */
 import type { SplitArguments } from '../argument-splitter.ts';
@@ -11,7 +11,7 @@ import { sourceOf } from '../directive-node.ts';
 import type { ErrorDocumentEntry } from '../model.ts';
 import { canResolve, serverRootRelative } from '../parse-state.ts';
 import { compileHttpdRegex } from '../regex.ts';
-import { parseStringExpr } from '../../routing/ap-expr.ts';
+import { stringExprError } from './string-expr.ts';
 import { isUrl } from '../../http/error-document.ts';
 import {
   checkCommandContext,
@@ -66,8 +66,9 @@ function errorDocument(context: CommandContext, args: SplitArguments): Result {
   // httpd ignores a full URL for 401 (it logs AH00113 at startup).
   if (status === 401 && kind === 'remote') return null;
   if (message.toLowerCase() !== 'default') {
-    const parsed = parseStringExpr(kind === 'message' ? `"${message}` : message);
-    if (!parsed.ok) return { message: `Cannot parse expression in ErrorDocument: ${parsed.error}`, span: wordSpan(context, args.words[1]) };
+    // httpd prefixes a message with '"' (how http_protocol.c tells it from a path), then parses.
+    const exprError = stringExprError(kind === 'message' ? `"${message}` : message, (error) => `Cannot parse expression in ErrorDocument: ${error}`);
+    if (exprError) return { ...exprError, span: wordSpan(context, args.words[1]) };
   }
   const entry: ErrorDocumentEntry = { kind: message.toLowerCase() === 'default' ? 'default' : kind, value: message, source: sourceOf(context.node) };
   (context.scope.errorDocuments ??= {})[status] = entry;
@@ -201,6 +202,11 @@ export const validatedDirectiveHandlers: HandlerTable = {
   proxyremote: proxyRemote(false),
   proxyremotematch: proxyRemote(true),
   proxydomain: validated((context, args) => (args.words[0].value.startsWith('.') ? null : 'ProxyDomain: domain name must start with a dot.')),
+  // set_io_buffer_size: atol, so a word that is not a number is 0, the system default.
+  proxyiobuffersize: validated((context, args) => {
+    const size = atoi(args.words[0].value);
+    return size < 512 && size !== 0 ? 'ProxyIOBufferSize must be >= 512 bytes, or 0 for system default.' : null;
+  }),
   balancergrowth: validated((context, args) => {
     const growth = atoi(args.words[0].value);
     return growth < 0 || growth > 1000 ? 'BalancerGrowth must be between 0 and 1000' : null;
