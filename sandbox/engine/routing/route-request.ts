@@ -28,7 +28,7 @@ import { applyServerRewrite, lookupVariable } from './rewrite.ts';
 import type { ExprLookup } from './ap-expr.ts';
 import { matchDirectories, matchLocations, matchProxySections } from './section-walk.ts';
 import { applySetEnvIf } from './setenvif.ts';
-import { serverAnswersFor, serverView, type ServerView } from './server-view.ts';
+import { serverAnswersFor, serverView, sslProxyChecks, type ServerView } from './server-view.ts';
 import { canonicaliseProxyUrl } from './proxy-canon.ts';
 import { canonLog, schemeHandlerLog, upgradeRequiredLog, wstunnelRoleOf } from './wstunnel-log.ts';
 import { escapePathForRedirect } from './url-escape.ts';
@@ -48,6 +48,7 @@ import type {
   RouteDecision,
   RouteRequest,
   SelectedServer,
+  SslProxyChecks,
 } from './types.ts';
 
 /** Knobs that are not part of the config text. */
@@ -179,10 +180,7 @@ class RequestRouter {
       return this.respond(400, 'bad-request', [], null, `the path ${parsed.rawPath} is invalid`);
     }
     let dir = server.directory;
-    for (const { section, env } of matchProxySections(server.sections, filename.slice(6))) {
-      dir = mergeDirectoryScope(dir, section.settings, section.source, section.match);
-      Object.assign(this.env, env);
-    }
+    dir = this.proxyWalk(dir, filename);
     dir = this.walkLocations(dir, this.uri, server.sections);
     this.dir = dir;
     this.considered.push({
@@ -375,10 +373,7 @@ class RequestRouter {
 
     // map_to_storage: proxy_walk merges <Proxy> sections, then the location walk runs again.
     let dir = server.directory;
-    for (const { section, env } of matchProxySections(server.sections, filename.slice(6))) {
-      dir = mergeDirectoryScope(dir, section.settings, section.source, section.match);
-      Object.assign(this.env, env);
-    }
+    dir = this.proxyWalk(dir, filename);
     dir = this.walkLocations(dir, uri, server.sections);
     this.dir = dir;
 
@@ -702,6 +697,23 @@ class RequestRouter {
     }
   }
 
+  /**
+   * proxy_walk: every <Proxy>/<ProxyMatch> section matching the URL, merged in order. A section
+   * with SSLProxy* lines also brings its whole post-config proxy TLS context (see sslProxyInEffect).
+   */
+  private proxyWalk(base: DirectoryState, filename: string): DirectoryState {
+    const server = this.currentServer();
+    let dir = base;
+    for (const { section, env } of matchProxySections(server.sections, filename.slice(6))) {
+      dir = mergeDirectoryScope(dir, section.settings, section.source, section.match);
+      if (Object.values(section.settings.sslProxy).some((setting) => setting !== null)) {
+        dir = { ...dir, sslProxySection: { settings: section.settings.sslProxy, inMain: server.sections.indexOf(section) < server.mainSectionCount } };
+      }
+      Object.assign(this.env, env);
+    }
+    return dir;
+  }
+
   /** The location walk over a base config: every matching <Location>, merged in order. */
   private walkLocations(base: DirectoryState, uri: string, sections: Section[]): DirectoryState {
     let dir = base;
@@ -737,7 +749,7 @@ class RequestRouter {
       wstunnelFallsBack: !this.wstunnelClaimsWebSockets(dir),
       keepEncodedSlashes: server.allowEncodedSlashes === 'nodecode',
       modules: this.modules,
-      sslProxyEngine: dir.sslProxyEngine ?? server.sslProxyEngine,
+      ...this.sslProxyInEffect(dir),
       sslLoaded: this.modules.has('mod_ssl.c'),
       serverTimeout: server.timeout,
       proxyTimeout: server.proxyTimeout,
@@ -745,6 +757,30 @@ class RequestRouter {
       localPort: this.request.localPort,
       via: this.currentServer().proxyVia,
       viaText: this.viaText(server.serverHostname, server.serverNamePort, protoMinor),
+    };
+  }
+
+  /**
+   * SSLProxyEngine and the handshake checks the backend connection uses (dc->proxy_enabled and
+   * dc->proxy). A <Proxy> section with SSLProxy* lines was merged at post-config with the server
+   * that defined it (ssl_proxy_section_post_config), and the request uses the last such section's
+   * context whole; without one, the server's settings apply.
+   */
+  private sslProxyInEffect(dir: DirectoryState): { sslProxyEngine: boolean; sslProxy: SslProxyChecks } {
+    const server = this.currentServer();
+    const section = dir.sslProxySection;
+    if (section === null) return { sslProxyEngine: dir.sslProxyEngine ?? server.sslProxyEngine, sslProxy: server.sslProxy };
+    const base = section.inMain ? server.mainSslProxy : server.sslProxy;
+    const own = sslProxyChecks(section.settings);
+    return {
+      sslProxyEngine: section.settings.engine?.value ?? (section.inMain ? server.mainSslProxyEngine : server.sslProxyEngine),
+      sslProxy: {
+        verify: own.verify ?? base.verify,
+        checkPeerName: own.checkPeerName ?? base.checkPeerName,
+        checkPeerCN: own.checkPeerCN ?? base.checkPeerCN,
+        checkPeerExpire: own.checkPeerExpire ?? base.checkPeerExpire,
+        caCertificateFile: own.caCertificateFile ?? base.caCertificateFile,
+      },
     };
   }
 

@@ -283,6 +283,19 @@ export interface ResponseDecision extends DecisionBase {
 export type RouteDecision = ProxyDecision | ResponseDecision;
 
 /** The request as mod_proxy sees it when it builds the backend request. */
+/**
+ * The SSLProxy* settings a backend TLS handshake reads from the request's per-directory config
+ * (mod_ssl's dc->proxy), each null while no scope set it.
+ */
+export interface SslProxyChecks {
+  /** SSLProxyVerify as written, lower-cased. */
+  verify: string | null;
+  checkPeerName: boolean | null;
+  checkPeerCN: boolean | null;
+  checkPeerExpire: boolean | null;
+  caCertificateFile: string | null;
+}
+
 export interface PreparedProxyRequest {
   method: string;
   /** r->uri, for log messages. */
@@ -316,6 +329,8 @@ export interface PreparedProxyRequest {
   modules: ReadonlySet<string>;
   /** SSLProxyEngine in effect for this server (or its <Proxy> section). */
   sslProxyEngine: boolean;
+  /** SSLProxyVerify, the peer checks and the CA file the backend's TLS handshake uses (null: unset). */
+  sslProxy: SslProxyChecks;
   /** mod_ssl is loaded. */
   sslLoaded: boolean;
   /** Timeout, ProxyTimeout in seconds, and whether ProxyTimeout was written. */

@@ -677,7 +677,7 @@ function microsecondClockMs(): number {
 
 async function connectPlan(context: RequestContext, plan: BackendPlan, serverIndex: number | null, decision: ProxyDecision) {
   const target = context.runtime.resolveBackend(plan.host, plan.port);
-  const sslProxy = context.runtime.sslProxySettings(serverIndex);
+  const sslProxy = context.runtime.sslProxySettings(decision.prepared.sslProxy);
   if ('blocked' in target) return { ok: false as const, failure: { kind: 'blocked', reason: target.blocked } satisfies ConnectFailure };
   const result = await connectBackend(
     {

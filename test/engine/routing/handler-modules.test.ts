@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dnsFailureLog, routeRequest, type RouteDecision } from '../../../sandbox/engine/routing/index.ts';
-import { configFrom, request, STANDARD_MODULES, websocket } from './route-fixtures.ts';
+import { configFrom, request, STANDARD_MODULES, websocket, WEBSOCKET_HEADERS } from './route-fixtures.ts';
 
 function backendOf(decision: RouteDecision) {
   if (decision.kind !== 'proxy' || !decision.backend) throw new Error(`expected a proxied request: ${decision.explanation}`);
@@ -96,6 +96,61 @@ describe('scheme handlers measured on httpd 2.4.71', () => {
     const config = configFrom(['SSLProxyEngine on', 'ProxyPass /ws/ wss://127.0.0.1:8443/'].join('\n'), ['mpm_event', 'authz_core', 'authz_host', 'proxy', 'proxy_http', 'ssl']);
     const backend = backendOf(routeRequest(config, websocket('/ws/')));
     expect(backend).toMatchObject({ tls: true, afterConnectFailure: null, port: 8443 });
+  });
+});
+
+// ssl_proxy_section_post_config + ssl_config_perdir_merge, measured in differential scenario 590.
+describe('SSLProxy* settings in <Proxy> sections', () => {
+  const SSL_MODULES = ['mpm_event', 'authz_core', 'authz_host', 'proxy', 'proxy_http', 'ssl'];
+  const checksFor = (body: string, path: string, host?: string) => {
+    const decision = routeRequest(configFrom(body, SSL_MODULES), host === undefined ? websocket(path) : request(path, [['Host', host], ...WEBSOCKET_HEADERS], {}));
+    if (decision.kind !== 'proxy') throw new Error(`expected a proxy decision, got ${decision.kind}`);
+    return { engine: decision.prepared.sslProxyEngine, checks: decision.prepared.sslProxy };
+  };
+  const routes = [
+    'SSLProxyEngine on',
+    'SSLProxyCheckPeerExpire off',
+    '<Proxy "wss://127.0.0.1:8443/off/">',
+    'SSLProxyCheckPeerName off',
+    'SSLProxyVerify require',
+    'SSLProxyCACertificateFile /etc/ca.pem',
+    '</Proxy>',
+    '<Proxy "wss://127.0.0.1:8443/off/deeper/">',
+    'SSLProxyCheckPeerCN on',
+    '</Proxy>',
+    'ProxyPass /off/ wss://127.0.0.1:8443/off/',
+    'ProxyPass /ws/ wss://127.0.0.1:8443/',
+  ].join('\n');
+
+  it("applies a matching section's settings over the server's", () => {
+    expect(checksFor(routes, '/off/')).toEqual({
+      engine: true,
+      checks: { verify: 'require', checkPeerName: false, checkPeerCN: null, checkPeerExpire: false, caCertificateFile: '/etc/ca.pem' },
+    });
+    expect(checksFor(routes, '/ws/x').checks).toEqual({ verify: null, checkPeerName: null, checkPeerCN: null, checkPeerExpire: false, caCertificateFile: null });
+  });
+
+  it("uses the last matching section's context whole: an earlier section's settings do not add up", () => {
+    expect(checksFor(routes, '/off/deeper/').checks).toEqual({ verify: null, checkPeerName: null, checkPeerCN: true, checkPeerExpire: false, caCertificateFile: null });
+  });
+
+  it('merges a main-server section with the main server, not with the vhost that uses it', () => {
+    const body = [
+      'Listen 127.0.0.1:8800',
+      '<Proxy "wss://127.0.0.1:8443/">',
+      'SSLProxyCheckPeerCN on',
+      '</Proxy>',
+      '<VirtualHost *:8800>',
+      'ServerName v.test',
+      'SSLProxyEngine on',
+      'SSLProxyCheckPeerName off',
+      'ProxyPass /ws/ wss://127.0.0.1:8443/',
+      '</VirtualHost>',
+    ].join('\n');
+    expect(checksFor(body, '/ws/', 'v.test')).toEqual({
+      engine: false,
+      checks: { verify: null, checkPeerName: null, checkPeerCN: true, checkPeerExpire: null, caCertificateFile: null },
+    });
   });
 });
 
