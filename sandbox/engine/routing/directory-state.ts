@@ -82,6 +82,10 @@ export interface DirectoryState {
    * section's settings do not add up with a later one's.
    */
   sslProxySection: { settings: SslProxyConfig; inMain: boolean } | null;
+  /** SSLRequireSSL in a merged section (cfgMerge(bSSLRequired, FALSE): once on, it stays on). */
+  sslRequired: boolean;
+  /** SSLVerifyClient of the merged sections (cfgMerge(nVerifyClient, UNSET)); null while none set it. */
+  sslVerifyClient: string | null;
   /** SetHandler in effect (null: none, or cancelled with "None"). */
   handler: string | null;
   /** LogLevel of the merged sections (null: none wrote one; r->log stays the server's). */
@@ -113,6 +117,8 @@ export function emptyDirectoryState(): DirectoryState {
     rewrite: { engine: false, rules: [], options: [], directory: null },
     sslProxyEngine: null,
     sslProxySection: null,
+    sslRequired: false,
+    sslVerifyClient: null,
     handler: null,
     logLevel: null,
     errorDocuments: {},
@@ -160,6 +166,8 @@ export function mergeDirectoryScope(base: DirectoryState, add: DirectoryScope, s
     },
     sslProxyEngine: add.sslProxy.engine ? add.sslProxy.engine.value : base.sslProxyEngine,
     sslProxySection: base.sslProxySection,
+    sslRequired: add.sslRequireSSL?.value === true || base.sslRequired,
+    sslVerifyClient: add.sslVerifyClient?.value ?? base.sslVerifyClient,
     handler: add.handler ? (add.handler.value.toLowerCase() === 'none' ? null : add.handler.value) : base.handler,
     logLevel: mergeLogLevel(base.logLevel, add),
     errorDocuments: add.errorDocuments ? { ...base.errorDocuments, ...add.errorDocuments } : base.errorDocuments,

@@ -495,6 +495,13 @@ class RequestRouter {
       this.pushLog('authz_core', 'error', 'AH01627', 'AuthType configured with no corresponding authorization directives');
       return this.respond(500, 'server-error', [], matched, `AuthType ${authType} is set, but no Require applies`);
     }
+    // access_checker_ex: mod_ssl's ssl_hook_Access refuses a plain request under SSLRequireSSL first.
+    if (dir.sslRequired && !this.request.secure && this.modules.has('mod_ssl.c')) {
+      this.pushLog('ssl', 'error', 'AH02219', `access to ${filename} failed, reason: SSL connection required`);
+      return this.respond(403, 'forbidden', [], matched, 'SSLRequireSSL: the request did not come over TLS');
+    }
+    const clientCertificate = this.postHandshakeClientCertificate(dir);
+    if (clientCertificate) return this.respond(403, 'forbidden', [], matched, clientCertificate);
     const before = this.authorize(dir, filename, null);
     if (before.result === 'granted') return null;
     if (before.result !== 'denied-no-user') return this.denyAccess(before.steps, filename, matched);
@@ -538,6 +545,7 @@ class RequestRouter {
       clientHostname: (this.options.reverseLookup ?? defaultReverseLookup)(this.request.remoteAddress),
       expr: this.exprLookup(filename),
       user,
+      secure: this.request.secure,
       uri: this.uri ?? '/',
       log: (module, level, code, message) => this.pushLog(module, level, code, message),
     });
@@ -761,6 +769,26 @@ class RequestRouter {
   }
 
   /**
+   * ssl_hook_Access_modern on a TLS 1.3 connection: a section's SSLVerifyClient stricter than the
+   * verify mode the handshake ran with needs post-handshake authentication, which clients that did
+   * not offer it (browsers, Node) cannot do: 403 with AH10158. Returns the reason, or null.
+   * (TLS 1.2's renegotiation is not modelled.)
+   */
+  private postHandshakeClientCertificate(dir: DirectoryState): string | null {
+    if (!this.request.secure || this.request.tlsProtocol !== 'TLSv1.3' || !this.modules.has('mod_ssl.c')) return null;
+    const perDir = dir.sslVerifyClient;
+    const server = this.currentServer().sslVerifyClient;
+    if (perDir === null && server === null) return null;
+    // SSL_VERIFY_PEER (1) for optional modes, plus FAIL_IF_NO_PEER_CERT (2) for require.
+    const bits = (mode: string | null) => (mode === 'require' ? 3 : mode === 'optional' || mode === 'optional_no_ca' ? 1 : 0);
+    const needed = bits(perDir) | bits(server);
+    const inPlace = bits(server);
+    if (needed === 0 || (needed & ~inPlace) === 0) return null;
+    this.pushLog('ssl', 'error', 'AH10158', 'cannot perform post-handshake authentication');
+    return `SSLVerifyClient ${perDir} here needs a client certificate after the TLS 1.3 handshake, which the client cannot send`;
+  }
+
+  /**
    * SSLProxyEngine and the handshake checks the backend connection uses (dc->proxy_enabled and
    * dc->proxy). A <Proxy> section with SSLProxy* lines was merged at post-config with the server
    * that defined it (ssl_proxy_section_post_config), and the request uses the last such section's
@@ -780,6 +808,7 @@ class RequestRouter {
         checkPeerCN: own.checkPeerCN ?? base.checkPeerCN,
         checkPeerExpire: own.checkPeerExpire ?? base.checkPeerExpire,
         caCertificateFile: own.caCertificateFile ?? base.caCertificateFile,
+        protocol: own.protocol ?? base.protocol,
       },
     };
   }
@@ -937,8 +966,50 @@ class RequestRouter {
   }
 
   private headerOpContext(): HeaderOpContext {
-    return { env: this.env, requestTimeMicros: this.options.requestTimeMicros ?? 0, expr: this.exprLookup(''), requestHeaders: this.headers.toPairs() };
+    return { env: this.env, requestTimeMicros: this.options.requestTimeMicros ?? 0, expr: this.exprLookup(''), requestHeaders: this.headers.toPairs(), sslVar: this.sslVariable };
   }
+
+  /**
+   * ap_ssl_var_lookup() as mod_ssl's ssl_var_lookup() answers it (names without case): a few
+   * request variables, then HTTPS and the connection's SSL_* ones (unset on a plain connection).
+   * Without mod_ssl every variable is unset.
+   */
+  private readonly sslVariable = (name: string): string | null => {
+    if (!this.modules.has('mod_ssl.c')) return null;
+    const upper = name.toUpperCase();
+    const secure = this.request.secure;
+    const headerNames: Record<string, string> = {
+      HTTP_USER_AGENT: 'User-Agent',
+      HTTP_REFERER: 'Referer',
+      HTTP_COOKIE: 'Cookie',
+      HTTP_FORWARDED: 'Forwarded',
+      HTTP_HOST: 'Host',
+      HTTP_PROXY_CONNECTION: 'Proxy-Connection',
+      HTTP_ACCEPT: 'Accept',
+    };
+    if (Object.hasOwn(headerNames, upper)) return this.headers.get(headerNames[upper]) ?? null;
+    if (upper.startsWith('HTTP:') && upper.length > 5) return this.headers.get(name.slice(5)) ?? null;
+    switch (upper) {
+      case 'REQUEST_METHOD':
+        return this.request.method;
+      case 'REQUEST_SCHEME':
+        return secure ? 'https' : 'http';
+      case 'REQUEST_URI':
+        return this.uri ?? null;
+      case 'REMOTE_ADDR':
+        return this.request.remoteAddress;
+      case 'QUERY_STRING':
+        return this.args;
+      case 'HTTPS':
+        return secure ? 'on' : 'off';
+      case 'SSL_PROTOCOL':
+        return secure ? (this.request.tlsProtocol ?? null) : null;
+      case 'SSL_TLS_SNI':
+        return secure ? (this.request.tlsServerName ?? null) : null;
+      default:
+        return null;
+    }
+  };
 
   private useServer(index: number | null, selected: SelectedServer): void {
     this.selected = selected;
@@ -957,6 +1028,7 @@ class RequestRouter {
 
   private responseContext(): ResponseContext {
     return {
+      sslVar: this.sslVariable,
       headerOps: this.dir?.headerOps ?? [],
       env: this.env,
       requestHeaders: this.headers.toPairs(),

@@ -86,6 +86,8 @@ export interface ServerView {
   /** The main server's own, for <Proxy> sections it defined (mod_ssl merges those with it). */
   mainSslProxy: SslProxyChecks;
   mainSslProxyEngine: boolean;
+  /** The server's SSLVerifyClient (sc->server->auth.verify_mode), the vhost's over the main server's. */
+  sslVerifyClient: string | null;
   /** How many of `sections` come from the main server (they come first). */
   mainSectionCount: number;
   /** <Location>, <Proxy>, <Directory> sections in walk order (main's, then the vhost's). */
@@ -178,6 +180,7 @@ export function serverView(config: HttpdConfig, virtualHostIndex: number | null,
     sslProxy: sslProxyChecks(vhost ? overlaySslProxy(main.server.sslProxy, vhost.server.sslProxy) : main.server.sslProxy),
     mainSslProxy: sslProxyChecks(main.server.sslProxy),
     mainSslProxyEngine: main.server.sslProxy.engine?.value ?? false,
+    sslVerifyClient: (vhost?.server.sslVerifyClient ?? main.server.sslVerifyClient)?.value ?? null,
     mainSectionCount: main.sections.length,
     sections: vhost ? [...main.sections, ...vhost.sections] : main.sections,
     directory,
@@ -194,6 +197,7 @@ export function overlaySslProxy(base: SslProxyConfig, add: SslProxyConfig): SslP
     checkPeerCN: add.checkPeerCN ?? base.checkPeerCN,
     checkPeerExpire: add.checkPeerExpire ?? base.checkPeerExpire,
     caCertificateFile: add.caCertificateFile ?? base.caCertificateFile,
+    protocol: add.protocol ?? base.protocol,
   };
 }
 
@@ -205,6 +209,7 @@ export function sslProxyChecks(config: SslProxyConfig): SslProxyChecks {
     checkPeerCN: config.checkPeerCN?.value ?? null,
     checkPeerExpire: config.checkPeerExpire?.value ?? null,
     caCertificateFile: config.caCertificateFile?.value ?? null,
+    protocol: config.protocol?.value ?? null,
   };
 }
 

@@ -26,6 +26,8 @@ export interface RouteRequest {
   secure: boolean;
   /** On a TLS connection: the SNI name the client sent, null for none. Undefined skips mod_ssl's SNI checks. */
   tlsServerName?: string | null;
+  /** On a TLS connection: the protocol version negotiated ("TLSv1.3"), mod_ssl's SSL_PROTOCOL. */
+  tlsProtocol?: string | null;
 }
 
 /** Which server_rec answered: the main server or a <VirtualHost>. */
@@ -201,6 +203,8 @@ export interface DecisionBase {
 
 /** Per-request settings the response side needs. */
 export interface ResponseContext {
+  /** ap_ssl_var_lookup() for %{VAR}s in Header values; absent: every variable is unset. */
+  sslVar?: (name: string) => string | null;
   /** Header ops that apply to the response, in the order mod_headers runs them. */
   headerOps: import('../config/model.ts').HeaderOp[];
   /** ProxyPassReverse, ProxyPassReverseCookieDomain/Path rules in effect. */
@@ -294,6 +298,8 @@ export interface SslProxyChecks {
   checkPeerCN: boolean | null;
   checkPeerExpire: boolean | null;
   caCertificateFile: string | null;
+  /** SSLProxyProtocol's words as written. */
+  protocol: string | null;
 }
 
 export interface PreparedProxyRequest {

@@ -6,6 +6,7 @@
  * does the I/O and reports every step to the tap.
  */
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { HttpdConfig } from '../../engine/config/model.ts';
 import { BodyDecoder, requestBodyFraming, responseBodyFraming } from '../../engine/http/body-framing.ts';
 import type { BodyFraming } from '../../engine/http/body-framing.ts';
@@ -410,6 +411,7 @@ async function handleRequest(context: RequestContext, head: RequestHead, startMi
     ...context.endpoints,
     secure: context.secure,
     tlsServerName: context.tlsServerName,
+    tlsProtocol: context.secure ? ((socket as Partial<TLSSocket>).getProtocol?.() ?? null) : null,
   }, runtime.routeOptions);
   const serverIndex = decision.server?.virtualHostIndex ?? null;
   // r->log (a <Location>'s LogLevel), %V and %{VAR}e for the request's own lines from here on.
@@ -691,6 +693,7 @@ async function connectPlan(context: RequestContext, plan: BackendPlan, serverInd
       peerCheck: sslProxy.peerCheck,
       checkPeerExpire: sslProxy.checkPeerExpire,
       ca: sslProxy.ca,
+      versions: sslProxy.versions,
       receiveBufferSize: context.runtime.receiveBufferSize,
     },
     plan.timeouts.connect * 1000,

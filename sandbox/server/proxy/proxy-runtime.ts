@@ -21,6 +21,7 @@ import { createBalancerState } from '../../engine/routing/balancer-runtime.ts';
 import type { BalancerMemberState, BalancerState } from '../../engine/routing/balancer-runtime.ts';
 import type { RouteOptions } from '../../engine/routing/route-request.ts';
 import type { ResponseContext, SslProxyChecks, WorkerSettings } from '../../engine/routing/types.ts';
+import { tlsProtocolRange, type TlsVersionName } from '../../engine/routing/ssl-protocol-range.ts';
 import { buildVhostTable, selectVirtualHost } from '../../engine/routing/vhost-select.ts';
 import { initialWorkerHealth, workerKey, type WorkerHealth } from '../../engine/routing/worker-state.ts';
 import type { VhostTable } from '../../engine/routing/vhost-select.ts';
@@ -503,14 +504,22 @@ export class ProxyRuntime {
    * What the backend TLS handshake checks, from the request's SSLProxyVerify, peer checks and CA
    * file (the routing decision's, which already merged the server's and any <Proxy> section's).
    */
-  sslProxySettings(checks: SslProxyChecks): { verify: boolean; peerCheck: 'name' | 'cn' | 'none'; checkPeerExpire: boolean; ca?: string[] } {
+  sslProxySettings(checks: SslProxyChecks): {
+    verify: boolean;
+    peerCheck: 'name' | 'cn' | 'none';
+    checkPeerExpire: boolean;
+    ca?: string[];
+    versions?: { min: TlsVersionName; max: TlsVersionName } | null;
+  } {
     const { checkPeerName, checkPeerCN } = checks;
     // ssl_io_filter_handshake: the name check runs unless SSLProxyCheckPeerName is off, or it was
     // left unset while SSLProxyCheckPeerCN is off; an explicit CN on then compares the CN alone.
     const peerCheck = checkPeerName !== false && (checkPeerCN !== false || checkPeerName === true) ? 'name' : checkPeerCN === true ? 'cn' : 'none';
     const caFile = checks.caCertificateFile;
     const caText = caFile === null ? null : this.routeOptions.readFile?.(caFile) ?? null;
-    return { verify: checks.verify === 'require', peerCheck, checkPeerExpire: checks.checkPeerExpire ?? true, ...(caText !== null ? { ca: [caText] } : {}) };
+    // SSLProxyProtocol: the versions offered; a set with none left makes every handshake fail.
+    const versions = checks.protocol === null ? {} : { versions: tlsProtocolRange(checks.protocol) };
+    return { verify: checks.verify === 'require', peerCheck, checkPeerExpire: checks.checkPeerExpire ?? true, ...(caText !== null ? { ca: [caText] } : {}), ...versions };
   }
 
   trackTunnel(tunnel: Tunnel): void {

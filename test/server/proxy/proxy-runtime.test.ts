@@ -92,7 +92,7 @@ describe('ProxyRuntime keep-alive decisions', () => {
 
 describe('ProxyRuntime.sslProxySettings', () => {
   const runtime = new ProxyRuntime({ config: checkedConfig('LoadModule mpm_event_module modules/mod_mpm_event.so\nServerName localhost\nListen 127.0.0.1:8000\n'), sink: new MemoryLogSink(), readFile: (path) => `PEM of ${path}` });
-  const unset = { verify: null, checkPeerName: null, checkPeerCN: null, checkPeerExpire: null, caCertificateFile: null };
+  const unset = { verify: null, checkPeerName: null, checkPeerCN: null, checkPeerExpire: null, caCertificateFile: null, protocol: null };
   const settings = (checks: Partial<typeof unset> | Record<string, unknown>) => runtime.sslProxySettings({ ...unset, ...checks });
 
   // ssl_io_filter_handshake, measured in differential scenarios 324 and 590.
@@ -107,5 +107,11 @@ describe('ProxyRuntime.sslProxySettings', () => {
   it('reads the CA file and verifies only under SSLProxyVerify require; the expiry check defaults to on', () => {
     expect(settings({ caCertificateFile: '/etc/ca.pem', verify: 'require' })).toMatchObject({ verify: true, checkPeerExpire: true, ca: ['PEM of /etc/ca.pem'] });
     expect(settings({ verify: 'optional', checkPeerExpire: false })).toEqual({ verify: false, peerCheck: 'name', checkPeerExpire: false });
+  });
+
+  it('turns SSLProxyProtocol into the versions offered, null when it enables none', () => {
+    expect(settings({ protocol: '-all +TLSv1' }).versions).toEqual({ min: 'TLSv1', max: 'TLSv1' });
+    expect(settings({ protocol: '-all' }).versions).toBeNull();
+    expect(settings({}).versions).toBeUndefined();
   });
 });
