@@ -778,6 +778,8 @@ export const DIRECTIVE_DESCRIPTIONS: Readonly<Record<string, { en: string; ja: s
   'sslprotocol': { en: 'Which TLS versions clients may use.', ja: 'クライアントが使える TLS のバージョン。' },
   'sslciphersuite': { en: 'Which cipher suites clients may use.', ja: 'クライアントが使える暗号スイート。' },
   'sslproxyengine': { en: 'Lets the proxy speak TLS to backends (needed for wss:// and https:// targets).', ja: 'プロキシがバックエンドと TLS で話すことを許す(wss:// や https:// の転送先に必要)。' },
+  'sslproxyprotocol': { en: 'TLS versions offered to a backend (also per <Proxy> section); a backend that speaks none of them fails the handshake (500).', ja: 'バックエンドに提示する TLS バージョン(<Proxy> ごとにも可)。どれも話さないバックエンドはハンドシェイクに失敗する(500)。' },
+  'sslrequiressl': { en: 'Refuses a request that did not come over TLS: 403 with AH02219.', ja: 'TLS 以外で届いたリクエストを拒否する: 403 と AH02219。' },
   'sslproxyverify': { en: 'Whether the backend\'s certificate must be verified.', ja: 'バックエンドの証明書を検証するかどうか。' },
   'sslproxycheckpeername': { en: 'Whether the backend certificate must name the host being connected to.', ja: 'バックエンドの証明書が接続先ホスト名を含むか確認するか。' },
   'sslproxycheckpeercn': { en: 'Older, CN-only form of the backend name check; Off with SSLProxyCheckPeerName unset turns the check off.', ja: 'バックエンド名の検証の古い CN のみの形式。SSLProxyCheckPeerName 未設定で Off にすると検証しない。' },

@@ -53,7 +53,7 @@ const SIMULATED = new Set([
   'proxypassinherit', 'balancerinherit', 'timeout', 'keepalive', 'maxkeepaliverequests', 'keepalivetimeout', 'errorlog', 'errorlogformat', 'customlog',
   'transferlog', 'globallog', 'logformat', 'loglevel', 'bufferedlogs', 'sslengine', 'sslcertificatefile', 'sslcertificatekeyfile',
   'sslproxyengine', 'sslproxyverify', 'sslproxycheckpeername', 'sslproxycheckpeercn', 'sslproxycheckpeerexpire',
-  'sslproxycacertificatefile', 'sslstrictsnivhostcheck', 'sslvhostsnipolicy', 'redirect', 'redirectmatch', 'redirectpermanent',
+  'sslproxycacertificatefile', 'sslproxyprotocol', 'sslrequiressl', 'sslstrictsnivhostcheck', 'sslvhostsnipolicy', 'redirect', 'redirectmatch', 'redirectpermanent',
   'redirecttemp', 'require', 'authmerging', 'authtype', 'authname', 'authbasicprovider', 'authbasicauthoritative',
   'authuserfile', 'anonymous', 'anonymous_nouserid', 'anonymous_mustgiveemail', 'anonymous_verifyemail', 'anonymous_logemail', 'header', 'requestheader', 'rewriteengine', 'rewritecond', 'rewriterule',
   'rewriteoptions', 'rewritebase', 'sethandler', 'traceenable', 'allowencodedslashes', 'mergeslashes', 'proxyvia', 'rewritemap', 'setenvif', 'setenvifnocase', 'setenvifexpr', 'setenv', 'unsetenv',

@@ -415,6 +415,10 @@ export interface DirectoryScope {
   rewrite: RewriteConfig;
   /** SSLProxyEngine etc. written inside a <Proxy> section. */
   sslProxy: SslProxyConfig;
+  /** SSLRequireSSL written in this section (mod_ssl's bSSLRequired); absent when not. */
+  sslRequireSSL?: Setting<boolean>;
+  /** SSLVerifyClient written in this section (dc->nVerifyClient), normalised (none/optional/require/optional_no_ca). */
+  sslVerifyClient?: Setting<string>;
   /** ErrorDocument lines of this scope by status (core's response_code_exprs); absent when none is written. */
   errorDocuments?: Record<number, ErrorDocumentEntry>;
   /** ProxyErrorOverride of this scope (mod_proxy's error_override/_set/_codes); absent when none is written. */
@@ -448,6 +452,8 @@ export interface SslProxyConfig {
   checkPeerExpire: Setting<boolean> | null;
   /** SSLProxyCACertificateFile: the CAs a backend's chain is verified against. */
   caCertificateFile: Setting<string> | null;
+  /** SSLProxyProtocol as written (its words), absent while none was written. */
+  protocol?: Setting<string> | null;
 }
 
 /** Kinds of configuration sections kept in the model. */

@@ -25,6 +25,8 @@ export interface AuthzContext {
   expr?: ExprLookup;
   /** r->user once authentication ran; absent or null before. */
   user?: string | null;
+  /** The request came over TLS (mod_ssl's Require ssl). */
+  secure?: boolean;
   /** r->uri, for the providers' log lines. */
   uri?: string;
   /**
@@ -159,6 +161,9 @@ function evaluateRule(rule: RequireRule, context: AuthzContext): { result: Authz
       const user = context.user ?? null;
       return user === null ? { result: 'denied-no-user', note: 'needs an authenticated user' } : { result: 'granted', note: `user ${user} is authenticated` };
     }
+    case 'ssl':
+      // ssl_authz_require_ssl_check: granted on a TLS connection, denied otherwise.
+      return context.secure ? { result: 'granted', note: 'the request came over TLS' } : { result: 'denied', note: 'the request did not come over TLS' };
     case 'group':
       if ((context.user ?? null) !== null) return { result: 'neutral', note: 'Require group is not simulated by the sandbox' };
       return { result: 'denied-no-user', note: 'needs an authenticated user' };

@@ -20,6 +20,7 @@ import type {
   RewriteRuleEntry,
   SetEnvIfEntry,
   SourceRef,
+  SslProxyConfig,
 } from '../config/model.ts';
 
 /**
@@ -74,6 +75,17 @@ export interface DirectoryState {
   /** mod_rewrite per-directory state; `directory` is the last merged section's path (dconf->directory). */
   rewrite: { engine: boolean; rules: RewriteRuleEntry[]; options: string[]; directory: string | null };
   sslProxyEngine: boolean | null;
+  /**
+   * The last merged <Proxy> section that wrote an SSLProxy* directive, and whether the main server
+   * defined it. At post-config mod_ssl merges such a section's proxy context with its own server's
+   * (ssl_proxy_section_post_config) and the request then uses that context whole, so an earlier
+   * section's settings do not add up with a later one's.
+   */
+  sslProxySection: { settings: SslProxyConfig; inMain: boolean } | null;
+  /** SSLRequireSSL in a merged section (cfgMerge(bSSLRequired, FALSE): once on, it stays on). */
+  sslRequired: boolean;
+  /** SSLVerifyClient of the merged sections (cfgMerge(nVerifyClient, UNSET)); null while none set it. */
+  sslVerifyClient: string | null;
   /** SetHandler in effect (null: none, or cancelled with "None"). */
   handler: string | null;
   /** LogLevel of the merged sections (null: none wrote one; r->log stays the server's). */
@@ -104,6 +116,9 @@ export function emptyDirectoryState(): DirectoryState {
     authn: { authType: null, authName: null, basicProviders: null, basicAuthoritative: true, userFile: null, anonymous: null },
     rewrite: { engine: false, rules: [], options: [], directory: null },
     sslProxyEngine: null,
+    sslProxySection: null,
+    sslRequired: false,
+    sslVerifyClient: null,
     handler: null,
     logLevel: null,
     errorDocuments: {},
@@ -150,6 +165,9 @@ export function mergeDirectoryScope(base: DirectoryState, add: DirectoryScope, s
       directory: sectionPath === null ? null : sectionPath.endsWith('/') ? sectionPath : `${sectionPath}/`,
     },
     sslProxyEngine: add.sslProxy.engine ? add.sslProxy.engine.value : base.sslProxyEngine,
+    sslProxySection: base.sslProxySection,
+    sslRequired: add.sslRequireSSL?.value === true || base.sslRequired,
+    sslVerifyClient: add.sslVerifyClient?.value ?? base.sslVerifyClient,
     handler: add.handler ? (add.handler.value.toLowerCase() === 'none' ? null : add.handler.value) : base.handler,
     logLevel: mergeLogLevel(base.logLevel, add),
     errorDocuments: add.errorDocuments ? { ...base.errorDocuments, ...add.errorDocuments } : base.errorDocuments,

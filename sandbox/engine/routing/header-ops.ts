@@ -23,6 +23,8 @@ export interface HeaderOpContext {
   requestHeaders?: readonly HeaderPair[];
   /** The machine's load for %l, %i and %b (ap_get_loadavg, ap_get_sload); zeros without it. */
   load?: { average: readonly [number, number, number]; idle: number; busy: number };
+  /** ap_ssl_var_lookup() for %{VAR}s (mod_ssl's variables); absent: every variable is unset. */
+  sslVar?: (name: string) => string | null;
 }
 
 /** Which operations to run. */
@@ -222,8 +224,10 @@ function formatTag(tag: string, argument: string, context: HeaderOpContext): str
       return `i=${load.idle}`;
     case 'b':
       return `b=${load.busy}`;
-    default:
-      // %s: SSL variables; the sandbox's plain listeners have none, and mod_ssl answers "" → "(null)".
-      return '(null)';
+    default: {
+      // %s: header_request_ssl_var(), "(null)" for an unset or empty variable.
+      const found = context.sslVar?.(argument) ?? null;
+      return found === null || found === '' ? '(null)' : found.replace(/[\r\n]/g, ' ');
+    }
   }
 }

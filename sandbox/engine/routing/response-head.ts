@@ -140,6 +140,7 @@ export function responseHeaderOpContext(
     expr: context.expr,
     requestHeaders: context.requestHeaders,
     load: options.load,
+    sslVar: context.sslVar,
   };
 }
 

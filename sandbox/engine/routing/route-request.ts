@@ -29,7 +29,7 @@ import { applyServerRewrite, lookupVariable } from './rewrite.ts';
 import type { ExprLookup } from './ap-expr.ts';
 import { matchDirectories, matchLocations, matchProxySections } from './section-walk.ts';
 import { applySetEnvIf } from './setenvif.ts';
-import { serverAnswersFor, serverView, type ServerView } from './server-view.ts';
+import { serverAnswersFor, serverView, sslProxyChecks, type ServerView } from './server-view.ts';
 import { canonicaliseProxyUrl } from './proxy-canon.ts';
 import { canonLog, schemeHandlerLog, upgradeRequiredLog, wstunnelRoleOf } from './wstunnel-log.ts';
 import { escapePathForRedirect } from './url-escape.ts';
@@ -49,6 +49,7 @@ import type {
   RouteDecision,
   RouteRequest,
   SelectedServer,
+  SslProxyChecks,
 } from './types.ts';
 
 /** Knobs that are not part of the config text. */
@@ -180,10 +181,7 @@ class RequestRouter {
       return this.respond(400, 'bad-request', [], null, `the path ${parsed.rawPath} is invalid`);
     }
     let dir = server.directory;
-    for (const { section, env } of matchProxySections(server.sections, filename.slice(6))) {
-      dir = mergeDirectoryScope(dir, section.settings, section.source, section.match);
-      Object.assign(this.env, env);
-    }
+    dir = this.proxyWalk(dir, filename);
     dir = this.walkLocations(dir, this.uri, server.sections);
     this.dir = dir;
     this.considered.push({
@@ -376,10 +374,7 @@ class RequestRouter {
 
     // map_to_storage: proxy_walk merges <Proxy> sections, then the location walk runs again.
     let dir = server.directory;
-    for (const { section, env } of matchProxySections(server.sections, filename.slice(6))) {
-      dir = mergeDirectoryScope(dir, section.settings, section.source, section.match);
-      Object.assign(this.env, env);
-    }
+    dir = this.proxyWalk(dir, filename);
     dir = this.walkLocations(dir, uri, server.sections);
     this.dir = dir;
 
@@ -501,6 +496,13 @@ class RequestRouter {
       this.pushLog('authz_core', 'error', 'AH01627', 'AuthType configured with no corresponding authorization directives');
       return this.respond(500, 'server-error', [], matched, `AuthType ${authType} is set, but no Require applies`);
     }
+    // access_checker_ex: mod_ssl's ssl_hook_Access refuses a plain request under SSLRequireSSL first.
+    if (dir.sslRequired && !this.request.secure && this.modules.has('mod_ssl.c')) {
+      this.pushLog('ssl', 'error', 'AH02219', `access to ${filename} failed, reason: SSL connection required`);
+      return this.respond(403, 'forbidden', [], matched, 'SSLRequireSSL: the request did not come over TLS');
+    }
+    const clientCertificate = this.postHandshakeClientCertificate(dir);
+    if (clientCertificate) return this.respond(403, 'forbidden', [], matched, clientCertificate);
     if (dir.authz === null) {
       this.pushLog('authz_core', 'debug', 'AH01628', 'authorization result: granted (no directives)', 'mod_authz_core.c(843)');
       return null;
@@ -548,6 +550,7 @@ class RequestRouter {
       clientHostname: (this.options.reverseLookup ?? defaultReverseLookup)(this.request.remoteAddress),
       expr: this.exprLookup(filename),
       user,
+      secure: this.request.secure,
       uri: this.uri ?? '/',
       log: (module, level, code, message, origin) => this.pushLog(module, level, code, message, origin),
     });
@@ -709,6 +712,23 @@ class RequestRouter {
     }
   }
 
+  /**
+   * proxy_walk: every <Proxy>/<ProxyMatch> section matching the URL, merged in order. A section
+   * with SSLProxy* lines also brings its whole post-config proxy TLS context (see sslProxyInEffect).
+   */
+  private proxyWalk(base: DirectoryState, filename: string): DirectoryState {
+    const server = this.currentServer();
+    let dir = base;
+    for (const { section, env } of matchProxySections(server.sections, filename.slice(6))) {
+      dir = mergeDirectoryScope(dir, section.settings, section.source, section.match);
+      if (Object.values(section.settings.sslProxy).some((setting) => setting !== null)) {
+        dir = { ...dir, sslProxySection: { settings: section.settings.sslProxy, inMain: server.sections.indexOf(section) < server.mainSectionCount } };
+      }
+      Object.assign(this.env, env);
+    }
+    return dir;
+  }
+
   /** The location walk over a base config: every matching <Location>, merged in order. */
   private walkLocations(base: DirectoryState, uri: string, sections: Section[]): DirectoryState {
     let dir = base;
@@ -744,7 +764,7 @@ class RequestRouter {
       wstunnelFallsBack: !this.wstunnelClaimsWebSockets(dir),
       keepEncodedSlashes: server.allowEncodedSlashes === 'nodecode',
       modules: this.modules,
-      sslProxyEngine: dir.sslProxyEngine ?? server.sslProxyEngine,
+      ...this.sslProxyInEffect(dir),
       sslLoaded: this.modules.has('mod_ssl.c'),
       serverTimeout: server.timeout,
       proxyTimeout: server.proxyTimeout,
@@ -752,6 +772,51 @@ class RequestRouter {
       localPort: this.request.localPort,
       via: this.currentServer().proxyVia,
       viaText: this.viaText(server.serverHostname, server.serverNamePort, protoMinor),
+    };
+  }
+
+  /**
+   * ssl_hook_Access_modern on a TLS 1.3 connection: a section's SSLVerifyClient stricter than the
+   * verify mode the handshake ran with needs post-handshake authentication, which clients that did
+   * not offer it (browsers, Node) cannot do: 403 with AH10158. Returns the reason, or null.
+   * (TLS 1.2's renegotiation is not modelled.)
+   */
+  private postHandshakeClientCertificate(dir: DirectoryState): string | null {
+    if (!this.request.secure || this.request.tlsProtocol !== 'TLSv1.3' || !this.modules.has('mod_ssl.c')) return null;
+    const perDir = dir.sslVerifyClient;
+    const server = this.currentServer().sslVerifyClient;
+    if (perDir === null && server === null) return null;
+    // SSL_VERIFY_PEER (1) for optional modes, plus FAIL_IF_NO_PEER_CERT (2) for require.
+    const bits = (mode: string | null) => (mode === 'require' ? 3 : mode === 'optional' || mode === 'optional_no_ca' ? 1 : 0);
+    const needed = bits(perDir) | bits(server);
+    const inPlace = bits(server);
+    if (needed === 0 || (needed & ~inPlace) === 0) return null;
+    this.pushLog('ssl', 'error', 'AH10158', 'cannot perform post-handshake authentication');
+    return `SSLVerifyClient ${perDir} here needs a client certificate after the TLS 1.3 handshake, which the client cannot send`;
+  }
+
+  /**
+   * SSLProxyEngine and the handshake checks the backend connection uses (dc->proxy_enabled and
+   * dc->proxy). A <Proxy> section with SSLProxy* lines was merged at post-config with the server
+   * that defined it (ssl_proxy_section_post_config), and the request uses the last such section's
+   * context whole; without one, the server's settings apply.
+   */
+  private sslProxyInEffect(dir: DirectoryState): { sslProxyEngine: boolean; sslProxy: SslProxyChecks } {
+    const server = this.currentServer();
+    const section = dir.sslProxySection;
+    if (section === null) return { sslProxyEngine: dir.sslProxyEngine ?? server.sslProxyEngine, sslProxy: server.sslProxy };
+    const base = section.inMain ? server.mainSslProxy : server.sslProxy;
+    const own = sslProxyChecks(section.settings);
+    return {
+      sslProxyEngine: section.settings.engine?.value ?? (section.inMain ? server.mainSslProxyEngine : server.sslProxyEngine),
+      sslProxy: {
+        verify: own.verify ?? base.verify,
+        checkPeerName: own.checkPeerName ?? base.checkPeerName,
+        checkPeerCN: own.checkPeerCN ?? base.checkPeerCN,
+        checkPeerExpire: own.checkPeerExpire ?? base.checkPeerExpire,
+        caCertificateFile: own.caCertificateFile ?? base.caCertificateFile,
+        protocol: own.protocol ?? base.protocol,
+      },
     };
   }
 
@@ -908,8 +973,50 @@ class RequestRouter {
   }
 
   private headerOpContext(): HeaderOpContext {
-    return { env: this.env, requestTimeMicros: this.options.requestTimeMicros ?? 0, expr: this.exprLookup(''), requestHeaders: this.headers.toPairs() };
+    return { env: this.env, requestTimeMicros: this.options.requestTimeMicros ?? 0, expr: this.exprLookup(''), requestHeaders: this.headers.toPairs(), sslVar: this.sslVariable };
   }
+
+  /**
+   * ap_ssl_var_lookup() as mod_ssl's ssl_var_lookup() answers it (names without case): a few
+   * request variables, then HTTPS and the connection's SSL_* ones (unset on a plain connection).
+   * Without mod_ssl every variable is unset.
+   */
+  private readonly sslVariable = (name: string): string | null => {
+    if (!this.modules.has('mod_ssl.c')) return null;
+    const upper = name.toUpperCase();
+    const secure = this.request.secure;
+    const headerNames: Record<string, string> = {
+      HTTP_USER_AGENT: 'User-Agent',
+      HTTP_REFERER: 'Referer',
+      HTTP_COOKIE: 'Cookie',
+      HTTP_FORWARDED: 'Forwarded',
+      HTTP_HOST: 'Host',
+      HTTP_PROXY_CONNECTION: 'Proxy-Connection',
+      HTTP_ACCEPT: 'Accept',
+    };
+    if (Object.hasOwn(headerNames, upper)) return this.headers.get(headerNames[upper]) ?? null;
+    if (upper.startsWith('HTTP:') && upper.length > 5) return this.headers.get(name.slice(5)) ?? null;
+    switch (upper) {
+      case 'REQUEST_METHOD':
+        return this.request.method;
+      case 'REQUEST_SCHEME':
+        return secure ? 'https' : 'http';
+      case 'REQUEST_URI':
+        return this.uri ?? null;
+      case 'REMOTE_ADDR':
+        return this.request.remoteAddress;
+      case 'QUERY_STRING':
+        return this.args;
+      case 'HTTPS':
+        return secure ? 'on' : 'off';
+      case 'SSL_PROTOCOL':
+        return secure ? (this.request.tlsProtocol ?? null) : null;
+      case 'SSL_TLS_SNI':
+        return secure ? (this.request.tlsServerName ?? null) : null;
+      default:
+        return null;
+    }
+  };
 
   private useServer(index: number | null, selected: SelectedServer): void {
     this.selected = selected;
@@ -928,6 +1035,7 @@ class RequestRouter {
 
   private responseContext(): ResponseContext {
     return {
+      sslVar: this.sslVariable,
       headerOps: this.dir?.headerOps ?? [],
       env: this.env,
       requestHeaders: this.headers.toPairs(),

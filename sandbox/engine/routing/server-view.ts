@@ -16,11 +16,13 @@ import type {
   Section,
   ServerConfig,
   SourceRef,
+  SslProxyConfig,
 } from '../config/model.ts';
 import { serverBalancers } from '../config/balancer-merge.ts';
 import type { ErrorLogEntry } from '../logs/error-log.ts';
 import { emptyDirectoryState, mergeDirectoryScope, type DirectoryState } from './directory-state.ts';
 import { globMatches, vhostServerName } from './vhost-select.ts';
+import type { SslProxyChecks } from './types.ts';
 import { defineWorkers, type WorkerDefinition } from './workers.ts';
 
 /** httpd's compiled-in Timeout (DEFAULT_TIMEOUT). */
@@ -79,6 +81,15 @@ export interface ServerView {
   proxyTimeout: number;
   proxyTimeoutSet: boolean;
   sslProxyEngine: boolean;
+  /** The server-level SSLProxy* checks (the vhost's over the main server's, field by field). */
+  sslProxy: SslProxyChecks;
+  /** The main server's own, for <Proxy> sections it defined (mod_ssl merges those with it). */
+  mainSslProxy: SslProxyChecks;
+  mainSslProxyEngine: boolean;
+  /** The server's SSLVerifyClient (sc->server->auth.verify_mode), the vhost's over the main server's. */
+  sslVerifyClient: string | null;
+  /** How many of `sections` come from the main server (they come first). */
+  mainSectionCount: number;
   /** <Location>, <Proxy>, <Directory> sections in walk order (main's, then the vhost's). */
   sections: Section[];
   /** Per-directory defaults (lookup_defaults). */
@@ -166,9 +177,39 @@ export function serverView(config: HttpdConfig, virtualHostIndex: number | null,
     proxyTimeout: proxyTimeoutSetting?.value ?? timeout,
     proxyTimeoutSet: proxyTimeoutSetting !== null && proxyTimeoutSetting !== undefined,
     sslProxyEngine: (vhost?.server.sslProxy.engine ?? main.server.sslProxy.engine)?.value ?? false,
+    sslProxy: sslProxyChecks(vhost ? overlaySslProxy(main.server.sslProxy, vhost.server.sslProxy) : main.server.sslProxy),
+    mainSslProxy: sslProxyChecks(main.server.sslProxy),
+    mainSslProxyEngine: main.server.sslProxy.engine?.value ?? false,
+    sslVerifyClient: (vhost?.server.sslVerifyClient ?? main.server.sslVerifyClient)?.value ?? null,
+    mainSectionCount: main.sections.length,
     sections: vhost ? [...main.sections, ...vhost.sections] : main.sections,
     directory,
     source: vhost?.source ?? null,
+  };
+}
+
+/** mod_ssl's cfgMerge of two proxy contexts: each setting the overriding scope wrote wins. */
+export function overlaySslProxy(base: SslProxyConfig, add: SslProxyConfig): SslProxyConfig {
+  return {
+    engine: add.engine ?? base.engine,
+    verify: add.verify ?? base.verify,
+    checkPeerName: add.checkPeerName ?? base.checkPeerName,
+    checkPeerCN: add.checkPeerCN ?? base.checkPeerCN,
+    checkPeerExpire: add.checkPeerExpire ?? base.checkPeerExpire,
+    caCertificateFile: add.caCertificateFile ?? base.caCertificateFile,
+    protocol: add.protocol ?? base.protocol,
+  };
+}
+
+/** The values of SSLProxy* settings, null where unset. */
+export function sslProxyChecks(config: SslProxyConfig): SslProxyChecks {
+  return {
+    verify: config.verify?.value.toLowerCase() ?? null,
+    checkPeerName: config.checkPeerName?.value ?? null,
+    checkPeerCN: config.checkPeerCN?.value ?? null,
+    checkPeerExpire: config.checkPeerExpire?.value ?? null,
+    caCertificateFile: config.caCertificateFile?.value ?? null,
+    protocol: config.protocol?.value ?? null,
   };
 }
 

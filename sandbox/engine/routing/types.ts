@@ -26,6 +26,8 @@ export interface RouteRequest {
   secure: boolean;
   /** On a TLS connection: the SNI name the client sent, null for none. Undefined skips mod_ssl's SNI checks. */
   tlsServerName?: string | null;
+  /** On a TLS connection: the protocol version negotiated ("TLSv1.3"), mod_ssl's SSL_PROTOCOL. */
+  tlsProtocol?: string | null;
 }
 
 /** Which server_rec answered: the main server or a <VirtualHost>. */
@@ -201,6 +203,8 @@ export interface DecisionBase {
 
 /** Per-request settings the response side needs. */
 export interface ResponseContext {
+  /** ap_ssl_var_lookup() for %{VAR}s in Header values; absent: every variable is unset. */
+  sslVar?: (name: string) => string | null;
   /** Header ops that apply to the response, in the order mod_headers runs them. */
   headerOps: import('../config/model.ts').HeaderOp[];
   /** ProxyPassReverse, ProxyPassReverseCookieDomain/Path rules in effect. */
@@ -283,6 +287,21 @@ export interface ResponseDecision extends DecisionBase {
 export type RouteDecision = ProxyDecision | ResponseDecision;
 
 /** The request as mod_proxy sees it when it builds the backend request. */
+/**
+ * The SSLProxy* settings a backend TLS handshake reads from the request's per-directory config
+ * (mod_ssl's dc->proxy), each null while no scope set it.
+ */
+export interface SslProxyChecks {
+  /** SSLProxyVerify as written, lower-cased. */
+  verify: string | null;
+  checkPeerName: boolean | null;
+  checkPeerCN: boolean | null;
+  checkPeerExpire: boolean | null;
+  caCertificateFile: string | null;
+  /** SSLProxyProtocol's words as written. */
+  protocol: string | null;
+}
+
 export interface PreparedProxyRequest {
   method: string;
   /** r->uri, for log messages. */
@@ -316,6 +335,8 @@ export interface PreparedProxyRequest {
   modules: ReadonlySet<string>;
   /** SSLProxyEngine in effect for this server (or its <Proxy> section). */
   sslProxyEngine: boolean;
+  /** SSLProxyVerify, the peer checks and the CA file the backend's TLS handshake uses (null: unset). */
+  sslProxy: SslProxyChecks;
   /** mod_ssl is loaded. */
   sslLoaded: boolean;
   /** Timeout, ProxyTimeout in seconds, and whether ProxyTimeout was written. */

@@ -4,6 +4,7 @@
  * (wss://, https:// with SSLProxyEngine) live here so the request flow only sees success or a
  * classified failure.
  */
+import type { TlsVersionName } from '../../engine/routing/ssl-protocol-range.ts';
 import net from 'node:net';
 import tls from 'node:tls';
 import { lookup } from 'node:dns/promises';
@@ -64,6 +65,8 @@ export interface BackendTarget {
   /** SSLProxyCheckPeerExpire (on by default): an expired or not yet valid certificate fails. */
   checkPeerExpire?: boolean;
   ca?: string[];
+  /** SSLProxyProtocol's lowest and highest TLS version; null: none is enabled, the handshake fails. */
+  versions?: { min: TlsVersionName; max: TlsVersionName } | null;
   /** SO_RCVBUF wish (ProxyReceiveBufferSize); applied where the platform lets Node set it. */
   receiveBufferSize?: number;
 }
@@ -80,6 +83,10 @@ export async function connectBackend(target: BackendTarget, timeoutMs: number): 
   const plain = await openSocket(address, target.port, timeoutMs, !target.tls);
   if (!plain.ok) return plain;
   if (!target.tls) return plain;
+  if (target.versions === null) {
+    plain.socket.destroy();
+    return { ok: false, failure: { kind: 'tls', address, port: target.port, message: 'no TLS version enabled (SSLProxyProtocol)' } };
+  }
   return new Promise<ConnectResult>((resolve) => {
     const secure = tls.connect({
       socket: plain.socket,
@@ -89,6 +96,7 @@ export async function connectBackend(target: BackendTarget, timeoutMs: number): 
       // Only the chain is Node's to verify; the host-name checks are mod_ssl's own (peerCheck below).
       checkServerIdentity: () => undefined,
       ALPNProtocols: ['http/1.1'],
+      ...(target.versions ? { minVersion: target.versions.min, maxVersion: target.versions.max } : {}),
     });
     const timer = setTimeout(() => fail('handshake timed out'), timeoutMs);
     const fail = (message: string, verifyError?: { code: number; text: string }) => {

@@ -6,6 +6,7 @@
  * does the I/O and reports every step to the tap.
  */
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { HttpdConfig } from '../../engine/config/model.ts';
 import { BodyDecoder, requestBodyFraming, responseBodyFraming } from '../../engine/http/body-framing.ts';
 import type { BodyFraming } from '../../engine/http/body-framing.ts';
@@ -410,6 +411,7 @@ async function handleRequest(context: RequestContext, head: RequestHead, startMi
     ...context.endpoints,
     secure: context.secure,
     tlsServerName: context.tlsServerName,
+    tlsProtocol: context.secure ? ((socket as Partial<TLSSocket>).getProtocol?.() ?? null) : null,
   }, runtime.routeOptions);
   const serverIndex = decision.server?.virtualHostIndex ?? null;
   // r->log (a <Location>'s LogLevel), %V and %{VAR}e for the request's own lines from here on.
@@ -682,7 +684,7 @@ const handlerPhaseLogged = new WeakSet<ProxyDecision>();
 
 async function connectPlan(context: RequestContext, plan: BackendPlan, serverIndex: number | null, decision: ProxyDecision) {
   const target = context.runtime.resolveBackend(plan.host, plan.port);
-  const sslProxy = context.runtime.sslProxySettings(serverIndex);
+  const sslProxy = context.runtime.sslProxySettings(decision.prepared.sslProxy);
   if ('blocked' in target) return { ok: false as const, failure: { kind: 'blocked', reason: target.blocked } satisfies ConnectFailure };
   const result = await connectBackend(
     {
@@ -696,6 +698,7 @@ async function connectPlan(context: RequestContext, plan: BackendPlan, serverInd
       peerCheck: sslProxy.peerCheck,
       checkPeerExpire: sslProxy.checkPeerExpire,
       ca: sslProxy.ca,
+      versions: sslProxy.versions,
       receiveBufferSize: context.runtime.receiveBufferSize,
     },
     plan.timeouts.connect * 1000,

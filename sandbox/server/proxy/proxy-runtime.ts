@@ -20,7 +20,8 @@ import { serverBalancers } from '../../engine/config/balancer-merge.ts';
 import { createBalancerState } from '../../engine/routing/balancer-runtime.ts';
 import type { BalancerMemberState, BalancerState } from '../../engine/routing/balancer-runtime.ts';
 import type { RouteOptions } from '../../engine/routing/route-request.ts';
-import type { ResponseContext, WorkerSettings } from '../../engine/routing/types.ts';
+import type { ResponseContext, SslProxyChecks, WorkerSettings } from '../../engine/routing/types.ts';
+import { tlsProtocolRange, type TlsVersionName } from '../../engine/routing/ssl-protocol-range.ts';
 import { buildVhostTable, selectVirtualHost } from '../../engine/routing/vhost-select.ts';
 import { initialWorkerHealth, workerKey, type WorkerHealth } from '../../engine/routing/worker-state.ts';
 import type { VhostTable } from '../../engine/routing/vhost-select.ts';
@@ -512,20 +513,26 @@ export class ProxyRuntime {
     return health;
   }
 
-  /** SSLProxyVerify, the peer checks and the CA file for a server, the vhost's over the main server's. */
-  sslProxySettings(serverIndex: number | null): { verify: boolean; peerCheck: 'name' | 'cn' | 'none'; checkPeerExpire: boolean; ca?: string[] } {
-    const main = this.config.main.server.sslProxy;
-    const own = serverIndex === null ? main : this.config.virtualHosts[serverIndex].server.sslProxy;
-    const verify = (own.verify ?? main.verify)?.value.toLowerCase() ?? 'none';
-    const checkPeerName = (own.checkPeerName ?? main.checkPeerName)?.value ?? null;
-    const checkPeerCN = (own.checkPeerCN ?? main.checkPeerCN)?.value ?? null;
+  /**
+   * What the backend TLS handshake checks, from the request's SSLProxyVerify, peer checks and CA
+   * file (the routing decision's, which already merged the server's and any <Proxy> section's).
+   */
+  sslProxySettings(checks: SslProxyChecks): {
+    verify: boolean;
+    peerCheck: 'name' | 'cn' | 'none';
+    checkPeerExpire: boolean;
+    ca?: string[];
+    versions?: { min: TlsVersionName; max: TlsVersionName } | null;
+  } {
+    const { checkPeerName, checkPeerCN } = checks;
     // ssl_io_filter_handshake: the name check runs unless SSLProxyCheckPeerName is off, or it was
     // left unset while SSLProxyCheckPeerCN is off; an explicit CN on then compares the CN alone.
     const peerCheck = checkPeerName !== false && (checkPeerCN !== false || checkPeerName === true) ? 'name' : checkPeerCN === true ? 'cn' : 'none';
-    const checkPeerExpire = (own.checkPeerExpire ?? main.checkPeerExpire)?.value ?? true;
-    const caFile = (own.caCertificateFile ?? main.caCertificateFile)?.value;
-    const caText = caFile === undefined ? null : this.routeOptions.readFile?.(caFile) ?? null;
-    return { verify: verify === 'require', peerCheck, checkPeerExpire, ...(caText !== null ? { ca: [caText] } : {}) };
+    const caFile = checks.caCertificateFile;
+    const caText = caFile === null ? null : this.routeOptions.readFile?.(caFile) ?? null;
+    // SSLProxyProtocol: the versions offered; a set with none left makes every handshake fail.
+    const versions = checks.protocol === null ? {} : { versions: tlsProtocolRange(checks.protocol) };
+    return { verify: checks.verify === 'require', peerCheck, checkPeerExpire: checks.checkPeerExpire ?? true, ...(caText !== null ? { ca: [caText] } : {}), ...versions };
   }
 
   trackTunnel(tunnel: Tunnel): void {

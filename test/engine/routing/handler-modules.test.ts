@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dnsFailureLog, routeRequest, type RouteDecision } from '../../../sandbox/engine/routing/index.ts';
-import { configFrom, request, STANDARD_MODULES, websocket } from './route-fixtures.ts';
+import { configFrom, request, STANDARD_MODULES, websocket, WEBSOCKET_HEADERS } from './route-fixtures.ts';
 import { withoutPhaseDebug } from './route-fixtures.ts';
 
 function backendOf(decision: RouteDecision) {
@@ -97,6 +97,61 @@ describe('scheme handlers measured on httpd 2.4.71', () => {
     const config = configFrom(['SSLProxyEngine on', 'ProxyPass /ws/ wss://127.0.0.1:8443/'].join('\n'), ['mpm_event', 'authz_core', 'authz_host', 'proxy', 'proxy_http', 'ssl']);
     const backend = backendOf(routeRequest(config, websocket('/ws/')));
     expect(backend).toMatchObject({ tls: true, afterConnectFailure: null, port: 8443 });
+  });
+});
+
+// ssl_proxy_section_post_config + ssl_config_perdir_merge, measured in differential scenario 590.
+describe('SSLProxy* settings in <Proxy> sections', () => {
+  const SSL_MODULES = ['mpm_event', 'authz_core', 'authz_host', 'proxy', 'proxy_http', 'ssl'];
+  const checksFor = (body: string, path: string, host?: string) => {
+    const decision = routeRequest(configFrom(body, SSL_MODULES), host === undefined ? websocket(path) : request(path, [['Host', host], ...WEBSOCKET_HEADERS], {}));
+    if (decision.kind !== 'proxy') throw new Error(`expected a proxy decision, got ${decision.kind}`);
+    return { engine: decision.prepared.sslProxyEngine, checks: decision.prepared.sslProxy };
+  };
+  const routes = [
+    'SSLProxyEngine on',
+    'SSLProxyCheckPeerExpire off',
+    '<Proxy "wss://127.0.0.1:8443/off/">',
+    'SSLProxyCheckPeerName off',
+    'SSLProxyVerify require',
+    'SSLProxyCACertificateFile /etc/ca.pem',
+    '</Proxy>',
+    '<Proxy "wss://127.0.0.1:8443/off/deeper/">',
+    'SSLProxyCheckPeerCN on',
+    '</Proxy>',
+    'ProxyPass /off/ wss://127.0.0.1:8443/off/',
+    'ProxyPass /ws/ wss://127.0.0.1:8443/',
+  ].join('\n');
+
+  it("applies a matching section's settings over the server's", () => {
+    expect(checksFor(routes, '/off/')).toEqual({
+      engine: true,
+      checks: { verify: 'require', checkPeerName: false, checkPeerCN: null, checkPeerExpire: false, caCertificateFile: '/etc/ca.pem', protocol: null },
+    });
+    expect(checksFor(routes, '/ws/x').checks).toEqual({ verify: null, checkPeerName: null, checkPeerCN: null, checkPeerExpire: false, caCertificateFile: null, protocol: null });
+  });
+
+  it("uses the last matching section's context whole: an earlier section's settings do not add up", () => {
+    expect(checksFor(routes, '/off/deeper/').checks).toEqual({ verify: null, checkPeerName: null, checkPeerCN: true, checkPeerExpire: false, caCertificateFile: null, protocol: null });
+  });
+
+  it('merges a main-server section with the main server, not with the vhost that uses it', () => {
+    const body = [
+      'Listen 127.0.0.1:8800',
+      '<Proxy "wss://127.0.0.1:8443/">',
+      'SSLProxyCheckPeerCN on',
+      '</Proxy>',
+      '<VirtualHost *:8800>',
+      'ServerName v.test',
+      'SSLProxyEngine on',
+      'SSLProxyCheckPeerName off',
+      'ProxyPass /ws/ wss://127.0.0.1:8443/',
+      '</VirtualHost>',
+    ].join('\n');
+    expect(checksFor(body, '/ws/', 'v.test')).toEqual({
+      engine: false,
+      checks: { verify: null, checkPeerName: null, checkPeerCN: true, checkPeerExpire: null, caCertificateFile: null, protocol: null },
+    });
   });
 });
 
@@ -265,5 +320,66 @@ describe('SetHandler server-status', () => {
   it('answers 404 when mod_status is not loaded, the handler having nobody to run it', () => {
     const decision = routeRequest(configFrom(body.replace(/SetHandler server-status/g, 'SetHandler server-info')), request('/server-status'));
     expect(decision).toMatchObject({ kind: 'respond', status: 404, reason: 'not-found' });
+  });
+});
+
+// ssl_hook_Access, the ssl authz provider and ap_ssl_var_lookup, measured in differential scenario 595.
+describe("mod_ssl's access checks and variables", () => {
+  const SSL_MODULES = ['mpm_event', 'authz_core', 'authz_host', 'proxy', 'proxy_http', 'ssl', 'headers'];
+  const config = configFrom(
+    [
+      '<Location /need/>',
+      'SSLRequireSSL',
+      'Require all granted',
+      'ProxyPass ws://127.0.0.1:8080/need/',
+      '</Location>',
+      '<Location /req/>',
+      'Require ssl',
+      'ProxyPass ws://127.0.0.1:8080/req/',
+      '</Location>',
+      '<Location /proto/>',
+      'RequestHeader set X-Proto "%{SSL_PROTOCOL}s|%{HTTPS}s|%{REQUEST_METHOD}s|%{NOPE}s"',
+      'ProxyPass ws://127.0.0.1:8080/proto/',
+      '</Location>',
+      '<Location /cert/>',
+      'SSLVerifyClient require',
+      'ProxyPass ws://127.0.0.1:8080/cert/',
+      '</Location>',
+    ].join('\n'),
+    SSL_MODULES,
+  );
+  const over = (secure: boolean, tlsProtocol: string | null = secure ? 'TLSv1.3' : null) => ({ secure, tlsProtocol });
+  const route = (path: string, tls: ReturnType<typeof over>) => routeRequest(config, request(path, [['Host', 'a.test'], ...WEBSOCKET_HEADERS], tls));
+
+  it('answers a plain request under SSLRequireSSL 403 with AH02219 naming r->filename, and lets TLS through', () => {
+    const plain = route('/need/', over(false));
+    expect(plain).toMatchObject({ kind: 'respond', status: 403 });
+    expect(plain.log).toContainEqual(expect.objectContaining({ module: 'ssl', level: 'error', code: 'AH02219', message: 'access to proxy:ws://127.0.0.1:8080/need/ failed, reason: SSL connection required' }));
+    expect(route('/need/', over(true)).kind).toBe('proxy');
+  });
+
+  it('grants Require ssl over TLS only', () => {
+    expect(route('/req/', over(false))).toMatchObject({ kind: 'respond', status: 403 });
+    expect(route('/req/', over(true)).kind).toBe('proxy');
+  });
+
+  it('expands %{VAR}s from mod_ssl: HTTPS off/on, SSL_PROTOCOL unset on plain', () => {
+    const header = (decision: RouteDecision) => (decision.kind === 'proxy' ? decision.prepared.headers.find(([name]) => name === 'X-Proto')?.[1] : undefined);
+    expect(header(route('/proto/', over(false)))).toBe('(null)|off|GET|(null)');
+    expect(header(route('/proto/', over(true)))).toBe('TLSv1.3|on|GET|(null)');
+  });
+
+  it('refuses a section SSLVerifyClient on TLS 1.3 (no post-handshake authentication) with AH10158, not on TLS 1.2 or plain', () => {
+    const refused = route('/cert/', over(true));
+    expect(refused).toMatchObject({ kind: 'respond', status: 403 });
+    expect(refused.log).toContainEqual(expect.objectContaining({ code: 'AH10158', message: 'cannot perform post-handshake authentication' }));
+    expect(route('/cert/', over(true, 'TLSv1.2')).kind).toBe('proxy');
+    expect(route('/cert/', over(false)).kind).toBe('proxy');
+  });
+
+  it('leaves every %{VAR}s unset without mod_ssl', () => {
+    const bare = configFrom(['<Location /p/>', 'RequestHeader set X-Proto "%{HTTPS}s"', 'ProxyPass ws://127.0.0.1:8080/p/', '</Location>'].join('\n'));
+    const decision = routeRequest(bare, websocket('/p/'));
+    expect(decision.kind === 'proxy' ? decision.prepared.headers.find(([name]) => name === 'X-Proto')?.[1] : null).toBe('(null)');
   });
 });

@@ -91,21 +91,27 @@ describe('ProxyRuntime keep-alive decisions', () => {
 });
 
 describe('ProxyRuntime.sslProxySettings', () => {
-  const settings = (body: string) => {
-    const config = checkedConfig(`LoadModule mpm_event_module modules/mod_mpm_event.so\nLoadModule socache_shmcb_module modules/mod_socache_shmcb.so\nLoadModule ssl_module modules/mod_ssl.so\nServerName localhost\nListen 127.0.0.1:8000\n${body}\n<VirtualHost *:8000>\nServerName v\n</VirtualHost>\n`);
-    return new ProxyRuntime({ config, sink: new MemoryLogSink(), readFile: (path) => `PEM of ${path}` }).sslProxySettings(0);
-  };
+  const runtime = new ProxyRuntime({ config: checkedConfig('LoadModule mpm_event_module modules/mod_mpm_event.so\nServerName localhost\nListen 127.0.0.1:8000\n'), sink: new MemoryLogSink(), readFile: (path) => `PEM of ${path}` });
+  const unset = { verify: null, checkPeerName: null, checkPeerCN: null, checkPeerExpire: null, caCertificateFile: null, protocol: null };
+  const settings = (checks: Partial<typeof unset> | Record<string, unknown>) => runtime.sslProxySettings({ ...unset, ...checks });
 
-  // ssl_io_filter_handshake, measured in differential scenario 324.
+  // ssl_io_filter_handshake, measured in differential scenarios 324 and 590.
   it('checks the peer name by default, skips it when SSLProxyCheckPeerCN off leaves SSLProxyCheckPeerName unset', () => {
-    expect(settings('').peerCheck).toBe('name');
-    expect(settings('SSLProxyCheckPeerCN off').peerCheck).toBe('none');
-    expect(settings('SSLProxyCheckPeerCN off\nSSLProxyCheckPeerName on').peerCheck).toBe('name');
-    expect(settings('SSLProxyCheckPeerName off\nSSLProxyCheckPeerCN on').peerCheck).toBe('cn');
-    expect(settings('SSLProxyCheckPeerName off').peerCheck).toBe('none');
+    expect(settings({}).peerCheck).toBe('name');
+    expect(settings({ checkPeerCN: false }).peerCheck).toBe('none');
+    expect(settings({ checkPeerCN: false, checkPeerName: true }).peerCheck).toBe('name');
+    expect(settings({ checkPeerName: false, checkPeerCN: true }).peerCheck).toBe('cn');
+    expect(settings({ checkPeerName: false }).peerCheck).toBe('none');
   });
 
-  it("reads the main server's SSLProxyCACertificateFile for a vhost that has none", () => {
-    expect(settings('SSLProxyCACertificateFile /etc/ca.pem\nSSLProxyVerify require')).toMatchObject({ verify: true, ca: ['PEM of /etc/ca.pem'] });
+  it('reads the CA file and verifies only under SSLProxyVerify require; the expiry check defaults to on', () => {
+    expect(settings({ caCertificateFile: '/etc/ca.pem', verify: 'require' })).toMatchObject({ verify: true, checkPeerExpire: true, ca: ['PEM of /etc/ca.pem'] });
+    expect(settings({ verify: 'optional', checkPeerExpire: false })).toEqual({ verify: false, peerCheck: 'name', checkPeerExpire: false });
+  });
+
+  it('turns SSLProxyProtocol into the versions offered, null when it enables none', () => {
+    expect(settings({ protocol: '-all +TLSv1' }).versions).toEqual({ min: 'TLSv1', max: 'TLSv1' });
+    expect(settings({ protocol: '-all' }).versions).toBeNull();
+    expect(settings({}).versions).toBeUndefined();
   });
 });

@@ -84,7 +84,7 @@ function pathChecked(check: typeof checkSslFile, perDirectoryRefused = false) {
 /** Protocol names; mod_ssl compares them case-insensitively. */
 const PROTOCOLS = ['sslv3', 'tlsv1', 'tlsv1.1', 'tlsv1.2', 'tlsv1.3', 'all'];
 
-/** ssl_cmd_protocol_parse, shared by SSLProtocol and SSLProxyProtocol. */
+/** ssl_cmd_protocol_parse, shared by SSLProtocol and SSLProxyProtocol; the words are kept as written. */
 function parseProtocols(context: CommandContext, args: SplitArguments): Result {
   let anySet = false;
   for (const word of args.words) {
@@ -114,6 +114,19 @@ function sslProtocol(context: CommandContext, args: SplitArguments): Result {
   const error = parseProtocols(context, args);
   if (error) return error;
   context.server.server.sslProtocol = setting(context, args.raw);
+  return null;
+}
+
+function sslProxyProtocol(context: CommandContext, args: SplitArguments): Result {
+  const error = parseProtocols(context, args);
+  if (error) return error;
+  proxyConfig(context).protocol = setting(context, args.raw);
+  return null;
+}
+
+/** SSLRequireSSL: this section refuses requests that did not come over TLS (ssl_hook_Access). */
+function requireSsl(context: CommandContext): Result {
+  context.scope.sslRequireSSL = setting(context, true);
   return null;
 }
 
@@ -250,13 +263,14 @@ function clientCaLocation(check: typeof checkSslFile, key: 'sslCaCertificateFile
 /** ssl_cmd_verify_parse: strcEQ, so the words are compared case-insensitively. */
 const CLIENT_VERIFY_MODES: Record<string, string> = { none: 'none', off: 'none', optional: 'optional', require: 'require', on: 'require', optional_no_ca: 'optional_no_ca' };
 
-/** SSLVerifyClient: the per-directory value is a renegotiation the sandbox does not model; the server one is compared by the SNI check. */
+/** SSLVerifyClient: the server's is compared by the SNI check; a section's asks for a client certificate after the handshake (ssl_hook_Access). */
 function verifyClient(context: CommandContext, args: SplitArguments): Result {
   const value = args.words[0].value;
   const lower = value.toLowerCase();
   const mode = Object.hasOwn(CLIENT_VERIFY_MODES, lower) ? CLIENT_VERIFY_MODES[lower] : undefined;
   if (mode === undefined) return `${context.spec.name}: Invalid argument '${value}'`;
   if (context.path === null) context.server.server.sslVerifyClient = setting(context, mode);
+  else context.scope.sslVerifyClient = setting(context, mode);
   return null;
 }
 
@@ -371,6 +385,8 @@ export const sslHandlers: HandlerTable = {
   sslproxycheckpeercn: proxyFlag('checkPeerCN'),
   sslproxycheckpeerexpire: proxyFlag('checkPeerExpire'),
   sslproxyverify: proxyVerify,
+  sslproxyprotocol: sslProxyProtocol,
+  sslrequiressl: requireSsl,
   sslcertificatechainfile: pathChecked(checkSslFile),
   sslsessionticketkeyfile: pathChecked(checkSslFile),
   sslcacertificatefile: clientCaLocation(checkSslFile, 'sslCaCertificateFile'),
@@ -393,7 +409,6 @@ export const sslHandlers: HandlerTable = {
   sslocsprespondercertificatefile: pathChecked(checkSslFile),
   sslsessioncache: sessionCache,
   sslsessioncachetimeout: sessionCacheTimeout,
-  sslproxyprotocol: checked(parseProtocols),
   sslproxyciphersuite: checked(cipherProtocolError),
   ssloptions: sslOptions,
   sslcarevocationcheck: checkMode(['none', 'leaf', 'chain'], 'no_crl_for_cert_ok'),
