@@ -265,11 +265,14 @@ export function checkWorkerParam(state: ParseState, key: string, value: string):
   }
 }
 
+/** proxy_wstat_tbl's flags, matched after toupper(): every worker state, not only the documented D S I H E N R C. */
+const WORKER_STATUS_FLAGS = 'OINGUDSEHRFC';
+
 function checkWorkerStatus(value: string): string | null {
   for (let index = 0; index < value.length; index++) {
     let char = value[index];
     if (char === '+' || char === '-') char = value[++index] ?? '';
-    if (!'DdSsIiHhEeNnRrCc'.includes(char) || char === '') return 'Unknown status parameter option';
+    if (!/^[A-Za-z]$/.test(char) || !WORKER_STATUS_FLAGS.includes(char.toUpperCase())) return 'Unknown status parameter option';
   }
   return null;
 }
