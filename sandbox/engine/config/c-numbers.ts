@@ -21,6 +21,16 @@ export function atoi(text: string): number {
   return Number(BigInt.asIntN(32, value));
 }
 
+/** C atol() (a 64-bit long): strtol's value, saturating at LONG_MIN/LONG_MAX, as a number. */
+export function atol(text: string): number {
+  const match = /^[ \t\n\r\v\f]*([+-]?\d+)/.exec(text);
+  if (!match) return 0;
+  let value = BigInt(match[1]);
+  if (value > LONG_MAX) value = LONG_MAX;
+  if (value < LONG_MIN) value = LONG_MIN;
+  return Number(value);
+}
+
 /** C atof(): the longest decimal floating-point prefix; 0 when there is none. */
 export function atof(text: string): number {
   const match = /^[ \t\n\r\v\f]*([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)/.exec(text);

@@ -458,7 +458,11 @@ function loadModule(context: FileContext, node: DirectiveNode, name: string, pat
   const fileName = absolute.slice(absolute.lastIndexOf('/') + 1);
   const fileModule = absolute === `${DEBIAN_MODULE_DIR}/${fileName}` ? findModuleBySoFile(fileName) : undefined;
   let debianError: string | null = null;
-  if (!fileModule && state.options.fileSystem?.listDirectory(absolute)) {
+  if (!fileModule && !path.includes('/')) {
+    // mod_so's dso_load: a name without '/' that fails under ServerRoot is retried as it is,
+    // through dlopen's library search path, and that second failure is the one reported.
+    debianError = `Cannot load ${path} into server: ${path}: cannot open shared object file: No such file or directory`;
+  } else if (!fileModule && state.options.fileSystem?.listDirectory(absolute)) {
     debianError = `Cannot load ${path} into server: ${absolute}: cannot read file data: Is a directory`;
   } else if (!fileModule && fileInPath(state, absolute)) {
     // dlopen("…/mod_x.so/"): a file where the path needs a directory.

@@ -4,7 +4,7 @@
  * set_worker_param / set_balancer_param): URL validation, worker names, worker sharing and the
  * key=value parameters with httpd's exact messages.
  */
-import { atof, atoi } from '../c-numbers.ts';
+import { atof, atoi, atol } from '../c-numbers.ts';
 import type { BalancerDefinition, ProxyParam, ServerConfig, SourceRef } from '../model.ts';
 import type { ParseState } from '../parse-state.ts';
 import { parseUri, proxyPortOfScheme, unparseUri } from '../uri.ts';
@@ -206,7 +206,7 @@ export function checkWorkerParam(state: ParseState, key: string, value: string):
     case 'timeout':
       return atoi(value) < 1 ? 'Timeout must be at least one second' : null;
     case 'iobuffersize': {
-      const size = atoi(value);
+      const size = atol(value);
       return size < 512 && size !== 0 ? 'IOBufferSize must be >= 512 bytes, or 0 for system default.' : null;
     }
     case 'receivebuffersize': {
@@ -255,7 +255,7 @@ export function checkWorkerParam(state: ParseState, key: string, value: string):
     case 'upgrade':
       return value.length >= 16 ? 'upgrade protocol length must be < 16 characters' : null;
     case 'responsefieldsize':
-      return atoi(value) < 0 ? 'ResponseFieldSize must be greater than 0 bytes, or 0 for system default.' : null;
+      return atol(value) < 0 ? 'ResponseFieldSize must be greater than 0 bytes, or 0 for system default.' : null;
     case 'secret':
       return value.length >= 64 ? 'Secret length must be < 64 characters' : null;
     default:

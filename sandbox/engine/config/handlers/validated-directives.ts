@@ -6,7 +6,7 @@
  * and ProxyErrorOverride are checked here too but stored in the scope and simulated.
  */
 import type { SplitArguments } from '../argument-splitter.ts';
-import { atoi } from '../c-numbers.ts';
+import { atoi, atol } from '../c-numbers.ts';
 import { sourceOf } from '../directive-node.ts';
 import type { ErrorDocumentEntry } from '../model.ts';
 import { canResolve, serverRootRelative } from '../parse-state.ts';
@@ -244,7 +244,8 @@ export const validatedDirectiveHandlers: HandlerTable = {
   proxydomain: validated((context, args) => (args.words[0].value.startsWith('.') ? null : 'ProxyDomain: domain name must start with a dot.')),
   // set_io_buffer_size: atol, so a word that is not a number is 0, the system default.
   proxyiobuffersize: validated((context, args) => {
-    const size = atoi(args.words[0].value);
+    // set_io_buffer_size reads a long: 2147483648 is a large size, not a negative one.
+    const size = atol(args.words[0].value);
     return size < 512 && size !== 0 ? 'ProxyIOBufferSize must be >= 512 bytes, or 0 for system default.' : null;
   }),
   balancergrowth: validated((context, args) => {
