@@ -470,7 +470,10 @@ function loadModule(context: FileContext, node: DirectiveNode, name: string, pat
   } else if (!fileModule) {
     debianError = `Cannot load ${path} into server: ${absolute}: cannot open shared object file: No such file or directory`;
   } else if (fileModule.id !== name) {
-    debianError = `Can't locate API module structure \`${name}' in file ${absolute}: ${absolute}: undefined symbol: ${name}`;
+    // dlopen comes before the symbol lookup: a module missing its provider fails to load first.
+    const fileDependency = linkDependencyOf(fileModule.id);
+    if (fileDependency && !state.loadedIds.has(fileDependency.provider)) debianError = `Cannot load ${path} into server: ${absolute}: undefined symbol: ${fileDependency.symbol}`;
+    else debianError = `Can't locate API module structure \`${name}' in file ${absolute}: ${absolute}: undefined symbol: ${name}`;
   }
   if (debianError && (!known || state.options.modulePaths === 'debian')) {
     fail(context, at(debianError.startsWith('Cannot') ? 1 : 0), debianError, line, DIAGNOSTIC_CODES.loadModule);
