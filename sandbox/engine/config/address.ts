@@ -3,6 +3,7 @@
  * port is the run of digits at the end after a ':'; everything before is the host, which httpd
  * then resolves (so "::1" without brackets is host ":" port 1, and fails to resolve).
  */
+import { atoi } from './c-numbers.ts';
 
 /** A parsed `[host][:port]`; port 0 when none was given. */
 export interface AddressPort {
@@ -18,35 +19,31 @@ export function parseAddressPort(text: string): AddressPort | null {
   while (last >= 0 && /\d/.test(text[last])) last--;
   if (last < 0) {
     if (text === '') return null;
-    const port = Number(text);
+    const port = atoi(text);
     return port >= 1 && port <= 65535 ? { host: null, scopeId: null, port } : null;
   }
   let port = 0;
   let hostEnd = text.length;
-  if (text[last] === ':') {
+  // A ':' counts only with digits after it: "127.0.0.1:" is all host.
+  if (text[last] === ':' && last !== text.length - 1) {
+    if (last === 0) return null;
     hostEnd = last;
-    if (last !== text.length - 1) {
-      port = Number(text.slice(last + 1));
-      if (port < 1 || port > 65535) return null;
-    }
+    port = atoi(text.slice(last + 1));
+    if (port < 1 || port > 65535) return null;
   }
   let host = text.slice(0, hostEnd);
   let scopeId: string | null = null;
   if (host.startsWith('[')) {
-    if (!host.endsWith(']')) return null;
+    // The first ']' must end the host; a scope id only exists in this bracketed form.
+    if (host.indexOf(']') !== host.length - 1) return null;
     host = host.slice(1, -1);
     const percent = host.indexOf('%');
     if (percent !== -1) {
+      if (percent === host.length - 1) return null;
       scopeId = host.slice(percent + 1);
       host = host.slice(0, percent);
     }
-    if (!host.includes(':')) return null;
-  } else {
-    const percent = host.indexOf('%');
-    if (percent !== -1 && host.includes(':')) {
-      scopeId = host.slice(percent + 1);
-      host = host.slice(0, percent);
-    }
+    if (!isIpv6(host)) return null;
   }
   if (host === '') return null;
   return { host, scopeId, port };

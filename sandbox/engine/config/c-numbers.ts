@@ -4,12 +4,31 @@
  * parsing matters because httpd accepts "Timeout 10s" as 10 and "Timeout abc" as 0.
  */
 
-/** C atoi()/atol(): leading blanks, optional sign, digits; 0 when there are none. */
+const LONG_MAX = (1n << 63n) - 1n;
+const LONG_MIN = -(1n << 63n);
+
+/**
+ * C atoi() as glibc has it on a 64-bit machine: leading blanks, optional sign, digits (0 when
+ * there are none), read by strtol (which saturates at LONG_MIN/LONG_MAX) and cast to int, which
+ * keeps the low 32 bits: "99999999999" is 1215752191, "2147483648" is -2147483648.
+ */
 export function atoi(text: string): number {
   const match = /^[ \t\n\r\v\f]*([+-]?\d+)/.exec(text);
   if (!match) return 0;
-  const value = Number.parseInt(match[1], 10);
-  return Math.max(-2147483648, Math.min(2147483647, value));
+  let value = BigInt(match[1]);
+  if (value > LONG_MAX) value = LONG_MAX;
+  if (value < LONG_MIN) value = LONG_MIN;
+  return Number(BigInt.asIntN(32, value));
+}
+
+/** C atol() (a 64-bit long): strtol's value, saturating at LONG_MIN/LONG_MAX, as a number. */
+export function atol(text: string): number {
+  const match = /^[ \t\n\r\v\f]*([+-]?\d+)/.exec(text);
+  if (!match) return 0;
+  let value = BigInt(match[1]);
+  if (value > LONG_MAX) value = LONG_MAX;
+  if (value < LONG_MIN) value = LONG_MIN;
+  return Number(value);
 }
 
 /** C atof(): the longest decimal floating-point prefix; 0 when there is none. */

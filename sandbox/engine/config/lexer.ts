@@ -70,7 +70,12 @@ export function readLogicalLines(text: string): LogicalLine[] {
     const segments: Segment[] = [];
     const firstLine = lineNumber + 1;
     for (;;) {
-      if (cursor >= text.length) break; // EOF inside a continuation returns what was read
+      if (cursor >= text.length) {
+        // EOF inside a continuation returns what was read; ap_cfg_getline_core counted one more
+        // line before it found the end, so httpd reports the directive one line past the file.
+        if (segments.length > 0) lineNumber++;
+        break;
+      }
       lineNumber++;
       const newline = text.indexOf('\n', cursor);
       let chunk = newline === -1 ? text.slice(cursor) : text.slice(cursor, newline + 1);

@@ -148,7 +148,8 @@ export function addLoadedModule(state: ParseState, module: LoadedModule): void {
 
 /** Whether httpd could resolve this host name while reading the config. */
 export function canResolve(state: ParseState, host: string): boolean {
-  return isIpLiteral(host) || state.options.resolvableHosts.includes(host.toLowerCase());
+  // apr_sockaddr_info_get takes a name starting with '/' as a Unix socket path, no lookup.
+  return host.startsWith('/') || isIpLiteral(host) || state.options.resolvableHosts.includes(host.toLowerCase());
 }
 
 /** Make a path absolute against ServerRoot, as ap_server_root_relative (apr_filepath_merge) does. */

@@ -232,9 +232,7 @@ const READ_HANDLERS: Record<string, ReadHandler> = {
   includeoptional: (context, node, level, words) => include(context, node, level, words[0], true),
   loadmodule: (context, node, _level, words, at) => loadModule(context, node, words[0], words[1], at),
   serverroot: (context, node, _level, words) => setServerRoot(context, node, words[0]),
-  defaultruntimedir: (context, node, _level, words) => {
-    context.state.config.global.defaultRuntimeDir = { value: words[0], source: sourceOf(node) };
-  },
+  defaultruntimedir: (context, node, _level, words) => setDefaultRuntimeDir(context, node, words[0]),
   '<macro': (context, node) => soakSection(context, node, '<Macro'),
 };
 
@@ -460,12 +458,22 @@ function loadModule(context: FileContext, node: DirectiveNode, name: string, pat
   const fileName = absolute.slice(absolute.lastIndexOf('/') + 1);
   const fileModule = absolute === `${DEBIAN_MODULE_DIR}/${fileName}` ? findModuleBySoFile(fileName) : undefined;
   let debianError: string | null = null;
-  if (!fileModule && state.options.fileSystem?.listDirectory(absolute)) {
+  if (!fileModule && !path.includes('/')) {
+    // mod_so's dso_load: a name without '/' that fails under ServerRoot is retried as it is,
+    // through dlopen's library search path, and that second failure is the one reported.
+    debianError = `Cannot load ${path} into server: ${path}: cannot open shared object file: No such file or directory`;
+  } else if (!fileModule && state.options.fileSystem?.listDirectory(absolute)) {
     debianError = `Cannot load ${path} into server: ${absolute}: cannot read file data: Is a directory`;
+  } else if (!fileModule && fileInPath(state, absolute)) {
+    // dlopen("…/mod_x.so/"): a file where the path needs a directory.
+    debianError = `Cannot load ${path} into server: ${absolute}: cannot open shared object file: Not a directory`;
   } else if (!fileModule) {
     debianError = `Cannot load ${path} into server: ${absolute}: cannot open shared object file: No such file or directory`;
   } else if (fileModule.id !== name) {
-    debianError = `Can't locate API module structure \`${name}' in file ${absolute}: ${absolute}: undefined symbol: ${name}`;
+    // dlopen comes before the symbol lookup: a module missing its provider fails to load first.
+    const fileDependency = linkDependencyOf(fileModule.id);
+    if (fileDependency && !state.loadedIds.has(fileDependency.provider)) debianError = `Cannot load ${path} into server: ${absolute}: undefined symbol: ${fileDependency.symbol}`;
+    else debianError = `Can't locate API module structure \`${name}' in file ${absolute}: ${absolute}: undefined symbol: ${name}`;
   }
   if (debianError && (!known || state.options.modulePaths === 'debian')) {
     fail(context, at(debianError.startsWith('Cannot') ? 1 : 0), debianError, line, DIAGNOSTIC_CODES.loadModule);
@@ -484,6 +492,27 @@ function loadModule(context: FileContext, node: DirectiveNode, name: string, pat
     return;
   }
   addLoadedModule(state, { id: module.id, sourceName: module.sourceName, path, source: sourceOf(node) });
+}
+
+/** core set_runtime_dir: the path, under ServerRoot when relative, must be a directory. */
+/** Whether a proper prefix of the path (up to a '/') is a file rather than a directory (ENOTDIR). */
+function fileInPath(state: ParseState, absolute: string): boolean {
+  const fileSystem = state.options.fileSystem;
+  for (let slash = absolute.indexOf('/', 1); slash !== -1; slash = absolute.indexOf('/', slash + 1)) {
+    const prefix = absolute.slice(0, slash);
+    const moduleFile = prefix.startsWith(`${DEBIAN_MODULE_DIR}/`) && findModuleBySoFile(prefix.slice(DEBIAN_MODULE_DIR.length + 1)) !== undefined;
+    if (moduleFile || (fileSystem && fileSystemPathExists(fileSystem, prefix) && fileSystem.listDirectory(prefix) === null)) return true;
+  }
+  return false;
+}
+
+function setDefaultRuntimeDir(context: FileContext, node: DirectiveNode, path: string): void {
+  const fileSystem = context.state.options.fileSystem;
+  if (fileSystem && fileSystem.listDirectory(serverRootRelative(context.state, path)) === null) {
+    fail(context, argsSpan(node, 0, node.args.length), 'DefaultRuntimeDir must be a valid directory, absolute or relative to ServerRoot', node.line.httpdLine, DIAGNOSTIC_CODES.invalidArgument);
+    return;
+  }
+  context.state.config.global.defaultRuntimeDir = { value: path, source: sourceOf(node) };
 }
 
 function setServerRoot(context: FileContext, node: DirectiveNode, path: string): void {

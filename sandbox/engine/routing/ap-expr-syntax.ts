@@ -203,6 +203,12 @@ const COMPARISON = new Set(['T_OP_STR_EQ', 'T_OP_STR_NE', 'T_OP_STR_LT', 'T_OP_S
 class Checker {
   private index = 0;
   private readonly tokens: Tok[];
+  /**
+   * ctx->error2: an unknown variable, function or operator is only recorded where the grammar
+   * reduces it, and parsing goes on; a later syntax error then carries it after a colon, and
+   * without one it is the whole message. A later lookup failure replaces an earlier one.
+   */
+  error2: string | null = null;
   constructor(tokens: Tok[]) {
     this.tokens = tokens;
   }
@@ -216,7 +222,9 @@ class Checker {
     if (token.abort) throw new SyntaxFailure(token.lexError ?? '');
     let message = `syntax error, unexpected ${token.name}`;
     if (expected.length > 0 && expected.length <= 4) message += `, expecting ${expected.join(' or ')}`;
-    if (token.lexError) message += `: ${token.lexError}`;
+    // The lexer's PERROR sets error2 too, over any lookup failure before it.
+    const error2 = token.lexError ?? this.error2;
+    if (error2) message += `: ${error2}`;
     throw new SyntaxFailure(message);
   }
 
@@ -267,7 +275,7 @@ class Checker {
       case 'T_OP_UNARY':
         this.index++;
         this.word();
-        if (!UNARY.has(token.text.slice(1))) throw new SyntaxFailure(`Unary operator '${token.text}' does not exist`);
+        if (!UNARY.has(token.text.slice(1))) this.error2 = `Unary operator '${token.text}' does not exist`;
         return;
     }
     if (!WORD_START.has(token.name)) this.fail();
@@ -276,7 +284,7 @@ class Checker {
     if (COMPARISON.has(operator.name)) {
       this.index++;
       this.word();
-      if (operator.name === 'T_OP_BINARY' && !BINARY.has(operator.text.slice(1))) throw new SyntaxFailure(`Binary operator '${operator.text}' does not exist`);
+      if (operator.name === 'T_OP_BINARY' && !BINARY.has(operator.text.slice(1))) this.error2 = `Binary operator '${operator.text}' does not exist`;
       return;
     }
     if (operator.name === 'T_OP_REG' || operator.name === 'T_OP_NRE') {
@@ -285,7 +293,8 @@ class Checker {
       if (regex.name !== 'T_REGEX' && regex.name !== 'T_REGEX_I') this.fail(['T_REGEX', 'T_REGEX_I']);
       this.index++;
       const compiled = compileHttpdRegex(regex.pattern ?? '', { caseInsensitive: regex.name === 'T_REGEX_I' });
-      if (!compiled.ok && !compiled.unsupported) throw new SyntaxFailure('Failed to compile regular expression');
+      // ctx->error and YYERROR: the parse ends here, with error2 (if any) after it.
+      if (!compiled.ok && !compiled.unsupported) throw new SyntaxFailure(`Failed to compile regular expression${this.error2 ? `: ${this.error2}` : ''}`);
       return;
     }
     if (operator.name === 'T_OP_IN') {
@@ -304,7 +313,8 @@ class Checker {
         this.word();
         this.take("')'", ['T_OP_CONCAT', "')'"]);
         // Core ap_expr registers no list function; mod_ssl's PeerExtList needs mod_ssl loaded.
-        throw new SyntaxFailure(`List-returning function '${next.text}' does not exist`);
+        this.error2 = `List-returning function '${next.text}' does not exist`;
+        return;
       }
       this.fail(['T_ID', "'{'"]);
     }
@@ -340,7 +350,7 @@ class Checker {
         this.take("'('");
         this.word();
         this.take("')'", ['T_OP_CONCAT', "')'"]);
-        if (!FUNCTIONS.has(token.text.toLowerCase())) throw new SyntaxFailure(`Function '${token.text}' does not exist`);
+        if (!FUNCTIONS.has(token.text.toLowerCase())) this.error2 = `Function '${token.text}' does not exist`;
         return;
       }
     }
@@ -353,13 +363,13 @@ class Checker {
     if (this.peek().name === "':'") {
       this.index += 2;
       this.take('T_VAR_END');
-      if (!FUNCTIONS.has(name.text.toLowerCase())) throw new SyntaxFailure(`Function '${name.text}' does not exist`);
+      if (!FUNCTIONS.has(name.text.toLowerCase())) this.error2 = `Function '${name.text}' does not exist`;
       return;
     }
     this.take('T_VAR_END', ['T_VAR_END', "':'"]);
     const upper = name.text.toUpperCase();
     // mod_ssl (and other modules) add SSL_* and similar variables; only core names are known here.
-    if (!VARIABLES.has(upper) && !upper.startsWith('SSL_')) throw new SyntaxFailure(`Variable '${name.text}' does not exist`);
+    if (!VARIABLES.has(upper) && !upper.startsWith('SSL_')) this.error2 = `Variable '${name.text}' does not exist`;
   }
 }
 
@@ -367,8 +377,9 @@ class Checker {
 export function checkExprSyntax(text: string): string | null {
   const tokens = lex(text);
   try {
-    new Checker(tokens).root();
-    return null;
+    const checker = new Checker(tokens);
+    checker.root();
+    return checker.error2;
   } catch (error) {
     if (error instanceof SyntaxFailure) return error.message;
     throw error;

@@ -90,7 +90,7 @@ export type SideResult = RunSideResult | ConfigtestSideResult | StartupFailureSi
 
 let certificates: TestCertificates | undefined;
 
-function testCertificates(): TestCertificates {
+export function testCertificates(): TestCertificates {
   // RSA key generation is the slow part; one CA and leaf serve the whole run.
   certificates ??= createTestCertificates({ hostnames: ['localhost'], ips: ['127.0.0.1'] });
   return certificates;
@@ -139,7 +139,7 @@ async function runScenarioSideOnce(scenario: Scenario, side: Side): Promise<Side
  * Files a scenario ships besides httpd.conf and scenario.json (an htpasswd file, say) are copied
  * as they are into ${WORKDIR}, so the config names them as ${WORKDIR}/<file> on both sides.
  */
-function copyScenarioFiles(scenario: Scenario, workdir: string): void {
+export function copyScenarioFiles(scenario: Pick<Scenario, 'dir'>, workdir: string): void {
   for (const entry of readdirSync(scenario.dir, { withFileTypes: true })) {
     if (!entry.isFile() || entry.name === 'httpd.conf' || entry.name === 'scenario.json') continue;
     // httpd's children run as www-data: the copies must be readable by everyone.
@@ -156,13 +156,19 @@ interface PreparedSide {
   errorLogPath: string;
 }
 
-async function prepare(scenario: Scenario, workdir: string): Promise<PreparedSide> {
+/** ${CERT_DIR} under a workdir: ca.pem, cert.pem and key.pem from the run's test CA. */
+export function writeCertificates(workdir: string): { certs: TestCertificates; certDir: string } {
   const certs = testCertificates();
   const certDir = join(workdir, 'certs');
   mkdirSync(certDir, { mode: 0o755 });
   writeFileSync(join(certDir, 'ca.pem'), certs.caCert);
   writeFileSync(join(certDir, 'cert.pem'), certs.cert);
   writeFileSync(join(certDir, 'key.pem'), certs.key, { mode: 0o600 });
+  return { certs, certDir };
+}
+
+async function prepare(scenario: Scenario, workdir: string): Promise<PreparedSide> {
+  const { certs, certDir } = writeCertificates(workdir);
   const pool = await BackendPool.start(certs);
   const proxyPort = await allocateListenPort();
   const proxyTlsPort = await allocateListenPort();
@@ -326,7 +332,7 @@ async function runStartupFailure(scenario: StartupFailureScenario, side: Side, w
  * pid of a logged warning (`[Tue Nov 24 13:32:07.472343 2026] [core:warn] [pid 401:tid 401]`)
  * differ on every run.
  */
-function normaliseProcessOutput(output: string): string {
+export function normaliseProcessOutput(output: string): string {
   return output
     .split('\n')
     .map((line) =>

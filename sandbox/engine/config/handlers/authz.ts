@@ -135,7 +135,8 @@ export function checkIpSubnet(text: string): { invalid: true } | { error: string
     if (mask !== null && !(/^\d+$/.test(mask) && Number(mask) <= 128)) return { error: 'The specified network mask is invalid.' };
     return null;
   }
-  if (!/^[\d.]*$/.test(address)) return { invalid: true };
+  // looks_like_ip: an empty address (a bare "/" or "/24") is EINVAL, the message without a reason.
+  if (address === '' || !/^[\d.]*$/.test(address)) return { invalid: true };
   const parts = address.split('.');
   if (address === '' || parts.length > 4 || parts.some((part) => part === '' || Number(part) > 255)) return { error: 'The specified IP address is invalid.' };
   if (mask !== null) {

@@ -151,15 +151,20 @@ function conditionSection(context: CommandContext, args: SplitArguments): Handle
   const isElse = context.spec.name.toLowerCase() === '<else';
   if (isElse && inner !== '') return '<Else> does not take an argument';
   if (!isElse && inner === '') return missingContainerArgument(context);
+  let rest = inner.length;
   if (!isElse) {
     // core.c reads the condition as one config word (quotes removed) and parses it at once, so a
     // bad expression fails `apache2 -t` even though the emulator does not evaluate <If>.
-    const exprError = checkExprSyntax(readWord(inner, 0)?.value ?? '');
+    const condition = readWord(inner, 0);
+    const exprError = checkExprSyntax(condition?.value ?? '');
     if (exprError) return `Cannot parse condition clause: ${exprError}`;
+    rest = condition ? skipSpaces(inner, condition.end) : inner.length;
   }
   recordNotSimulated(context, args.words.map((word) => word.value));
   const detached = newSection(context, 'Location', '*If', false);
   walkSection(context, detached, '*If', context.path === null ? SECTION_OVERRIDE : context.override);
+  // Checked after the section's contents, as core.c's ifsection does.
+  if (rest < inner.length) return `Multiple ${context.spec.name}> arguments not supported.`;
   return null;
 }
 

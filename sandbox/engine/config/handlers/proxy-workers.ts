@@ -4,7 +4,7 @@
  * set_worker_param / set_balancer_param): URL validation, worker names, worker sharing and the
  * key=value parameters with httpd's exact messages.
  */
-import { atof, atoi } from '../c-numbers.ts';
+import { atof, atoi, atol } from '../c-numbers.ts';
 import type { BalancerDefinition, ProxyParam, ServerConfig, SourceRef } from '../model.ts';
 import type { ParseState } from '../parse-state.ts';
 import { parseUri, proxyPortOfScheme, unparseUri } from '../uri.ts';
@@ -206,7 +206,7 @@ export function checkWorkerParam(state: ParseState, key: string, value: string):
     case 'timeout':
       return atoi(value) < 1 ? 'Timeout must be at least one second' : null;
     case 'iobuffersize': {
-      const size = atoi(value);
+      const size = atol(value);
       return size < 512 && size !== 0 ? 'IOBufferSize must be >= 512 bytes, or 0 for system default.' : null;
     }
     case 'receivebuffersize': {
@@ -255,7 +255,7 @@ export function checkWorkerParam(state: ParseState, key: string, value: string):
     case 'upgrade':
       return value.length >= 16 ? 'upgrade protocol length must be < 16 characters' : null;
     case 'responsefieldsize':
-      return atoi(value) < 0 ? 'ResponseFieldSize must be greater than 0 bytes, or 0 for system default.' : null;
+      return atol(value) < 0 ? 'ResponseFieldSize must be greater than 0 bytes, or 0 for system default.' : null;
     case 'secret':
       return value.length >= 64 ? 'Secret length must be < 64 characters' : null;
     default:
@@ -265,11 +265,14 @@ export function checkWorkerParam(state: ParseState, key: string, value: string):
   }
 }
 
+/** proxy_wstat_tbl's flags, matched after toupper(): every worker state, not only the documented D S I H E N R C. */
+const WORKER_STATUS_FLAGS = 'OINGUDSEHRFC';
+
 function checkWorkerStatus(value: string): string | null {
   for (let index = 0; index < value.length; index++) {
     let char = value[index];
     if (char === '+' || char === '-') char = value[++index] ?? '';
-    if (!'DdSsIiHhEeNnRrCc'.includes(char) || char === '') return 'Unknown status parameter option';
+    if (!/^[A-Za-z]$/.test(char) || !WORKER_STATUS_FLAGS.includes(char.toUpperCase())) return 'Unknown status parameter option';
   }
   return null;
 }

@@ -6,7 +6,7 @@
  * and ProxyErrorOverride are checked here too but stored in the scope and simulated.
  */
 import type { SplitArguments } from '../argument-splitter.ts';
-import { atoi } from '../c-numbers.ts';
+import { atoi, atol } from '../c-numbers.ts';
 import { sourceOf } from '../directive-node.ts';
 import type { ErrorDocumentEntry } from '../model.ts';
 import { canResolve, serverRootRelative } from '../parse-state.ts';
@@ -83,20 +83,60 @@ function mutex(context: CommandContext, args: SplitArguments): Result {
   if (contextError) return contextError;
   const mechanism = args.words[0]?.value ?? '';
   if (mechanism === '') return `Mutex requires at least a mechanism argument ${MUTEX_MECHANISMS}`;
+  // ap_parse_mutex: the method before the first ':', a file after it (none when empty).
   const colon = mechanism.indexOf(':');
-  const name = (colon === -1 ? mechanism : mechanism.slice(0, colon)).toLowerCase();
-  const withDirectory = ['flock', 'fcntl', 'file'];
-  const plain = ['none', 'default', 'pthread', 'sysvsem', 'posixsem', 'sem'];
-  if (!(withDirectory.includes(name) || (plain.includes(name) && colon === -1))) {
+  const method = (colon === -1 ? mechanism : mechanism.slice(0, colon)).toLowerCase();
+  const file = colon === -1 || colon === mechanism.length - 1 ? null : mechanism.slice(colon + 1);
+  const noMutex = method === 'none' || method === 'no';
+  const known = ['default', 'yes', 'fcntl', 'file', 'flock', 'posixsem', 'sem', 'sysvsem', 'pthread'];
+  if (!noMutex && !known.includes(method)) {
     return { message: `Invalid Mutex argument ${mechanism} ${MUTEX_MECHANISMS}`, span: wordSpan(context, args.words[0]) };
   }
-  const directory = colon === -1 ? null : mechanism.slice(colon + 1);
+  // A semaphore takes the file as a literal name; every other method a path under ServerRoot.
+  // Either way it must name a directory.
+  const directory = noMutex || file === null ? null : method === 'posixsem' || method === 'sem' ? file : serverRootRelative(context.state, file);
   const fileSystem = context.state.options.fileSystem;
-  if (directory !== null && fileSystem && fileSystem.listDirectory(serverRootRelative(context.state, directory)) === null) {
+  if (directory !== null && fileSystem && fileSystem.listDirectory(directory) === null) {
     return { message: `Invalid Mutex directory in argument ${mechanism}`, span: wordSpan(context, args.words[0]) };
+  }
+  // ap_set_mutex: every other word is a mutex type ("OmitPID", in any case, anywhere, is not),
+  // checked last word first (apr_array_pop) against the registered types, case and all.
+  const types = args.words.slice(1).filter((word) => word.value.toLowerCase() !== 'omitpid');
+  const registered = registeredMutexTypes(context.state.loadedIds);
+  for (const type of types.length === 0 ? [null] : [...types].reverse()) {
+    const name = type === null ? 'default' : type.value;
+    const span = type === null ? wordSpan(context, args.words[0]) : wordSpan(context, type);
+    if (!registered.has(name)) return { message: `Mutex type ${name} is not valid`, span };
+    // No module registers its mutex with AP_MUTEX_ALLOW_NONE, nor is "default" so initialised.
+    if (noMutex) return { message: `None is not allowed for mutex type ${name}`, span };
   }
   context.state.config.global.mutex.push({ value: args.raw, source: sourceOf(context.node) });
   return null;
+}
+
+/**
+ * Mutex types known when Mutex runs: "default" (ap_mutex_init) and those the loaded modules
+ * register in their pre_config hooks, which run after every LoadModule was read. mod_watchdog is
+ * compiled into Debian's binary; the event MPM has no accept mutex.
+ */
+const MUTEX_TYPES_BY_MODULE: Record<string, string[]> = {
+  auth_digest_module: ['authdigest-client', 'authdigest-opaque'],
+  authn_socache_module: ['authn-socache'],
+  cache_socache_module: ['cache-socache'],
+  ldap_module: ['ldap-cache'],
+  lua_module: ['lua-ivm-shm'],
+  rewrite_module: ['rewrite-map'],
+  proxy_module: ['proxy'],
+  proxy_balancer_module: ['proxy-balancer-shm'],
+  ssl_module: ['ssl-cache', 'ssl-stapling', 'ssl-stapling-refresh'],
+  mpm_prefork_module: ['mpm-accept'],
+  mpm_worker_module: ['mpm-accept'],
+};
+
+function registeredMutexTypes(loadedIds: ReadonlySet<string>): Set<string> {
+  const types = new Set(['default', 'watchdog-callback']);
+  for (const [module, names] of Object.entries(MUTEX_TYPES_BY_MODULE)) if (loadedIds.has(module)) for (const name of names) types.add(name);
+  return types;
 }
 
 function parseTimeoutInteger(text: string): string | null {
@@ -204,7 +244,8 @@ export const validatedDirectiveHandlers: HandlerTable = {
   proxydomain: validated((context, args) => (args.words[0].value.startsWith('.') ? null : 'ProxyDomain: domain name must start with a dot.')),
   // set_io_buffer_size: atol, so a word that is not a number is 0, the system default.
   proxyiobuffersize: validated((context, args) => {
-    const size = atoi(args.words[0].value);
+    // set_io_buffer_size reads a long: 2147483648 is a large size, not a negative one.
+    const size = atol(args.words[0].value);
     return size < 512 && size !== 0 ? 'ProxyIOBufferSize must be >= 512 bytes, or 0 for system default.' : null;
   }),
   balancergrowth: validated((context, args) => {
