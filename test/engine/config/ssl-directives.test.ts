@@ -36,6 +36,22 @@ describe('mod_ssl directive checks (ssl_engine_config.c)', () => {
     expect(stderrOf('SSLOCSPEnable maybe')).toBe(refused(5, "SSLOCSPEnable: Invalid argument 'maybe'"));
     expect(stderrOf('SSLCARevocationCheck chain no_crl_for_cert_ok\nSSLOCSPEnable leaf no_ocsp_for_cert_ok')).toBe('Syntax OK\n');
   });
+  it('SSLSessionCache and SSLStaplingCache run the provider\'s argument checks (socache_shmcb_create, socache_mc_create)', () => {
+    expect(stderrOf('SSLSessionCache shmcb:/tmp/x(100)')).toBe(refused(5, 'SSLSessionCache: Invalid argument: size has to be >= 8192 bytes'));
+    expect(stderrOf('SSLSessionCache shmcb:/tmp/x()')).toBe(refused(5, 'SSLSessionCache: Invalid argument: size has to be >= 8192 bytes'));
+    expect(stderrOf('SSLSessionCache shmcb:/tmp/x(abc)')).toBe(refused(5, 'SSLSessionCache: Invalid argument: cache size not numerical'));
+    expect(stderrOf('SSLSessionCache shmcb:/tmp/x(512000')).toBe(
+      refused(5, 'SSLSessionCache: Invalid argument: no closing parenthesis or cache size missing after pathname with parenthesis'),
+    );
+    expect(stderrOf('SSLSessionCache shmcb:/tmp/x512000)')).toBe(refused(5, 'SSLSessionCache: Invalid argument: no opening parenthesis'));
+    // A negative size wraps in shmcb's unsigned size, like one beyond it.
+    expect(stderrOf('SSLSessionCache shmcb:/tmp/x(-9000)')).toBe(refused(5, 'SSLSessionCache: Invalid argument: size has to be < 4294967295 bytes on this platform'));
+    expect(stderrOf('SSLSessionCache shmcb:/tmp/x(99999999999)')).toBe(refused(5, 'SSLSessionCache: Invalid argument: size has to be < 4294967295 bytes on this platform'));
+    expect(stderrOf('SSLStaplingCache default:/tmp/x(10)')).toBe(refused(5, 'SSLStaplingCache: Invalid argument: size has to be >= 8192 bytes'));
+    const withMemcache = `LoadModule socache_memcache_module ${M}/mod_socache_memcache.so\nSSLSessionCache memcache:`;
+    expect(stderrOf(withMemcache)).toBe(refused(6, 'SSLSessionCache: List of server names required to create memcache socache.'));
+    expect(stderrOf('SSLSessionCache shmcb:/run/apache2/ssl_scache(512000)\nSSLStaplingCache shmcb:/tmp/a(1)b(+9000)\nSSLSessionCache shmcb')).toBe('Syntax OK\n');
+  });
   it('SSLRandomSeed, SSLPassPhraseDialog, SSLCompression, SSLRenegBufferSize', () => {
     expect(stderrOf('SSLRandomSeed later builtin')).toBe(refused(5, 'SSLRandomSeed: invalid context: `later\''));
     expect(stderrOf('SSLRandomSeed startup nope')).toBe(refused(5, "SSLRandomSeed: source path '/etc/apache2/nope' does not exist"));

@@ -12,6 +12,7 @@ import type { Setting, SslProxyConfig } from '../model.ts';
 import { pathExists, serverRootRelative, startupEvent } from '../parse-state.ts';
 import { checkExprSyntax } from '../../routing/ap-expr-syntax.ts';
 import { checkCommandContext, GLOBAL_ONLY, logForServer, recordNotSimulated, wordSpan, type CommandContext, type HandlerError, type HandlerTable } from '../process-phase.ts';
+import { socacheCreateError } from '../socache-create.ts';
 
 type Result = HandlerError | string | null;
 
@@ -342,7 +343,10 @@ const staplingCache = checked((context, args) => {
   const colon = value.indexOf(':');
   const name = colon === -1 ? value : value.slice(0, colon);
   const loaded = SOCACHE_PROVIDERS.filter(([, module]) => context.state.loadedIds.has(module));
-  if (loaded.some(([provider]) => provider === name)) return null;
+  if (loaded.some(([provider]) => provider === name)) {
+    const createError = socacheCreateError(name, colon === -1 ? null : value.slice(colon + 1));
+    return createError && `SSLStaplingCache: ${createError}`;
+  }
   // In httpd's hash order, which changes from run to run; this is one of them.
   const known = loaded.map(([provider]) => provider).join(',');
   return `SSLStaplingCache: '${name}' stapling cache not supported (known names: ${known}) Maybe you need to load the appropriate socache module (mod_socache_${name}?)`;
@@ -361,6 +365,8 @@ function sessionCache(context: CommandContext, args: SplitArguments): Result {
       const known = loaded.map(([provider]) => provider).join(',');
       return `SSLSessionCache: '${name}' session cache not supported (known names: ${known}). Maybe you need to load the appropriate socache module (mod_socache_${name}?).`;
     }
+    const createError = socacheCreateError(name, colon === -1 ? null : value.slice(colon + 1));
+    if (createError) return `SSLSessionCache: ${createError}`;
   }
   context.state.config.global.sslSessionCache = setting(context, value);
   return null;
