@@ -58,7 +58,8 @@ const SIMULATED = new Set([
   'authuserfile', 'anonymous', 'anonymous_nouserid', 'anonymous_mustgiveemail', 'anonymous_verifyemail', 'anonymous_logemail', 'header', 'requestheader', 'rewriteengine', 'rewritecond', 'rewriterule',
   'rewriteoptions', 'rewritebase', 'sethandler', 'traceenable', 'allowencodedslashes', 'mergeslashes', 'proxyvia', 'rewritemap', 'setenvif', 'setenvifnocase', 'setenvifexpr', 'setenv', 'unsetenv',
   'browsermatch', 'browsermatchnocase', 'threadlimit', 'threadsperchild', 'maxrequestworkers', 'maxclients', 'serverlimit', 'servertokens',
-  'errordocument', 'proxyerroroverride', 'pidfile',
+  'errordocument', 'proxyerroroverride', 'pidfile', 'limitrequestline', 'limitrequestfieldsize', 'limitrequestfields',
+  'httpprotocoloptions', 'registerhttpmethod',
 ]);
 
 /** Whether the emulator acts on this directive (section names keep their "<"). */

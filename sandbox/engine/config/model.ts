@@ -529,6 +529,16 @@ export interface ServerScope {
   allowEncodedSlashes: Setting<AllowEncodedSlashes> | null;
   /** MergeSlashes (core's per-server merge_slashes; a vhost without it takes the main server's). */
   mergeSlashes: Setting<boolean> | null;
+  /**
+   * LimitRequestLine, LimitRequestFieldsize, LimitRequestFields (server_rec fields, atoi'd). A
+   * <VirtualHost> starts with the main server's values as they stand when its section opens
+   * (ap_init_virtual_host copies them), so a main-server line written after it does not reach it.
+   */
+  limitRequestLine?: Setting<number> | null;
+  limitRequestFieldSize?: Setting<number> | null;
+  limitRequestFields?: Setting<number> | null;
+  /** HttpProtocolOptions words written in this server (each pair unset until written; a vhost without one takes the main server's). */
+  httpProtocolOptions?: HttpProtocolOptionsConfig;
 
   proxyRequests: Setting<boolean> | null;
   /** ProxyTimeout in seconds. */
@@ -583,6 +593,13 @@ export interface ServerScope {
   protocols: Setting<string[]> | null;
 }
 
+/** HttpProtocolOptions as core keeps it per server: each of the three choices, null while unset. */
+export interface HttpProtocolOptionsConfig {
+  http09: Setting<'allow0.9' | 'require1.0'> | null;
+  conformance: Setting<'strict' | 'unsafe'> | null;
+  methods: Setting<'registered' | 'lenient'> | null;
+}
+
 /** The main server or one <VirtualHost>. */
 export interface ServerConfig {
   server: ServerScope;
@@ -630,6 +647,8 @@ export interface GlobalSettings {
   /** SSLSessionCacheTimeout in seconds (per-server in httpd; the main server's value). */
   sslSessionCacheTimeout: Setting<number> | null;
   serverTokens: Setting<string> | null;
+  /** Methods added to httpd's registry at startup: RegisterHttpMethod, and <Limit>/<LimitExcept> names it did not know. */
+  registeredMethods?: string[];
   mpm: MpmSettings;
 }
 

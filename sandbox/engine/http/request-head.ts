@@ -14,7 +14,7 @@ import { statusDropsConnection } from './error-page.ts';
 import { checkHost } from './host-header.ts';
 import { bytesToLatin1, isFieldContentChar, isTokenChar, scanWhile } from './http-chars.ts';
 import { logField, parseRequestLine } from './request-line.ts';
-import type { ParsedRequestLine, RequestLineFailure } from './request-line.ts';
+import type { ParsedRequestLine, RequestLineFailure, RequestLineOptions } from './request-line.ts';
 
 /** httpd's request-head limits (LimitRequestLine, LimitRequestFieldSize, LimitRequestFields). */
 export interface RequestHeadLimits {
@@ -140,6 +140,10 @@ export interface RequestHeadOptions {
   limits?: Partial<RequestHeadLimits>;
   /** Scheme of the connection; an absolute-form target names the host only with this scheme. */
   scheme?: 'http' | 'https';
+  /** HttpProtocolOptions Require1.0 / RegisteredMethods, and the config's registered methods. */
+  rejectHttp09?: boolean;
+  registeredMethodsOnly?: boolean;
+  registeredMethods?: readonly string[];
 }
 
 /** httpd skips this many empty lines before a request line (DEFAULT_LIMIT_BLANK_LINES). */
@@ -159,6 +163,7 @@ type ReaderState = 'request-line' | 'fields' | 'done';
 export class RequestHeadParser {
   private readonly limits: RequestHeadLimits;
   private readonly scheme: 'http' | 'https';
+  private readonly lineOptions: RequestLineOptions;
   private received = '';
   /** Where each of httpd's socket reads would have ended: every 8000 bytes, and at the end of each chunk. */
   private readonly readEnds: number[] = [];
@@ -176,6 +181,12 @@ export class RequestHeadParser {
   constructor(options: RequestHeadOptions = {}) {
     this.limits = { ...DEFAULT_REQUEST_HEAD_LIMITS, ...options.limits };
     this.scheme = options.scheme ?? 'http';
+    this.lineOptions = {
+      scheme: this.scheme,
+      rejectHttp09: options.rejectHttp09 ?? false,
+      registeredMethodsOnly: options.registeredMethodsOnly ?? false,
+      registeredMethods: options.registeredMethods ?? [],
+    };
   }
 
   /** Feed the next bytes from the client; returns the outcome so far. Bytes after a decision are not read. */
@@ -303,11 +314,11 @@ export class RequestHeadParser {
       return;
     }
 
-    const parsed = parseRequestLine(line.text, { scheme: this.scheme });
+    const parsed = parseRequestLine(line.text, this.lineOptions);
     this.requestLine = parsed;
     if (parsed.problem) {
       const entry = debugEntry(parsed.problem.code, parsed.problem.message, `protocol.c(${REQUEST_LINE_LOG_LINES[parsed.problem.code]})`);
-      this.fail(400, parsed.problem.reason, [entry], line.end);
+      this.fail(parsed.problem.status ?? 400, parsed.problem.reason, [entry], line.end);
       return;
     }
     if (parsed.http09) {
@@ -552,6 +563,7 @@ const REQUEST_LINE_LOG_LINES: Record<string, number> = {
   AH03449: 930,
   AH02401: 935,
   AH02418: 938,
+  AH02423: 948,
   AH03450: 958,
   AH02421: 967,
   AH02422: 973,

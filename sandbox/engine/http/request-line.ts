@@ -6,6 +6,7 @@
  * works the same way over an array of byte values ending in 0.
  */
 import { isCSpace, isTokenChar, isVisibleOrObsText } from './http-chars.ts';
+import { isRegisteredMethod } from './http-methods.ts';
 import { parseRequestTarget, requestPathOf } from './request-target.ts';
 import type { ParsedTarget } from './request-target.ts';
 
@@ -14,6 +15,8 @@ export interface RequestLineProblem {
   code: string;
   message: string;
   reason: RequestLineFailure;
+  /** The status httpd answers: 400 unless said otherwise (501 for an unregistered method). */
+  status?: number;
 }
 
 /** Stable reason codes for request-line failures. */
@@ -29,7 +32,8 @@ export type RequestLineFailure =
   | 'UNRECOGNIZED_PROTOCOL'
   | 'UNPARSABLE_URI'
   | 'URI_HAS_FRAGMENT'
-  | 'URI_HAS_USERINFO';
+  | 'URI_HAS_USERINFO'
+  | 'UNREGISTERED_METHOD';
 
 export interface ParsedRequestLine {
   method: string;
@@ -57,6 +61,12 @@ export interface ParsedRequestLine {
 export interface RequestLineOptions {
   /** The connection's scheme, which an absolute-form target must use for its host to count. */
   scheme?: 'http' | 'https';
+  /** HttpProtocolOptions Require1.0: a simple (HTTP/0.9) request is refused (AH02401). */
+  rejectHttp09?: boolean;
+  /** HttpProtocolOptions RegisteredMethods: a method httpd does not know is answered 501 (AH02423). */
+  registeredMethodsOnly?: boolean;
+  /** Methods the config registered (RegisterHttpMethod, <Limit>), on top of the built-in ones. */
+  registeredMethods?: readonly string[];
 }
 
 const SP = 0x20;
@@ -182,7 +192,10 @@ export function parseRequestLine(line: string, options: RequestLineOptions = {})
   }
 
   // A simple request may only be a GET; HEAD counts as GET in httpd's method table but not here.
-  if (protocolNumber === 9 && deferred === 'none' && methodText !== 'GET') deferred = 'badmethod09';
+  if (protocolNumber === 9 && deferred === 'none') {
+    if (options.rejectHttp09) deferred = 'reject09';
+    else if (methodText !== 'GET') deferred = 'badmethod09';
+  }
 
   const result: ParsedRequestLine = {
     method: methodText,
@@ -202,6 +215,11 @@ export function parseRequestLine(line: string, options: RequestLineOptions = {})
 
   const problem = describeDeferred(deferred, { method: methodText, uri, protocol, trailingText });
   if (problem !== undefined) return { ...result, problem, ...asHttp10IfSimple(result) };
+  if (options.registeredMethodsOnly && !isRegisteredMethod(methodText, options.registeredMethods)) {
+    // Returned before rrl_failed: the protocol stays as parsed (a 0.9 GET never gets here).
+    const message = `HTTP Request Line; Unrecognized HTTP method: '${logField(methodText)}' (disallowed by RegisteredMethods)`;
+    return { ...result, problem: { ...problemOf('AH02423', message, 'UNREGISTERED_METHOD'), status: 501 } };
+  }
   if (uriStatusBad) {
     return {
       ...result,

@@ -25,6 +25,11 @@ export interface ErrorLogEntry {
   remote?: string;
   /** "proxy_util.c(2829)": the source position httpd prints on debug and trace lines. */
   origin?: string;
+  /**
+   * Logged with ap_log_cerror on the client connection: it goes to the connection's base server
+   * (the first vhost of the address) with that server's LogLevel, whatever vhost the request chose.
+   */
+  connectionScoped?: boolean;
 }
 
 /** Process identity printed in "[pid P:tid T]"; the emulator has one process and numbered connections. */

@@ -26,6 +26,8 @@ export function coreUpgradeHandlerLog(headers: readonly HeaderPair[], serverHost
       origin: 'protocol.c(2462)',
       client,
       code: 'AH03155',
+      // ap_log_cerror(c): the connection's base server logs it, not the request's vhost.
+      connectionScoped: true,
       message: `select protocol from ${protocols.join(',')}, choices=${parsed.tokens.join(',')} for server ${serverHostname}`,
     },
   ];

@@ -3,6 +3,7 @@
  * where the proxy would open a backend connection. See index.ts for the order and the httpd
  * functions each step follows.
  */
+import { isRegisteredMethod } from '../http/http-methods.ts';
 import { coreUpgradeHandlerLog } from './core-upgrade-log.ts';
 import type { HttpdConfig, ProxyPassRule, RedirectRule, Section, SetEnvIfEntry } from '../config/model.ts';
 import type { ErrorLogEntry } from '../logs/error-log.ts';
@@ -656,6 +657,16 @@ class RequestRouter {
     if (dir.handler && handlerModule && this.modules.has(handlerModule) && this.handlerTakes(dir.handler.toLowerCase())) {
       const decision = this.respond(200, 'handler', [], matched, `SetHandler ${dir.handler} answers ${uri} (no ProxyPass claimed it)`);
       return { ...decision, handler: dir.handler.toLowerCase() };
+    }
+    // default_handler: only GET (HEAD) and POST look for the file; a method httpd does not know is
+    // 501 (AH00135), any other one 405 (OPTIONS is answered by ap_send_http_options, not modelled).
+    const method = this.request.method;
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'POST' && method !== 'OPTIONS') {
+      if (!isRegisteredMethod(method, this.config.global.registeredMethods)) {
+        this.pushLog('core', 'error', 'AH00135', `Invalid method in request ${method} ${this.request.target} ${this.request.httpVersion}`);
+        return this.respond(501, 'no-handler', [], matched, `the default handler does not know the method ${method}: 501`);
+      }
+      return this.respond(405, 'forbidden', [], matched, `nothing proxies ${uri} and the default handler serves only GET and POST: ${method} is 405`);
     }
     this.pushLog('core', 'info', 'AH00128', `File does not exist: ${fullPath}`);
     return this.respond(404, 'not-found', [], matched, why ?? explainNoMatch(uri, this.considered, server.proxyPass));

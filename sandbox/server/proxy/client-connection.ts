@@ -138,10 +138,22 @@ interface RequestContext {
 
 async function serveOneRequest(context: RequestContext): Promise<'keep-alive' | 'close' | 'tunnel'> {
   const { reader, runtime, emit } = context;
-  const parser = new RequestHeadParser({ scheme: context.secure ? 'https' : 'http' });
+  // The head is read with the address's default server's limits and HttpProtocolOptions (r->server before the Host is read).
+  const reading = runtime.requestReadingFor(context.endpoints.localAddress, context.endpoints.localPort);
+  const parser = new RequestHeadParser({
+    scheme: context.secure ? 'https' : 'http',
+    limits: reading.limits,
+    rejectHttp09: reading.rejectHttp09,
+    registeredMethodsOnly: reading.registeredMethodsOnly,
+    registeredMethods: reading.registeredMethods,
+  });
   runtime.setRequestHeaders(context.connection, null);
   // What the error log's %A and %k read of the connection.
-  runtime.setConnectionInfo(context.connection, { local: `${context.endpoints.localAddress}:${context.endpoints.localPort}`, keepalives: context.keepalives });
+  runtime.setConnectionInfo(context.connection, {
+    local: `${context.endpoints.localAddress}:${context.endpoints.localPort}`,
+    keepalives: context.keepalives,
+    baseServer: addressDefaultServer(context).index,
+  });
   let startMicros = 0;
   let pushedBefore = 0;
   for (;;) {

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { BalancerMemberEntry, HttpdConfig, LogLevelName, ServerConfig } from '../../engine/config/model.ts';
 import { checkMpmSettings } from '../../engine/config/mpm-check.ts';
+import { requestReadingSettings, type RequestReadingSettings } from '../../engine/config/request-reading.ts';
 import { serverBanner } from '../../engine/http/error-page.ts';
 import type { ServerTokens } from '../../engine/http/error-page.ts';
 import type { RequestHead } from '../../engine/http/request-head.ts';
@@ -95,6 +96,8 @@ interface ConnectionLogState {
   local: string;
   /** %k: c->keepalives when the request started. */
   keepalives: number;
+  /** c->base_server: the server connection-scoped lines (ap_log_cerror) go to. */
+  baseServer?: number | null;
   /** c->log_id, made when the connection's first line is logged. */
   logId?: string;
   request?: {
@@ -230,7 +233,7 @@ export class ProxyRuntime {
   private readonly connectionLogs = new Map<number, ConnectionLogState>();
 
   /** A client connection starts a request (or waits for one): its local end and keep-alive count. */
-  setConnectionInfo(connection: number, info: { local: string; keepalives: number }): void {
+  setConnectionInfo(connection: number, info: { local: string; keepalives: number; baseServer?: number | null }): void {
     const state = this.connectionLogs.get(connection);
     if (state) Object.assign(state, info);
     else this.connectionLogs.set(connection, { ...info });
@@ -268,13 +271,17 @@ export class ProxyRuntime {
   wouldLog(entry: ErrorLogEntry, serverIndex: number | null, connection?: number): boolean {
     // httpd writes notice-level messages (startup, shutdown, AH00484's neighbours) whatever LogLevel says.
     if (entry.level === 'notice') return true;
+    // ap_log_cerror: the connection's base server's level, never the request's r->log.
+    if (entry.connectionScoped) return isLogged(this.loggingFor(serverIndex).level, entry.module, entry.level);
     // ap_get_request_module_loglevel: a request's own lines use r->log, set by the location walk.
     const request = connection !== undefined && entry.client !== undefined ? this.connectionLogs.get(connection)?.request : undefined;
     return isLogged(request?.level ?? this.loggingFor(serverIndex).level, entry.module, entry.level);
   }
 
   /** Write an error-log entry for a server (null: main) if its LogLevel lets it through. */
-  log(entry: ErrorLogEntry, serverIndex: number | null, connection: number): void {
+  log(entry: ErrorLogEntry, requestServer: number | null, connection: number): void {
+    const base = entry.connectionScoped ? this.connectionLogs.get(connection)?.baseServer : undefined;
+    const serverIndex = base !== undefined ? base : requestServer;
     if (!this.wouldLog(entry, serverIndex, connection)) return;
     const logging = this.loggingFor(serverIndex);
     const process = { pid: this.pid, tid: this.pid + connection };
@@ -405,6 +412,19 @@ export class ProxyRuntime {
   defaultServerFor(localAddress: string, localPort: number): { index: number | null; serverName: string } {
     const choice = selectVirtualHost(this.config, this.vhostTable, localAddress, localPort, null);
     return { index: choice.index, serverName: choice.selected.serverName };
+  }
+
+  private readonly readingSettings = new Map<number | null, RequestReadingSettings>();
+
+  /** What a request head arriving on this address is read with: its default server's limits and HttpProtocolOptions. */
+  requestReadingFor(localAddress: string, localPort: number): RequestReadingSettings {
+    const { index } = this.defaultServerFor(localAddress, localPort);
+    let settings = this.readingSettings.get(index);
+    if (!settings) {
+      settings = requestReadingSettings(this.config, index);
+      this.readingSettings.set(index, settings);
+    }
+    return settings;
   }
 
   /**

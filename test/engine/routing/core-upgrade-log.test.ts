@@ -6,9 +6,9 @@ import { coreUpgradeHandlerLog, parseTokenListStrict } from '../../../sandbox/en
 describe('coreUpgradeHandlerLog', () => {
   const client = '127.0.0.1:5555';
 
-  it('logs AH03155 with the offers when Connection lists upgrade', () => {
+  it('logs AH03155 with the offers when Connection lists upgrade, on the connection (ap_log_cerror: logged by the base server, scenario 662)', () => {
     expect(coreUpgradeHandlerLog([['Upgrade', ' h2c ,, websocket '], ['Connection', 'keep-alive, Upgrade']], 'localhost', [], client)).toEqual([
-      { module: 'core', level: 'debug', origin: 'protocol.c(2462)', client, code: 'AH03155', message: 'select protocol from , choices=h2c,websocket for server localhost' },
+      { module: 'core', level: 'debug', origin: 'protocol.c(2462)', client, code: 'AH03155', message: 'select protocol from , choices=h2c,websocket for server localhost', connectionScoped: true },
     ]);
   });
 

@@ -25,6 +25,7 @@ import {
   type HandlerTable,
 } from '../process-phase.ts';
 import { isValidHttpdRegex } from '../regex.ts';
+import { isBuiltinMethod } from '../../http/http-methods.ts';
 import { checkExprSyntax } from '../../routing/ap-expr-syntax.ts';
 
 /** The text between a section's name and its last '>', or httpd's error when there is no '>'. */
@@ -97,6 +98,11 @@ function virtualHost(context: CommandContext, args: SplitArguments): HandlerErro
     addresses.push({ host: parsed.host, port: wildPort ? '*' : parsed.port === 0 ? defaultPort : parsed.port, raw: word.value });
   }
   const host: VirtualHostConfig = { ...emptyServerConfig(), addresses, source: sourceOf(context.node) };
+  // ap_init_virtual_host: the new server_rec starts with the main server's request-head limits as they are now.
+  const main = context.state.config.main.server;
+  host.server.limitRequestLine = main.limitRequestLine ?? null;
+  host.server.limitRequestFieldSize = main.limitRequestFieldSize ?? null;
+  host.server.limitRequestFields = main.limitRequestFields ?? null;
   context.state.config.virtualHosts.push(host);
   walkNodes(context.node.children, {
     state: context.state,
@@ -174,6 +180,10 @@ function limitSection(context: CommandContext, args: SplitArguments): HandlerErr
   if (typeof inner !== 'string') return inner;
   if (inner.trim() === '') return `${context.spec.name}> directive requires additional arguments`;
   recordNotSimulated(context, args.words.map((word) => word.value));
+  // ap_limit_section registers a method it does not know, so RegisteredMethods then accepts it.
+  const global = context.state.config.global;
+  const unknown = inner.split(/[ \t]+/).filter((method) => method !== '' && !isBuiltinMethod(method));
+  if (unknown.length > 0) global.registeredMethods = [...(global.registeredMethods ?? []), ...unknown];
   const detached = newSection(context, 'Location', context.path ?? '', false);
   walkSection(context, detached, context.path ?? '', context.override, true);
   return null;

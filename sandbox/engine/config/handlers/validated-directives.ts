@@ -1,9 +1,10 @@
 /**
  * Directives the sandbox does not act on but checks as httpd does, so a config httpd refuses is
- * refused here too: request limits, AcceptPathInfo, TraceEnable, Mutex, Order,
+ * refused here too: AcceptPathInfo, TraceEnable, Mutex, Order,
  * RequestReadTimeout, ProxyStatus, ProxyBadHeader, ProxyRemote(Match), ProxyDomain,
- * ProxyIOBufferSize, BalancerGrowth, ProxySourceAddress. Each is recorded in the model's notSimulated. ErrorDocument
- * and ProxyErrorOverride are checked here too but stored in the scope and simulated.
+ * ProxyIOBufferSize, BalancerGrowth, ProxySourceAddress. Each is recorded in the model's notSimulated. ErrorDocument,
+ * ProxyErrorOverride, the LimitRequest* head limits, HttpProtocolOptions and RegisterHttpMethod
+ * are checked here too but stored in the model and simulated.
  */
 import type { SplitArguments } from '../argument-splitter.ts';
 import { atoi, atol } from '../c-numbers.ts';
@@ -40,13 +41,59 @@ function keyword(allowed: string[], message: string) {
   return validated((context, args) => (allowed.includes(args.words[0].value.toLowerCase()) ? null : { message, span: wordSpan(context, args.words[0]) }));
 }
 
-function requestLimit(label: string, suffix = '') {
-  return validated((context, args) => {
+/** core set_limit_req_line and friends: atoi'd into the server_rec (so "abc" is 0); only a negative number is refused. */
+function requestLimit(label: string, key: 'limitRequestLine' | 'limitRequestFieldSize' | 'limitRequestFields', suffix = '') {
+  return (context: CommandContext, args: SplitArguments): Result => {
     const contextError = checkCommandContext(context, NOT_IN_DIR_CONTEXT);
     if (contextError) return contextError;
     const value = args.words[0].value;
-    return atoi(value) < 0 ? { message: `${label} "${value}" must be a non-negative integer${suffix}`, span: wordSpan(context, args.words[0]) } : null;
-  });
+    const limit = atoi(value);
+    if (limit < 0) return { message: `${label} "${value}" must be a non-negative integer${suffix}`, span: wordSpan(context, args.words[0]) };
+    context.server.server[key] = { value: limit, source: sourceOf(context.node) };
+    return null;
+  };
+}
+
+/**
+ * core set_http_protocol_options (ITERATE): each word sets one of three choices in the server's
+ * core config; a server that names both sides of a pair, in one line or several, is refused.
+ */
+function httpProtocolOptions(context: CommandContext, args: SplitArguments): Result {
+  const options = (context.server.server.httpProtocolOptions ??= { http09: null, conformance: null, methods: null });
+  const source = sourceOf(context.node);
+  for (const word of args.words) {
+    const value = word.value.toLowerCase();
+    let conflict: string | null = null;
+    if (value === 'allow0.9' || value === 'require1.0') {
+      if (options.http09 && options.http09.value !== value) conflict = "HttpProtocolOptions 'Allow0.9' and 'Require1.0' are mutually exclusive";
+      options.http09 = { value, source };
+    } else if (value === 'strict' || value === 'unsafe') {
+      if (options.conformance && options.conformance.value !== value) conflict = "HttpProtocolOptions 'Strict' and 'Unsafe' are mutually exclusive";
+      options.conformance = { value, source };
+    } else if (value === 'registeredmethods' || value === 'lenientmethods') {
+      const methods = value === 'registeredmethods' ? 'registered' : 'lenient';
+      if (options.methods && options.methods.value !== methods) conflict = "HttpProtocolOptions 'RegisteredMethods' and 'LenientMethods' are mutually exclusive";
+      options.methods = { value: methods, source };
+    } else {
+      return {
+        message: "HttpProtocolOptions accepts 'Unsafe' or 'Strict' (default), 'RegisteredMethods' or 'LenientMethods' (default), and 'Require1.0' or 'Allow0.9' (default)",
+        span: wordSpan(context, word),
+      };
+    }
+    if (conflict) return { message: conflict, span: wordSpan(context, word) };
+  }
+  // Unsafe's relaxed parsing is not modelled: say so, as for any directive the proxy ignores.
+  if (options.conformance?.value === 'unsafe' && args.words.some((word) => word.value.toLowerCase() === 'unsafe')) recordNotSimulated(context, ['Unsafe']);
+  return null;
+}
+
+/** core set_http_method: RegisterHttpMethod adds names to httpd's (global) method registry. */
+function registerHttpMethod(context: CommandContext, args: SplitArguments): Result {
+  const contextError = checkCommandContext(context, GLOBAL_ONLY);
+  if (contextError) return contextError;
+  const global = context.state.config.global;
+  global.registeredMethods = [...(global.registeredMethods ?? []), ...args.words.map((word) => word.value)];
+  return null;
 }
 
 const limitRequestBody = validated((context, args) => {
@@ -227,9 +274,11 @@ function proxyRemote(isRegex: boolean) {
 
 /** Handlers for directives checked but not simulated. */
 export const validatedDirectiveHandlers: HandlerTable = {
-  limitrequestline: requestLimit('LimitRequestLine'),
-  limitrequestfieldsize: requestLimit('LimitRequestFieldsize'),
-  limitrequestfields: requestLimit('LimitRequestFields', ' (0 = no limit)'),
+  limitrequestline: requestLimit('LimitRequestLine', 'limitRequestLine'),
+  limitrequestfieldsize: requestLimit('LimitRequestFieldsize', 'limitRequestFieldSize'),
+  limitrequestfields: requestLimit('LimitRequestFields', 'limitRequestFields', ' (0 = no limit)'),
+  httpprotocoloptions: httpProtocolOptions,
+  registerhttpmethod: registerHttpMethod,
   limitrequestbody: limitRequestBody,
   errordocument: errorDocument,
   acceptpathinfo: keyword(['on', 'off', 'default'], 'AcceptPathInfo must be set to on, off or default'),
