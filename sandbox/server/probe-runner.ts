@@ -419,6 +419,9 @@ function parseRawResponse(bytes: Buffer): ClientView {
     const statusMatch = /^HTTP\/\d\.\d (\d{3})/.exec(bytes.toString('latin1'));
     return { status: statusMatch ? Number(statusMatch[1]) : null, headers: {}, received: [] };
   }
+  // After a 101 the bytes belong to the upgraded protocol, not to an HTTP body, and how many of
+  // them share the head's read is down to TCP timing.
+  if (head.status === 101) return { status: head.status, headers: head.headers, received: [] };
   const body = bytes.subarray(head.bodyStart, head.bodyStart + BODY_LIMIT).toString('utf8');
   return { status: head.status, headers: head.headers, received: [], body };
 }

@@ -58,7 +58,7 @@ const SIMULATED = new Set([
   'authuserfile', 'anonymous', 'anonymous_nouserid', 'anonymous_mustgiveemail', 'anonymous_verifyemail', 'anonymous_logemail', 'header', 'requestheader', 'rewriteengine', 'rewritecond', 'rewriterule',
   'rewriteoptions', 'rewritebase', 'sethandler', 'traceenable', 'allowencodedslashes', 'mergeslashes', 'proxyvia', 'rewritemap', 'setenvif', 'setenvifnocase', 'setenvifexpr', 'setenv', 'unsetenv',
   'browsermatch', 'browsermatchnocase', 'threadlimit', 'threadsperchild', 'maxrequestworkers', 'maxclients', 'serverlimit', 'servertokens',
-  'errordocument', 'proxyerroroverride', 'pidfile', 'limitrequestline', 'limitrequestfieldsize', 'limitrequestfields',
+  'errordocument', 'proxyerroroverride', 'pidfile', 'limitrequestbody', 'limitrequestline', 'limitrequestfieldsize', 'limitrequestfields',
   'httpprotocoloptions', 'registerhttpmethod',
 ]);
 

@@ -415,6 +415,8 @@ export interface DirectoryScope {
   rewrite: RewriteConfig;
   /** SSLProxyEngine etc. written inside a <Proxy> section. */
   sslProxy: SslProxyConfig;
+  /** LimitRequestBody of this scope in bytes (0: no limit); absent when none is written. */
+  limitRequestBody?: Setting<number>;
   /** SSLRequireSSL written in this section (mod_ssl's bSSLRequired); absent when not. */
   sslRequireSSL?: Setting<boolean>;
   /** SSLVerifyClient written in this section (dc->nVerifyClient), normalised (none/optional/require/optional_no_ca). */

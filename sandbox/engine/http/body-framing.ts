@@ -21,7 +21,9 @@ export type BodyErrorCode =
   | 'CHUNK_LINE_TOO_LONG'
   | 'CHUNK_CRLF_EXPECTED'
   | 'TRAILER_INVALID'
-  | 'BODY_TRUNCATED';
+  | 'BODY_TRUNCATED'
+  /** More chunk data than `payloadLimit` (LimitRequestBody): httpd stops reading there. */
+  | 'BODY_OVER_LIMIT';
 
 export interface BodyError {
   code: BodyErrorCode;
@@ -52,6 +54,12 @@ export interface BodyDecoderOptions {
   lineLimit?: number;
   /** Receives the payload bytes of a chunked body without the chunk framing (to re-frame it). */
   onChunkData?: (data: Uint8Array) => void;
+  /**
+   * LimitRequestBody for a chunked body (0 or absent: none): decoding stops with BODY_OVER_LIMIT
+   * right after the chunk data that passed it, as ap_http_filter does. A Content-Length is
+   * checked against the limit before any of it is read (request-body-limit.ts).
+   */
+  payloadLimit?: number;
 }
 
 type Field = [string, string];
@@ -101,6 +109,7 @@ export class BodyDecoder {
   private readonly strict: boolean;
   private readonly lineLimit: number;
   private readonly onChunkData: ((data: Uint8Array) => void) | undefined;
+  private readonly payloadLimit: number;
   private offset = 0;
   private payload = 0;
   private finished = false;
@@ -123,6 +132,7 @@ export class BodyDecoder {
     this.strict = options.strict ?? true;
     this.lineLimit = options.lineLimit ?? 8190;
     this.onChunkData = options.onChunkData;
+    this.payloadLimit = options.payloadLimit ?? 0;
     if (framing.kind === 'none') this.finished = true;
     if (framing.kind === 'content-length') {
       this.remaining = framing.length;
@@ -189,6 +199,11 @@ export class BodyDecoder {
         this.payload += take;
         index += take;
         this.offset += take;
+        if (this.payloadLimit > 0 && this.payload > this.payloadLimit) {
+          this.failure = { code: 'BODY_OVER_LIMIT', message: `chunk data passed the limit of ${this.payloadLimit} bytes`, offset: this.offset, status: 413 };
+          this.chunkState = 'failed';
+          break;
+        }
         if (this.chunkSize === 0n) this.chunkState = 'data-cr';
         continue;
       }

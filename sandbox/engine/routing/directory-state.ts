@@ -84,6 +84,8 @@ export interface DirectoryState {
   sslProxySection: { settings: SslProxyConfig; inMain: boolean } | null;
   /** SSLRequireSSL in a merged section (cfgMerge(bSSLRequired, FALSE): once on, it stays on). */
   sslRequired: boolean;
+  /** LimitRequestBody of the nearest scope that wrote one; null while none did (httpd's default applies). */
+  limitRequestBody: number | null;
   /** SSLVerifyClient of the merged sections (cfgMerge(nVerifyClient, UNSET)); null while none set it. */
   sslVerifyClient: string | null;
   /** SetHandler in effect (null: none, or cancelled with "None"). */
@@ -118,6 +120,7 @@ export function emptyDirectoryState(): DirectoryState {
     sslProxyEngine: null,
     sslProxySection: null,
     sslRequired: false,
+    limitRequestBody: null,
     sslVerifyClient: null,
     handler: null,
     logLevel: null,
@@ -167,6 +170,7 @@ export function mergeDirectoryScope(base: DirectoryState, add: DirectoryScope, s
     sslProxyEngine: add.sslProxy.engine ? add.sslProxy.engine.value : base.sslProxyEngine,
     sslProxySection: base.sslProxySection,
     sslRequired: add.sslRequireSSL?.value === true || base.sslRequired,
+    limitRequestBody: add.limitRequestBody?.value ?? base.limitRequestBody,
     sslVerifyClient: add.sslVerifyClient?.value ?? base.sslVerifyClient,
     handler: add.handler ? (add.handler.value.toLowerCase() === 'none' ? null : add.handler.value) : base.handler,
     logLevel: mergeLogLevel(base.logLevel, add),

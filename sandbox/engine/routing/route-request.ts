@@ -7,6 +7,7 @@ import { isRegisteredMethod } from '../http/http-methods.ts';
 import { coreUpgradeHandlerLog } from './core-upgrade-log.ts';
 import type { HttpdConfig, ProxyPassRule, RedirectRule, Section, SetEnvIfEntry } from '../config/model.ts';
 import type { ErrorLogEntry } from '../logs/error-log.ts';
+import { effectiveRequestBodyLimit } from '../http/request-body-limit.ts';
 import { compileHttpdRegex } from '../config/regex.ts';
 import { authenticate, basicChallenge, effectiveAuthType } from '../auth/basic-auth.ts';
 import { describeRequire, evaluateAuthz, type AuthzResult, type AuthzStep } from './authz.ts';
@@ -668,8 +669,10 @@ class RequestRouter {
       }
       return this.respond(405, 'forbidden', [], matched, `nothing proxies ${uri} and the default handler serves only GET and POST: ${method} is 405`);
     }
-    this.pushLog('core', 'info', 'AH00128', `File does not exist: ${fullPath}`);
-    return this.respond(404, 'not-found', [], matched, why ?? explainNoMatch(uri, this.considered, server.proxyPass));
+    // GET and POST: the body is read and discarded first, under the section's LimitRequestBody.
+    const notFound = this.respond(404, 'not-found', [], matched, why ?? explainNoMatch(uri, this.considered, server.proxyPass));
+    const thenLog: ErrorLogEntry[] = [{ module: 'core', level: 'info', code: 'AH00128', message: `File does not exist: ${fullPath}`, client: this.client }];
+    return { ...notFound, discardBodyFirst: { limitBytes: effectiveRequestBodyLimit(dir.limitRequestBody), thenLog } };
   }
 
   /**

@@ -281,6 +281,12 @@ export interface ResponseDecision extends DecisionBase {
     /** A content handler (SetHandler) answers; `handler` names it, the proxy renders its page. */
     | 'handler';
   handler?: string;
+  /**
+   * core's default_handler reads and discards the request body (ap_discard_request_body) before it
+   * looks for the file: over `limitBytes` (0: no limit) the answer is 413 instead, and `thenLog`
+   * (the file-not-found line) is written only once the body was read.
+   */
+  discardBodyFirst?: { limitBytes: number; thenLog: ErrorLogEntry[] };
 }
 
 /** What routeRequest returns. */

@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { HttpdConfig } from '../../engine/config/model.ts';
 import { BodyDecoder, requestBodyFraming, responseBodyFraming } from '../../engine/http/body-framing.ts';
+import { chunkedBodyOverLimit, contentLengthOverLimit } from '../../engine/http/request-body-limit.ts';
 import type { BodyFraming } from '../../engine/http/body-framing.ts';
 import { buildErrorResponse, keepAliveHeaderValue, serializeResponse, statusDropsConnection, statusText } from '../../engine/http/error-page.ts';
 import type { ConnectionDisposition } from '../../engine/http/error-page.ts';
@@ -43,7 +44,7 @@ import {
 import type { ProxyStepContext, TunnelSide } from '../../engine/routing/proxy-debug-log.ts';
 import { applyHeaderOps } from '../../engine/routing/header-ops.ts';
 import { HeaderTable } from '../../engine/routing/header-table.ts';
-import type { BackendPlan, ProxyDecision, RouteDecision } from '../../engine/routing/types.ts';
+import type { BackendPlan, ProxyDecision, ResponseDecision, RouteDecision } from '../../engine/routing/types.ts';
 import type { Hop, TapEvent } from '../../engine/tap-events.ts';
 import { connectBackend, describeOsError } from './backend-connector.ts';
 import type { ConnectFailure } from './backend-connector.ts';
@@ -435,6 +436,7 @@ async function handleRequest(context: RequestContext, head: RequestHead, startMi
     return answerServerStatus(context, head, decision, startMicros);
   }
   if (decision.kind === 'respond' && decision.reason === 'trace') return answerTrace(context, head, decision, startMicros);
+  if (decision.kind === 'respond' && decision.discardBodyFirst) return answerAfterDiscardingBody(context, head, decision, startMicros, decision.discardBodyFirst);
   if (decision.kind === 'respond') {
     return respondFromProxy(context, head, decision, startMicros, {
       status: decision.status,
@@ -462,7 +464,8 @@ async function respondFromProxy(
   decision: RouteDecision,
   startMicros: number,
   answer: OwnResponse,
-  extra: { filename?: string; bytesInBody?: number } = {},
+  /** `bodyRead`: the request body was already read (and counted in bytesInBody), nothing is left to discard. */
+  extra: { filename?: string; bytesInBody?: number; bodyRead?: boolean } = {},
 ): Promise<'keep-alive' | 'close'> {
   const { runtime, socket } = context;
   const serverIndex = decision.server?.virtualHostIndex ?? null;
@@ -549,6 +552,7 @@ async function respondFromProxy(
     context,
   );
   if (close) return 'close';
+  if (extra.bodyRead) return 'keep-alive';
   // A request body nobody read would be taken for the next request; httpd discards it first.
   const discarded = await discardRequestBody(context, head);
   return discarded ? 'keep-alive' : 'close';
@@ -814,11 +818,16 @@ async function exchangeWithBackend(
   const requestHeadText = backendRequestText(plan, head, prefetched);
   emit({ type: 'head', hop: 'proxy->backend', head: requestHeadText });
   log(sendingRequestLog(step));
-  await write(backendSocket, latin1Bytes(requestHeadText));
+  // What of a Content-Length body has already arrived goes out with the head in one write, as
+  // httpd's brigade does; the backend (a WebSocket server, say) sees both in one read.
+  const bodyStart = prefetched ? null : takeArrivedBody(context, head);
+  await write(backendSocket, bodyStart ? Buffer.concat([latin1Bytes(requestHeadText), bodyStart.bytes]) : latin1Bytes(requestHeadText));
   log(requestSentLog(step));
   const bodyBytesIn = prefetched
     ? await sendPrefetchedBody(context, prefetched, backendSocket)
-    : await relayRequestBody(context, head, backendSocket);
+    : bodyStart
+      ? bodyStart.bytes.length + (bodyStart.decoder.done ? 0 : await relayBodyRest(context, bodyStart.decoder, backendSocket))
+      : 0;
   traffic.sent += requestHeadText.length + bodyBytesIn;
 
   const backendReader = new SocketReader(backendSocket);
@@ -974,7 +983,8 @@ async function exchangeWithBackend(
               // and clears r->headers_out: %b is "-" and %{Upgrade}o "-" (%O still counts it all).
               bodyBytes: 0,
               responseHeaders: [],
-              bytesIn: head.consumed + summary.bytesFromClient,
+              // The request body mod_proxy_http read and sent on before the 101 counts too.
+              bytesIn: head.consumed + bodyBytesIn + summary.bytesFromClient,
               bytesOut: (headSent ? text.length : 0) + summary.bytesFromBackend,
               startMicros,
               serverIndex,
@@ -1196,11 +1206,15 @@ async function sendPrefetchedBody(context: RequestContext, prefetched: Prefetche
   return prefetched.raw.length + (await relayBodyRest(context, prefetched.decoder, backend));
 }
 
-/** Pass the client's request body to the backend unchanged; returns the bytes relayed. */
-async function relayRequestBody(context: RequestContext, head: RequestHead, backend: Socket): Promise<number> {
+/** The part of the request body the client has already sent, taken from the reader; null without a body. */
+function takeArrivedBody(context: RequestContext, head: RequestHead): { bytes: Buffer; decoder: BodyDecoder } | null {
   const framing = requestBodyFraming(head.headers);
-  if (framing.kind === 'none') return 0;
-  return relayBodyRest(context, new BodyDecoder(framing), backend);
+  if (framing.kind === 'none') return null;
+  const decoder = new BodyDecoder(framing);
+  const arrived = context.reader.takePending();
+  const progress = decoder.push(arrived);
+  context.reader.unshift(arrived.subarray(progress.consumed));
+  return { bytes: arrived.subarray(0, progress.consumed), decoder };
 }
 
 async function relayBodyRest(context: RequestContext, decoder: BodyDecoder, backend: Socket): Promise<number> {
@@ -1217,6 +1231,54 @@ async function relayBodyRest(context: RequestContext, decoder: BodyDecoder, back
       context.reader.unshift(chunk.subarray(progress.consumed));
       return total;
     }
+  }
+}
+
+/**
+ * core's default_handler: read and discard the request body under LimitRequestBody, then answer
+ * as routed (404), or 413 when the body is over the limit. %I counts the body bytes read.
+ */
+async function answerAfterDiscardingBody(
+  context: RequestContext,
+  head: RequestHead,
+  decision: ResponseDecision,
+  startMicros: number,
+  discard: { limitBytes: number; thenLog: ErrorLogEntry[] },
+): Promise<'keep-alive' | 'close'> {
+  const serverIndex = decision.server?.virtualHostIndex ?? null;
+  const log = (entry: ErrorLogEntry) => context.runtime.log(entry, serverIndex, context.connection);
+  const framing = requestBodyFraming(head.headers);
+  const tooLong = framing.kind === 'content-length' ? contentLengthOverLimit(framing.length, discard.limitBytes, context.client) : null;
+  const read = tooLong ? { ok: true as const, consumed: 0 } : await readBodyUnderLimit(context, framing, discard.limitBytes);
+  if (!read.ok && read.overLimit === null) return 'close';
+  const overLimit = tooLong ?? (read.ok ? null : read.overLimit);
+  if (overLimit) {
+    log(overLimit);
+    const explanation = `the request body is larger than LimitRequestBody ${discard.limitBytes}: 413 (${overLimit.code})`;
+    return respondFromProxy(context, head, decision, startMicros, { status: 413, explanation }, { bytesInBody: read.consumed, bodyRead: true });
+  }
+  discard.thenLog.forEach(log);
+  return respondFromProxy(context, head, decision, startMicros, { status: decision.status, explanation: decision.explanation }, { bytesInBody: read.consumed, bodyRead: true });
+}
+
+/** Read a request body to its end; stops early (413) when chunk data passes `limitBytes`. */
+async function readBodyUnderLimit(
+  context: RequestContext,
+  framing: BodyFraming,
+  limitBytes: number,
+): Promise<{ ok: true; consumed: number } | { ok: false; consumed: number; overLimit: ErrorLogEntry | null }> {
+  if (framing.kind === 'none') return { ok: true, consumed: 0 };
+  const decoder = new BodyDecoder(framing, { payloadLimit: limitBytes });
+  let consumed = 0;
+  for (;;) {
+    const chunk = await context.reader.read(context.runtime.timeoutMs);
+    if (chunk === null) return { ok: false, consumed, overLimit: null };
+    const progress = decoder.push(chunk);
+    consumed += progress.consumed;
+    if (progress.consumed < chunk.length) context.reader.unshift(chunk.subarray(progress.consumed));
+    if (progress.error?.code === 'BODY_OVER_LIMIT') return { ok: false, consumed, overLimit: chunkedBodyOverLimit(decoder.payloadLength, limitBytes, context.client) };
+    if (progress.error) return { ok: false, consumed, overLimit: null };
+    if (progress.done) return { ok: true, consumed };
   }
 }
 

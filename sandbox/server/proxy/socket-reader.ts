@@ -78,6 +78,11 @@ export class SocketReader {
     return Buffer.concat(this.queued);
   }
 
+  /** Everything that arrived and is not read yet, taken out of the reader (without waiting). */
+  takePending(): Buffer {
+    return Buffer.concat(this.queued.splice(0));
+  }
+
   /** Give bytes back (the part of a chunk after a head) so the next read returns them first. */
   unshift(chunk: Buffer): void {
     if (chunk.length > 0) this.queued.unshift(chunk);

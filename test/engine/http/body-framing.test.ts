@@ -164,3 +164,20 @@ describe('BodyDecoder verdicts measured on httpd 2.4.71 (chunked POST through mo
     });
   }
 });
+
+describe('BodyDecoder with a payloadLimit (LimitRequestBody on a chunked body)', () => {
+  const body = new TextEncoder().encode('6\r\n012345\r\n6\r\n6789ab\r\n0\r\n\r\n');
+
+  it('stops right after the chunk data that passed the limit, as ap_http_filter does (AH01591 at 12 of 10)', () => {
+    const decoder = new BodyDecoder({ kind: 'chunked' }, { payloadLimit: 10 });
+    const progress = decoder.push(body);
+    // "6\r\n012345\r\n6\r\n6789ab": the second chunk's CRLF is never read.
+    expect(progress).toMatchObject({ consumed: 20, done: false, error: { code: 'BODY_OVER_LIMIT', status: 413 } });
+    expect(decoder.payloadLength).toBe(12);
+  });
+
+  it('reads a body at the limit whole, and 0 means no limit', () => {
+    expect(new BodyDecoder({ kind: 'chunked' }, { payloadLimit: 12 }).push(body)).toEqual({ consumed: body.length, done: true });
+    expect(new BodyDecoder({ kind: 'chunked' }, { payloadLimit: 0 }).push(body)).toEqual({ consumed: body.length, done: true });
+  });
+});

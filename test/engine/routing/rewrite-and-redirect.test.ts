@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { routeRequest, type RouteDecision } from '../../../sandbox/engine/routing/index.ts';
 import { configFrom, request } from './route-fixtures.ts';
-import { withoutPhaseDebug } from './route-fixtures.ts';
+import { logThroughHandler, withoutPhaseDebug } from './route-fixtures.ts';
 
 function backendOf(decision: RouteDecision) {
   if (decision.kind !== 'proxy' || !decision.backend) throw new Error(`expected a proxied request: ${decision.explanation}`);
@@ -54,7 +54,7 @@ describe('mod_rewrite before mod_proxy, measured on httpd 2.4.71', () => {
   it('serves a rewritten local path from the filesystem without consulting ProxyPass', () => {
     const decision = routeRequest(config, request('/loc/z', host));
     expect(decision).toMatchObject({ kind: 'respond', status: 404 });
-    expect(withoutPhaseDebug(decision.log)).toEqual([
+    expect(withoutPhaseDebug(logThroughHandler(decision))).toEqual([
       { module: 'core', level: 'info', code: 'AH00128', message: 'File does not exist: /var/www/html/elsewhere/z', client: '127.0.0.1:5555' },
     ]);
   });

@@ -4,7 +4,7 @@
  */
 import { runParse } from '../../../sandbox/engine/config/parse-config.ts';
 import type { HttpdConfig } from '../../../sandbox/engine/config/model.ts';
-import type { HeaderPair, RouteRequest } from '../../../sandbox/engine/routing/index.ts';
+import type { HeaderPair, RouteDecision, RouteRequest } from '../../../sandbox/engine/routing/index.ts';
 
 /** Modules of the measured setups, by LoadModule name. */
 export const STANDARD_MODULES = ['mpm_event', 'authz_core', 'authz_host', 'proxy', 'proxy_http', 'proxy_wstunnel', 'rewrite', 'headers', 'alias'];
@@ -62,6 +62,11 @@ export function websocket(target: string, extra: HeaderPair[] = []): RouteReques
  * debug (mod_authz_core's AH01626/AH01628, core_upgrade_handler's AH03155/AH02910), which
  * authz.test.ts and core-upgrade-log.test.ts check on their own; for tests about other modules.
  */
+/** The decision's lines plus those the default handler writes once it has read the body (AH00128). */
+export function logThroughHandler(decision: RouteDecision): RouteDecision['log'] {
+  return [...decision.log, ...(decision.kind === 'respond' ? (decision.discardBodyFirst?.thenLog ?? []) : [])];
+}
+
 export function withoutPhaseDebug<T extends { code?: string }>(log: readonly T[]): T[] {
   return log.filter((entry) => !['AH01626', 'AH01628', 'AH03155', 'AH02910'].includes(entry.code ?? ''));
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { routeRequest, type ProxyDecision, type RouteDecision } from '../../../sandbox/engine/routing/index.ts';
 import { bodyLine, CONFIG_FILE, configFrom, request, websocket } from './route-fixtures.ts';
-import { withoutPhaseDebug } from './route-fixtures.ts';
+import { logThroughHandler, withoutPhaseDebug } from './route-fixtures.ts';
 
 function proxied(decision: RouteDecision): ProxyDecision {
   if (decision.kind !== 'proxy') throw new Error(`expected a proxy decision, got ${decision.kind} ${decision.explanation}`);
@@ -42,7 +42,7 @@ describe('routeRequest: path mapping measured on httpd 2.4.71', () => {
     expect(decision.explanation).toBe(
       `no ProxyPass matched /wsx; closest: ProxyPass /ws ws://127.0.0.1:8801/ on line ${bodyLine(1)} (/wsx continues /ws with "x", not at a "/" boundary): 404`,
     );
-    expect(withoutPhaseDebug(decision.log)).toEqual([
+    expect(withoutPhaseDebug(logThroughHandler(decision))).toEqual([
       { module: 'core', level: 'info', code: 'AH00128', message: 'File does not exist: /var/www/html/wsx', client: '127.0.0.1:5555' },
     ]);
   });
@@ -187,10 +187,29 @@ describe('TRACE measured on httpd 2.4.71', () => {
 describe('routeRequest: access and handler phase debug lines', () => {
   it('logs AH01628, AH03155 and AH00128 in that order for a WebSocket to a path nothing serves', () => {
     const decision = routeRequest(configFrom('ProxyPass /ws/ ws://127.0.0.1:8801/'), websocket('/nothing'));
-    expect(decision.log.map((entry) => `${entry.code} ${entry.origin ?? ''} ${entry.message}`)).toEqual([
+    expect(logThroughHandler(decision).map((entry) => `${entry.code} ${entry.origin ?? ''} ${entry.message}`)).toEqual([
       'AH01628 mod_authz_core.c(843) authorization result: granted (no directives)',
       'AH03155 protocol.c(2462) select protocol from , choices=websocket for server main.test',
       'AH00128  File does not exist: /var/www/html/nothing',
     ]);
+  });
+});
+
+// core's default_handler reads and discards the body under LimitRequestBody before it looks for
+// the file (scenario 664): the decision carries the limit and holds AH00128 back until then.
+describe('routeRequest: the default handler and LimitRequestBody', () => {
+  it('reads the body under httpd\'s 1 GiB default when no LimitRequestBody applies', () => {
+    const decision = routeRequest(configFrom('ProxyPass /app/ http://127.0.0.1:3000/'), request('/nothing'));
+    expect(decision).toMatchObject({ kind: 'respond', status: 404, discardBodyFirst: { limitBytes: 2 ** 30 } });
+    expect(decision.log.map((entry) => entry.code)).not.toContain('AH00128');
+  });
+
+  it('takes the nearest LimitRequestBody: a <Location>\'s over the server\'s, 0 for none', () => {
+    const config = configFrom('LimitRequestBody 10\n<Location /small/>\nLimitRequestBody 4\n</Location>\n<Location /big/>\nLimitRequestBody 0\n</Location>');
+    const limitOf = (path: string) => {
+      const decision = routeRequest(config, request(path));
+      return decision.kind === 'respond' ? decision.discardBodyFirst?.limitBytes : undefined;
+    };
+    expect([limitOf('/x'), limitOf('/small/x'), limitOf('/big/x')]).toEqual([10, 4, 0]);
   });
 });

@@ -96,12 +96,16 @@ function registerHttpMethod(context: CommandContext, args: SplitArguments): Resu
   return null;
 }
 
-const limitRequestBody = validated((context, args) => {
+/** core set_limit_req_body: bytes, 0 for no limit; kept per scope (core's dir config). */
+function limitRequestBody(context: CommandContext, args: SplitArguments): Result {
   // apr_strtoff: anything but a whole non-negative number is refused; only overflow is "not parsable".
   const value = args.words[0].value;
-  if (/^[ \t]*\+?\d+$/.test(value) && Number(value.trim()) > Number.MAX_SAFE_INTEGER) return { message: 'LimitRequestBody argument is not parsable.', span: wordSpan(context, args.words[0]) };
-  return /^[ \t]*\+?\d+$/.test(value) ? null : { message: 'LimitRequestBody requires a non-negative integer.', span: wordSpan(context, args.words[0]) };
-});
+  if (!/^[ \t]*\+?\d+$/.test(value)) return { message: 'LimitRequestBody requires a non-negative integer.', span: wordSpan(context, args.words[0]) };
+  const bytes = Number(value.trim());
+  if (bytes > Number.MAX_SAFE_INTEGER) return { message: 'LimitRequestBody argument is not parsable.', span: wordSpan(context, args.words[0]) };
+  context.scope.limitRequestBody = { value: bytes, source: sourceOf(context.node) };
+  return null;
+}
 
 /** core set_error_document: the status must have a reason phrase; the value is classified and stored per scope. */
 function errorDocument(context: CommandContext, args: SplitArguments): Result {
