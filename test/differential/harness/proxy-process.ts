@@ -16,6 +16,12 @@ export interface ProxyCommand {
   args: string[];
   env: Record<string, string>;
   cwd?: string;
+  /**
+   * Output the program prints once its own listeners are bound. Without it an answering port is
+   * taken as the program's, which it is not when another process took the port first and the
+   * program has not yet got as far as failing to bind it (a slow start on a busy machine).
+   */
+  readyOutput?: RegExp;
 }
 
 /** Result of a process that ran to completion. */
@@ -83,7 +89,8 @@ export async function startProxy(command: ProxyCommand, ports: number[], readyTi
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     if (hasExited) return { started: false, exit: await exited };
-    if ((await Promise.all(ports.map(portAnswers))).every(Boolean)) break;
+    const saidReady = !command.readyOutput || command.readyOutput.test(output);
+    if (saidReady && (await Promise.all(ports.map(portAnswers))).every(Boolean)) break;
     if (Date.now() > deadline) {
       killGroup(child, 'SIGKILL');
       const exit = await exited;

@@ -103,7 +103,14 @@ export function sideCommand(side: Side, mode: 'run' | 'configtest', configPath: 
     // As typed by a user with /usr/sbin on PATH, so messages read "apache2: ...".
     return { command: APACHE_BINARY, argv0: 'apache2', args, env };
   }
-  return { command: process.execPath, args: [WSLAB_BIN, mode === 'run' ? 'proxy' : 'configtest', configPath], env, cwd: REPO_ROOT };
+  return {
+    command: process.execPath,
+    args: [WSLAB_BIN, mode === 'run' ? 'proxy' : 'configtest', configPath],
+    env,
+    cwd: REPO_ROOT,
+    // Printed after every Listen is bound (sandbox/cli/proxy-command.ts).
+    readyOutput: mode === 'run' ? /^wslab proxy: listening on /m : undefined,
+  };
 }
 
 /** Run a scenario on one side and return what happened, machine-specific values normalised. */
