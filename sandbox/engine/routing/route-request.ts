@@ -657,8 +657,28 @@ class RequestRouter {
       const decision = this.respond(200, 'handler', [], matched, `SetHandler ${dir.handler} answers ${uri} (no ProxyPass claimed it)`);
       return { ...decision, handler: dir.handler.toLowerCase() };
     }
+    const local = (decision: ResponseDecision): ResponseDecision => ({ ...decision, defaultHandler: true, ...(filenameOverride ? {} : { localFilename: firstSegment }) });
+    // core's default_handler: only GET (and HEAD) and POST look for a file; OPTIONS is answered
+    // with the methods allowed, any other method the registry knows gets 405, an unknown one 501.
+    const allow = `GET,POST,OPTIONS,HEAD${server.traceEnable === 'off' ? '' : ',TRACE'}`;
+    const method = this.request.method;
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
+      if (!REGISTERED_METHODS.has(method)) {
+        this.pushLog('core', 'error', 'AH00135', `Invalid method in request ${requestLineOf(this.request)}`);
+        return local(this.respond(501, 'method-not-allowed', [['Allow', allow]], matched, `httpd does not know the method ${method}: its default handler answers 501`));
+      }
+      if (method === 'OPTIONS') {
+        return local(this.respond(200, 'answered-locally', [['Allow', allow]], matched, `no ProxyPass claims ${uri}, so httpd's default handler answers the OPTIONS itself: 200 with an Allow header`));
+      }
+      return local(this.respond(405, 'method-not-allowed', [['Allow', allow]], matched, `no ProxyPass claims ${uri}, and httpd's default handler serves files only to GET, HEAD and POST: 405`));
+    }
+    // The DocumentRoot itself is a directory httpd will not serve (no mod_dir index here).
+    if (!filenameOverride && uri.split('/').every((part) => part === '')) {
+      this.pushLog('core', 'info', 'AH00129', `Attempt to serve directory: ${firstSegment}`);
+      return local(this.respond(404, 'not-found', [], matched, why ?? explainNoMatch(uri, this.considered, server.proxyPass)));
+    }
     this.pushLog('core', 'info', 'AH00128', `File does not exist: ${fullPath}`);
-    return this.respond(404, 'not-found', [], matched, why ?? explainNoMatch(uri, this.considered, server.proxyPass));
+    return local(this.respond(404, 'not-found', [], matched, why ?? explainNoMatch(uri, this.considered, server.proxyPass)));
   }
 
   /**
@@ -931,8 +951,12 @@ class RequestRouter {
    * so a plain GET without a Referer logs it too.
    */
   private handlerTakes(handler: string): boolean {
+    // r->method_number: HEAD is M_GET. mod_status serves M_GET only, the balancer-manager M_GET and M_POST.
+    const method = this.request.method;
+    const get = method === 'GET' || method === 'HEAD';
+    if (handler === 'server-status') return get;
     if (handler !== 'balancer-manager') return true;
-    if (this.request.method !== 'GET' && this.request.method !== 'POST') return false;
+    if (!get && method !== 'POST') return false;
     const referer = this.headers.get('Referer');
     const refererHost = referer === undefined ? null : /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)/.exec(referer)?.[1] ?? null;
     if (refererHost === null || refererHost.toLowerCase() !== this.serverNameForUrl().toLowerCase()) {
@@ -1206,6 +1230,18 @@ function escapeRedirectTarget(target: string): string {
 }
 
 /** r->filename after directory_walk: DocumentRoot plus the first path component (which does not exist). */
+/** The methods httpd's registry knows (ap_method_registry_init); HEAD is GET's number. */
+const REGISTERED_METHODS: ReadonlySet<string> = new Set([
+  'GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE',
+  'LOCK', 'UNLOCK', 'VERSION-CONTROL', 'CHECKOUT', 'UNCHECKOUT', 'CHECKIN', 'UPDATE', 'LABEL', 'REPORT', 'MKWORKSPACE',
+  'MKACTIVITY', 'BASELINE-CONTROL', 'MERGE',
+]);
+
+/** r->the_request as a log message quotes it. */
+function requestLineOf(request: RouteRequest): string {
+  return `${request.method} ${request.target} ${/^HTTP\//i.test(request.httpVersion) ? request.httpVersion : `HTTP/${request.httpVersion}`}`;
+}
+
 function firstComponentPath(documentRoot: string, uri: string): string {
   const first = uri.split('/').filter((part) => part !== '')[0];
   return first === undefined ? `${documentRoot}/` : `${documentRoot}/${first}`;

@@ -279,8 +279,21 @@ export interface ResponseDecision extends DecisionBase {
     /** TRACE to a path nothing proxies: httpd echoes the request back as message/http. */
     | 'trace'
     /** A content handler (SetHandler) answers; `handler` names it, the proxy renders its page. */
-    | 'handler';
+    | 'handler'
+    /** 405 or 501 from core's default handler: a method it does not serve files for. */
+    | 'method-not-allowed';
   handler?: string;
+  /**
+   * r->filename when httpd answered for a path it mapped to the filesystem (the access log's %f):
+   * the DocumentRoot path up to the first component that does not exist.
+   */
+  localFilename?: string;
+  /**
+   * core's default_handler answered: it reads and drops the request body before it answers, while
+   * the connection's keep-alive is still undecided, so mod_logio counts the body even when the
+   * client asked to close.
+   */
+  defaultHandler?: boolean;
 }
 
 /** What routeRequest returns. */

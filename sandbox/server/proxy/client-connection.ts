@@ -211,8 +211,8 @@ function logUnansweredTimeout(context: RequestContext, error: RequestHeadError, 
 }
 
 /** What CustomLog env=/expr= conditions and %{VAR}e read of a routed request. */
-function loggedEnvironment(decision: RouteDecision): Pick<FinishedRequest, 'env' | 'expr'> {
-  return { env: decision.responseContext.env, expr: decision.responseContext.expr };
+function loggedEnvironment(decision: RouteDecision): Pick<FinishedRequest, 'env' | 'expr' | 'uri'> {
+  return { env: decision.responseContext.env, expr: decision.responseContext.expr, ...(decision.uri !== null ? { uri: decision.uri } : {}) };
 }
 
 /**
@@ -255,7 +255,7 @@ async function answerBadRequest(context: RequestContext, error: RequestHeadError
   const bytes = serializeResponse(response);
   await write(context.socket, bytes);
   // A 417 leaves the connection usable: the unread body is discarded before the next request.
-  const keepOpen = keepAlive && (await discardBody(context, error.bodyFraming ?? { kind: 'none' }));
+  const keepOpen = keepAlive && (await discardBody(context, error.bodyFraming ?? { kind: 'none' })).ok;
   context.emit({ type: 'head', hop: 'proxy->client', head: headText(response.statusLine, response.headers) });
   context.emit({ type: 'response', status: error.status, explanation: `${error.status} ${statusText(error.status).slice(4)}: ${error.errorLogMessage ?? error.reason}` });
   runtime.accessLog(
@@ -517,6 +517,11 @@ async function respondFromProxy(
   await write(socket, bytes);
   context.emit({ type: 'head', hop: 'proxy->client', head: headText(response.statusLine, response.headers) });
   context.emit({ type: 'response', status, explanation });
+  // httpd discards the unread request body before the request is logged (ap_discard_request_body),
+  // so mod_logio's %I counts it: the default handler does so first thing, whatever the client said
+  // about the connection; an error response at the end, only on a connection that stays open.
+  const defaultHandler = decision.kind === 'respond' && decision.defaultHandler === true;
+  const discard = (defaultHandler || !close) && extra.bytesInBody === undefined ? await discardRequestBody(context, head) : { ok: true, bytes: 0 };
   runtime.accessLog(
     {
       head,
@@ -525,12 +530,12 @@ async function respondFromProxy(
       status,
       bodyBytes: response.body.length,
       responseHeaders: response.headers,
-      bytesIn: head.consumed + (extra.bytesInBody ?? 0),
+      bytesIn: head.consumed + (extra.bytesInBody ?? 0) + discard.bytes,
       bytesOut: bytes.length,
       startMicros,
       serverIndex,
       // A request no proxy rule claimed went through core's translate_name.
-      filename: extra.filename ?? runtime.documentRootFilename(serverIndex, head.path),
+      filename: extra.filename ?? (decision.kind === 'respond' ? decision.localFilename : undefined) ?? runtime.documentRootFilename(serverIndex, head.path),
       aborted: false,
       keepAlive: !close,
     },
@@ -538,7 +543,7 @@ async function respondFromProxy(
   );
   if (close) return 'close';
   // A request body nobody read would be taken for the next request; httpd discards it first.
-  const discarded = await discardRequestBody(context, head);
+  const discarded = extra.bytesInBody === undefined ? discard.ok : (await discardRequestBody(context, head)).ok;
   return discarded ? 'keep-alive' : 'close';
 }
 
@@ -1209,22 +1214,25 @@ async function relayBodyRest(context: RequestContext, decoder: BodyDecoder, back
 }
 
 /** Drop an unread request body so a keep-alive connection stays in step; false when it could not be read. */
-async function discardRequestBody(context: RequestContext, head: RequestHead): Promise<boolean> {
+async function discardRequestBody(context: RequestContext, head: RequestHead): Promise<{ ok: boolean; bytes: number }> {
   return discardBody(context, requestBodyFraming(head.headers));
 }
 
-async function discardBody(context: RequestContext, framing: BodyFraming): Promise<boolean> {
-  if (framing.kind === 'none') return true;
+/** Read and drop a body; `bytes` counts what was read of it, framing included (mod_logio's view). */
+async function discardBody(context: RequestContext, framing: BodyFraming): Promise<{ ok: boolean; bytes: number }> {
+  if (framing.kind === 'none') return { ok: true, bytes: 0 };
   const decoder = new BodyDecoder(framing);
+  let bytes = 0;
   for (;;) {
     const chunk = await context.reader.read(context.runtime.timeoutMs);
-    if (chunk === null) return false;
+    if (chunk === null) return { ok: false, bytes };
     const progress = decoder.push(chunk);
-    if (progress.error) return false;
+    if (progress.error) return { ok: false, bytes: bytes + chunk.length };
     if (progress.done) {
       context.reader.unshift(chunk.subarray(progress.consumed));
-      return true;
+      return { ok: true, bytes: bytes + progress.consumed };
     }
+    bytes += chunk.length;
   }
 }
 

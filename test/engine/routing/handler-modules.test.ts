@@ -317,6 +317,14 @@ describe('SetHandler server-status', () => {
     expect(decision.kind).toBe('proxy');
   });
 
+  it('serves HEAD (M_GET) but declines POST, which the default handler answers 404 for the missing file (fuzzed on scenario 105)', () => {
+    const config = configFrom(body, [...STANDARD_MODULES, 'status']);
+    expect(routeRequest(config, request('/server-status', [['Host', 'a.test']], { method: 'HEAD' }))).toMatchObject({ status: 200, handler: 'server-status' });
+    const post = routeRequest(config, request('/server-status/x', [['Host', 'a.test']], { method: 'POST' }));
+    expect(post).toMatchObject({ kind: 'respond', status: 404, reason: 'not-found', localFilename: '/var/www/html/server-status' });
+    expect(withoutPhaseDebug(post.log).map((entry) => entry.code)).toEqual(['AH00128']);
+  });
+
   it('answers 404 when mod_status is not loaded, the handler having nobody to run it', () => {
     const decision = routeRequest(configFrom(body.replace(/SetHandler server-status/g, 'SetHandler server-info')), request('/server-status'));
     expect(decision).toMatchObject({ kind: 'respond', status: 404, reason: 'not-found' });
