@@ -295,6 +295,9 @@ class RequestRouter {
     this.dir = this.walkLocations(server.directory, normalized, server.sections);
     const encodedPass = this.translateWithProxyPass(parsed, server, this.dir, normalized, 'pre-translate', protoMinor);
     if (encodedPass) return encodedPass;
+    // "Throw away pre_trans only merging": until the location walk after unescaping, the request
+    // has the server's own per-directory config (a %2F 404 gets no <Location>'s "Header always").
+    this.dir = null;
 
     const resolved = resolveUri(parsed, { mergeSlashes: server.mergeSlashes, allowEncodedSlashes: server.allowEncodedSlashes, client: this.client });
     if (!resolved.ok) {
@@ -1060,7 +1063,7 @@ class RequestRouter {
   private responseContext(): ResponseContext {
     return {
       sslVar: this.sslVariable,
-      headerOps: this.dir?.headerOps ?? [],
+      headerOps: (this.dir ?? this.server?.directory)?.headerOps ?? [],
       env: this.env,
       requestHeaders: this.headers.toPairs(),
       expr: this.exprLookup(''),
