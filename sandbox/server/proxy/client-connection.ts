@@ -510,6 +510,10 @@ async function respondFromProxy(
   const table = new HeaderTable(response.headers);
   const opContext = responseHeaderOpContext(decision.responseContext, { requestTimeMicros: startMicros, ...headerTagReadings(runtime.nowMicros()) });
   applyHeaderOps(decision.responseContext.headerOps, 'Header', 'late', table, opContext, 'always');
+  // A success a handler produced (the default handler's OPTIONS answer, a SetHandler page) is no
+  // error response: the handler's insert_filter added mod_headers' filter, so plain "Header" applies too.
+  const handlerSuccess = decision.kind === 'respond' && (decision.defaultHandler === true || decision.reason === 'handler') && status >= 200 && status < 300;
+  if (handlerSuccess) applyHeaderOps(decision.responseContext.headerOps, 'Header', 'late', table, opContext, 'onsuccess');
   // "Header always … early" is already in what ap_send_error_response sends.
   for (const [name, value] of decision.responseContext.earlyErrorHeaders ?? []) table.add(name, value);
   response.headers = table.toPairs().map(([name, value]) => [name, value]);
