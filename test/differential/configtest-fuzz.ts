@@ -9,7 +9,6 @@
  * Deterministic for a seed: mutant i depends only on (seed, i), so a larger --count extends a run.
  * A developer tool, not part of `npm test`; see README.md ("Fuzzing the config test").
  */
-import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,8 @@ import { toPlaceholders } from './harness/placeholders.ts';
 import type { Variables } from './harness/placeholders.ts';
 import { runToCompletion } from './harness/proxy-process.ts';
 import { copyScenarioFiles, MODULE_DIR, normaliseProcessOutput, sideCommand, writeCertificates } from './harness/run-scenario-side.ts';
+import { derivedSeed, rng } from './harness/random.ts';
+import type { Random } from './harness/random.ts';
 import { loadScenarios } from './harness/scenario-files.ts';
 import type { Scenario } from './harness/scenario-files.ts';
 
@@ -53,39 +54,6 @@ function parseOptions(argv: string[]): Options {
     if (!Number.isInteger(options[key]) || options[key] < 0) throw new Error(`--${key} must be a whole number`);
   }
   return options;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Deterministic randomness
-
-/** mulberry32: small, fast, and the same everywhere. */
-function rng(seed: number): Random {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (n) => Math.floor(next() * n),
-    pick: (items) => items[Math.floor(next() * items.length)],
-    chance: (p) => next() < p,
-  };
-}
-
-interface Random {
-  next(): number;
-  int(n: number): number;
-  pick<T>(items: readonly T[]): T;
-  chance(p: number): boolean;
-}
-
-/** A 32-bit seed for mutant `index` of run `seed`. */
-function mutantSeed(seed: number, index: number): number {
-  return createHash('sha256').update(`${seed}:${index}`).digest().readUInt32LE(0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -428,7 +396,7 @@ interface Mutant {
 
 /** Mutant `index` of the run: a scenario and one or two mutations, or null if none applied. */
 function makeMutant(scenarios: Scenario[], seed: number, index: number): Mutant | null {
-  const random = rng(mutantSeed(seed, index));
+  const random = rng(derivedSeed(seed, index));
   for (let attempt = 0; attempt < 20; attempt++) {
     const scenario = random.pick(scenarios);
     let lines = scenario.configText.split('\n');

@@ -297,6 +297,9 @@ class RequestRouter {
     this.dir = this.walkLocations(server.directory, normalized, server.sections);
     const encodedPass = this.translateWithProxyPass(parsed, server, this.dir, normalized, 'pre-translate', protoMinor);
     if (encodedPass) return encodedPass;
+    // "Throw away pre_trans only merging": until the location walk after unescaping, the request
+    // has the server's own per-directory config (a %2F 404 gets no <Location>'s "Header always").
+    this.dir = null;
 
     const resolved = resolveUri(parsed, { mergeSlashes: server.mergeSlashes, allowEncodedSlashes: server.allowEncodedSlashes, client: this.client });
     if (!resolved.ok) {
@@ -659,20 +662,37 @@ class RequestRouter {
       const decision = this.respond(200, 'handler', [], matched, `SetHandler ${dir.handler} answers ${uri} (no ProxyPass claimed it)`);
       return { ...decision, handler: dir.handler.toLowerCase() };
     }
-    // default_handler: only GET (HEAD) and POST look for the file; a method httpd does not know is
-    // 501 (AH00135), any other one 405 (OPTIONS is answered by ap_send_http_options, not modelled).
+    // core's default_handler first reads and discards the request body under LimitRequestBody
+    // (ap_discard_request_body: over it, 413 instead), then answers by method: only GET (and HEAD)
+    // and POST look for a file, OPTIONS is answered with the methods allowed, any other method
+    // the registry knows gets 405, an unknown one 501. Its own log lines come after that read.
+    const local = (decision: ResponseDecision, thenLog: ErrorLogEntry[] = []): ResponseDecision => ({
+      ...decision,
+      defaultHandler: true,
+      ...(filenameOverride ? {} : { localFilename: firstSegment }),
+      discardBodyFirst: { limitBytes: effectiveRequestBodyLimit(dir.limitRequestBody), thenLog },
+    });
+    const coreLine = (level: ErrorLogEntry['level'], code: string, message: string): ErrorLogEntry => ({ module: 'core', level, code, message, client: this.client });
+    const allow = `GET,POST,OPTIONS,HEAD${server.traceEnable === 'off' ? '' : ',TRACE'}`;
     const method = this.request.method;
-    if (method !== 'GET' && method !== 'HEAD' && method !== 'POST' && method !== 'OPTIONS') {
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
       if (!isRegisteredMethod(method, this.config.global.registeredMethods)) {
-        this.pushLog('core', 'error', 'AH00135', `Invalid method in request ${method} ${this.request.target} ${this.request.httpVersion}`);
-        return this.respond(501, 'no-handler', [], matched, `the default handler does not know the method ${method}: 501`);
+        return local(
+          this.respond(501, 'method-not-allowed', [['Allow', allow]], matched, `httpd does not know the method ${method}: its default handler answers 501`),
+          [coreLine('error', 'AH00135', `Invalid method in request ${requestLineOf(this.request)}`)],
+        );
       }
-      return this.respond(405, 'forbidden', [], matched, `nothing proxies ${uri} and the default handler serves only GET and POST: ${method} is 405`);
+      if (method === 'OPTIONS') {
+        return local(this.respond(200, 'answered-locally', [['Allow', allow]], matched, `no ProxyPass claims ${uri}, so httpd's default handler answers the OPTIONS itself: 200 with an Allow header`));
+      }
+      return local(this.respond(405, 'method-not-allowed', [['Allow', allow]], matched, `no ProxyPass claims ${uri}, and httpd's default handler serves files only to GET, HEAD and POST: 405`));
     }
-    // GET and POST: the body is read and discarded first, under the section's LimitRequestBody.
     const notFound = this.respond(404, 'not-found', [], matched, why ?? explainNoMatch(uri, this.considered, server.proxyPass));
-    const thenLog: ErrorLogEntry[] = [{ module: 'core', level: 'info', code: 'AH00128', message: `File does not exist: ${fullPath}`, client: this.client }];
-    return { ...notFound, discardBodyFirst: { limitBytes: effectiveRequestBodyLimit(dir.limitRequestBody), thenLog } };
+    // The DocumentRoot itself is a directory httpd will not serve (no mod_dir index here).
+    if (!filenameOverride && uri.split('/').every((part) => part === '')) {
+      return local(notFound, [coreLine('info', 'AH00129', `Attempt to serve directory: ${firstSegment}`)]);
+    }
+    return local(notFound, [coreLine('info', 'AH00128', `File does not exist: ${fullPath}`)]);
   }
 
   /**
@@ -945,8 +965,12 @@ class RequestRouter {
    * so a plain GET without a Referer logs it too.
    */
   private handlerTakes(handler: string): boolean {
+    // r->method_number: HEAD is M_GET. mod_status serves M_GET only, the balancer-manager M_GET and M_POST.
+    const method = this.request.method;
+    const get = method === 'GET' || method === 'HEAD';
+    if (handler === 'server-status') return get;
     if (handler !== 'balancer-manager') return true;
-    if (this.request.method !== 'GET' && this.request.method !== 'POST') return false;
+    if (!get && method !== 'POST') return false;
     const referer = this.headers.get('Referer');
     const refererHost = referer === undefined ? null : /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)/.exec(referer)?.[1] ?? null;
     if (refererHost === null || refererHost.toLowerCase() !== this.serverNameForUrl().toLowerCase()) {
@@ -1050,7 +1074,7 @@ class RequestRouter {
   private responseContext(): ResponseContext {
     return {
       sslVar: this.sslVariable,
-      headerOps: this.dir?.headerOps ?? [],
+      headerOps: (this.dir ?? this.server?.directory)?.headerOps ?? [],
       env: this.env,
       requestHeaders: this.headers.toPairs(),
       expr: this.exprLookup(''),
@@ -1217,6 +1241,11 @@ function escapeRedirectTarget(target: string): string {
   const match = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*)?([^?#]*)(.*)$/s.exec(target);
   if (!match) return target;
   return `${match[1] ?? ''}${escapePathForRedirect(match[2])}${match[3]}`;
+}
+
+/** r->the_request as a log message quotes it. */
+function requestLineOf(request: RouteRequest): string {
+  return `${request.method} ${request.target} ${/^HTTP\//i.test(request.httpVersion) ? request.httpVersion : `HTTP/${request.httpVersion}`}`;
 }
 
 /** r->filename after directory_walk: DocumentRoot plus the first path component (which does not exist). */

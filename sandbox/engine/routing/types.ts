@@ -279,12 +279,22 @@ export interface ResponseDecision extends DecisionBase {
     /** TRACE to a path nothing proxies: httpd echoes the request back as message/http. */
     | 'trace'
     /** A content handler (SetHandler) answers; `handler` names it, the proxy renders its page. */
-    | 'handler';
+    | 'handler'
+    /** 405 or 501 from core's default handler: a method it does not serve files for. */
+    | 'method-not-allowed';
   handler?: string;
   /**
+   * r->filename when httpd answered for a path it mapped to the filesystem (the access log's %f):
+   * the DocumentRoot path up to the first component that does not exist.
+   */
+  localFilename?: string;
+  /** core's default_handler answered (a method it does not serve files for, OPTIONS, or no file). */
+  defaultHandler?: boolean;
+  /**
    * core's default_handler reads and discards the request body (ap_discard_request_body) before it
-   * looks for the file: over `limitBytes` (0: no limit) the answer is 413 instead, and `thenLog`
-   * (the file-not-found line) is written only once the body was read.
+   * answers: over `limitBytes` (0: no limit) the answer is 413 instead, and `thenLog` (its own
+   * lines: AH00128, AH00129, AH00135) is written only once the body was read. mod_logio counts
+   * that body even when the client asked to close.
    */
   discardBodyFirst?: { limitBytes: number; thenLog: ErrorLogEntry[] };
 }

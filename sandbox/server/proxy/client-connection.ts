@@ -224,8 +224,8 @@ function logUnansweredTimeout(context: RequestContext, error: RequestHeadError, 
 }
 
 /** What CustomLog env=/expr= conditions and %{VAR}e read of a routed request. */
-function loggedEnvironment(decision: RouteDecision): Pick<FinishedRequest, 'env' | 'expr'> {
-  return { env: decision.responseContext.env, expr: decision.responseContext.expr };
+function loggedEnvironment(decision: RouteDecision): Pick<FinishedRequest, 'env' | 'expr' | 'uri'> {
+  return { env: decision.responseContext.env, expr: decision.responseContext.expr, ...(decision.uri !== null ? { uri: decision.uri } : {}) };
 }
 
 /**
@@ -268,7 +268,7 @@ async function answerBadRequest(context: RequestContext, error: RequestHeadError
   const bytes = serializeResponse(response);
   await write(context.socket, bytes);
   // A 417 leaves the connection usable: the unread body is discarded before the next request.
-  const keepOpen = keepAlive && (await discardBody(context, error.bodyFraming ?? { kind: 'none' }));
+  const keepOpen = keepAlive && (await discardBody(context, error.bodyFraming ?? { kind: 'none' })).ok;
   context.emit({ type: 'head', hop: 'proxy->client', head: headText(response.statusLine, response.headers) });
   context.emit({ type: 'response', status: error.status, explanation: `${error.status} ${statusText(error.status).slice(4)}: ${error.errorLogMessage ?? error.reason}` });
   runtime.accessLog(
@@ -525,6 +525,10 @@ async function respondFromProxy(
   const table = new HeaderTable(response.headers);
   const opContext = responseHeaderOpContext(decision.responseContext, { requestTimeMicros: startMicros, ...headerTagReadings(runtime.nowMicros()) });
   applyHeaderOps(decision.responseContext.headerOps, 'Header', 'late', table, opContext, 'always');
+  // A success a handler produced (the default handler's OPTIONS answer, a SetHandler page) is no
+  // error response: the handler's insert_filter added mod_headers' filter, so plain "Header" applies too.
+  const handlerSuccess = decision.kind === 'respond' && (decision.defaultHandler === true || decision.reason === 'handler') && status >= 200 && status < 300;
+  if (handlerSuccess) applyHeaderOps(decision.responseContext.headerOps, 'Header', 'late', table, opContext, 'onsuccess');
   // "Header always … early" is already in what ap_send_error_response sends.
   for (const [name, value] of decision.responseContext.earlyErrorHeaders ?? []) table.add(name, value);
   response.headers = table.toPairs().map(([name, value]) => [name, value]);
@@ -532,6 +536,11 @@ async function respondFromProxy(
   await write(socket, bytes);
   context.emit({ type: 'head', hop: 'proxy->client', head: headText(response.statusLine, response.headers) });
   context.emit({ type: 'response', status, explanation });
+  // httpd discards the unread request body before the request is logged (ap_discard_request_body),
+  // so mod_logio's %I counts it: the default handler does so first thing, whatever the client said
+  // about the connection; an error response at the end, only on a connection that stays open.
+  const defaultHandler = decision.kind === 'respond' && decision.defaultHandler === true;
+  const discard = (defaultHandler || !close) && extra.bytesInBody === undefined ? await discardRequestBody(context, head) : { ok: true, bytes: 0 };
   runtime.accessLog(
     {
       head,
@@ -540,12 +549,12 @@ async function respondFromProxy(
       status,
       bodyBytes: response.body.length,
       responseHeaders: response.headers,
-      bytesIn: head.consumed + (extra.bytesInBody ?? 0),
+      bytesIn: head.consumed + (extra.bytesInBody ?? 0) + discard.bytes,
       bytesOut: bytes.length,
       startMicros,
       serverIndex,
       // A request no proxy rule claimed went through core's translate_name.
-      filename: extra.filename ?? runtime.documentRootFilename(serverIndex, head.path),
+      filename: extra.filename ?? (decision.kind === 'respond' ? decision.localFilename : undefined) ?? runtime.documentRootFilename(serverIndex, head.path),
       aborted: false,
       keepAlive: !close,
     },
@@ -554,7 +563,7 @@ async function respondFromProxy(
   if (close) return 'close';
   if (extra.bodyRead) return 'keep-alive';
   // A request body nobody read would be taken for the next request; httpd discards it first.
-  const discarded = await discardRequestBody(context, head);
+  const discarded = extra.bytesInBody === undefined ? discard.ok : (await discardRequestBody(context, head)).ok;
   return discarded ? 'keep-alive' : 'close';
 }
 
@@ -1255,7 +1264,8 @@ async function answerAfterDiscardingBody(
   if (overLimit) {
     log(overLimit);
     const explanation = `the request body is larger than LimitRequestBody ${discard.limitBytes}: 413 (${overLimit.code})`;
-    return respondFromProxy(context, head, decision, startMicros, { status: 413, explanation }, { bytesInBody: read.consumed, bodyRead: true });
+    // The 413 is an error of its own: no Allow of the method answer it replaces.
+    return respondFromProxy(context, head, { ...decision, headers: [] }, startMicros, { status: 413, explanation }, { bytesInBody: read.consumed, bodyRead: true });
   }
   discard.thenLog.forEach(log);
   return respondFromProxy(context, head, decision, startMicros, { status: decision.status, explanation: decision.explanation }, { bytesInBody: read.consumed, bodyRead: true });
@@ -1283,22 +1293,25 @@ async function readBodyUnderLimit(
 }
 
 /** Drop an unread request body so a keep-alive connection stays in step; false when it could not be read. */
-async function discardRequestBody(context: RequestContext, head: RequestHead): Promise<boolean> {
+async function discardRequestBody(context: RequestContext, head: RequestHead): Promise<{ ok: boolean; bytes: number }> {
   return discardBody(context, requestBodyFraming(head.headers));
 }
 
-async function discardBody(context: RequestContext, framing: BodyFraming): Promise<boolean> {
-  if (framing.kind === 'none') return true;
+/** Read and drop a body; `bytes` counts what was read of it, framing included (mod_logio's view). */
+async function discardBody(context: RequestContext, framing: BodyFraming): Promise<{ ok: boolean; bytes: number }> {
+  if (framing.kind === 'none') return { ok: true, bytes: 0 };
   const decoder = new BodyDecoder(framing);
+  let bytes = 0;
   for (;;) {
     const chunk = await context.reader.read(context.runtime.timeoutMs);
-    if (chunk === null) return false;
+    if (chunk === null) return { ok: false, bytes };
     const progress = decoder.push(chunk);
-    if (progress.error) return false;
+    if (progress.error) return { ok: false, bytes: bytes + chunk.length };
     if (progress.done) {
       context.reader.unshift(chunk.subarray(progress.consumed));
-      return true;
+      return { ok: true, bytes: bytes + progress.consumed };
     }
+    bytes += chunk.length;
   }
 }
 

@@ -64,6 +64,8 @@ export interface FinishedRequest {
    */
   parsedMethod?: string;
   parsedPath?: string;
+  /** r->uri once routing decoded and normalised it (%U); absent before routing. */
+  uri?: string;
   /** r->subprocess_env (SetEnvIf, SetEnv …): %{VAR}e and CustomLog env= read it; absent before routing. */
   env?: Readonly<Record<string, string>>;
   /** ap_expr's view of the request, for CustomLog expr=; absent for a head that failed. */
@@ -352,7 +354,7 @@ export class ProxyRuntime {
         ...connection.endpoints,
         requestLine: record.requestLine,
         method: head?.method ?? record.parsedMethod ?? '-',
-        path: head?.path ?? record.parsedPath ?? '-',
+        path: record.uri ?? head?.path ?? record.parsedPath ?? '-',
         query: head?.query ?? query,
         protocol: head?.version ?? protocolOfFailedRequestLine(record.requestLine),
         originalStatus: record.status,

@@ -178,9 +178,15 @@ describe('the balancer-manager handler measured on httpd 2.4.71', () => {
     expect(decision.log.map((entry) => entry.code)).not.toContain('AH10187');
   });
 
-  it('declines other methods (balancer_handler takes GET and POST only)', () => {
+  it('declines other methods (balancer_handler takes GET and POST only), so the default handler answers PUT with 405', () => {
     const decision = routeRequest(manager, { ...request('/manager', [['Host', 'localhost']]), method: 'PUT' });
-    expect(decision.kind === 'respond' && decision.reason).not.toBe('handler');
+    expect(decision).toMatchObject({ kind: 'respond', status: 405, reason: 'method-not-allowed' });
+  });
+
+  it('answers HEAD too: HEAD is M_GET to balancer_handler (fuzzed on scenario 207)', () => {
+    const decision = routeRequest(manager, { ...request('/manager', [['Host', 'localhost']]), method: 'HEAD' });
+    expect(decision).toMatchObject({ kind: 'respond', status: 200, reason: 'handler', handler: 'balancer-manager' });
+    expect(decision.log.map((entry) => entry.code)).toContain('AH10187');
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dnsFailureLog, routeRequest, type RouteDecision } from '../../../sandbox/engine/routing/index.ts';
 import { configFrom, request, STANDARD_MODULES, websocket, WEBSOCKET_HEADERS } from './route-fixtures.ts';
-import { withoutPhaseDebug } from './route-fixtures.ts';
+import { logThroughHandler, withoutPhaseDebug } from './route-fixtures.ts';
 
 function backendOf(decision: RouteDecision) {
   if (decision.kind !== 'proxy' || !decision.backend) throw new Error(`expected a proxied request: ${decision.explanation}`);
@@ -315,6 +315,14 @@ describe('SetHandler server-status', () => {
   it('leaves a path the catch-all ProxyPass claims to the backend', () => {
     const decision = routeRequest(configFrom(body, [...STANDARD_MODULES, 'status']), request('/status-behind-catch-all'));
     expect(decision.kind).toBe('proxy');
+  });
+
+  it('serves HEAD (M_GET) but declines POST, which the default handler answers 404 for the missing file (fuzzed on scenario 105)', () => {
+    const config = configFrom(body, [...STANDARD_MODULES, 'status']);
+    expect(routeRequest(config, request('/server-status', [['Host', 'a.test']], { method: 'HEAD' }))).toMatchObject({ status: 200, handler: 'server-status' });
+    const post = routeRequest(config, request('/server-status/x', [['Host', 'a.test']], { method: 'POST' }));
+    expect(post).toMatchObject({ kind: 'respond', status: 404, reason: 'not-found', localFilename: '/var/www/html/server-status' });
+    expect(withoutPhaseDebug(logThroughHandler(post)).map((entry) => entry.code)).toEqual(['AH00128']);
   });
 
   it('answers 404 when mod_status is not loaded, the handler having nobody to run it', () => {

@@ -182,6 +182,61 @@ describe('TRACE measured on httpd 2.4.71', () => {
   });
 });
 
+// core.c default_handler for a path no module claims, measured in differential scenario 690.
+describe("routeRequest: core's default handler by method", () => {
+  const config = configFrom(
+    ['<VirtualHost *:8800>', 'ServerName a.test', 'ProxyPass /ws/ ws://127.0.0.1:8801/', '</VirtualHost>', '<VirtualHost *:8800>', 'ServerName notrace.test', 'TraceEnable off', '</VirtualHost>'].join('\n'),
+  );
+  const local = (method: string, target = '/nothing/here', host = 'a.test') => routeRequest(config, request(target, [['Host', host]], { method }));
+  const codes = (decision: RouteDecision) => withoutPhaseDebug(logThroughHandler(decision)).map((entry) => entry.code);
+
+  it('answers OPTIONS itself with 200 and the methods it serves, TRACE included while TraceEnable is on', () => {
+    const decision = local('OPTIONS');
+    expect(decision).toMatchObject({ kind: 'respond', status: 200, reason: 'answered-locally', headers: [['Allow', 'GET,POST,OPTIONS,HEAD,TRACE']], localFilename: '/var/www/html/nothing' });
+    expect(codes(decision)).toEqual([]);
+  });
+
+  it('leaves TRACE out of Allow under TraceEnable off', () => {
+    expect(local('OPTIONS', '/x', 'notrace.test')).toMatchObject({ status: 200, headers: [['Allow', 'GET,POST,OPTIONS,HEAD']] });
+  });
+
+  it('still proxies OPTIONS for a ProxyPass path', () => {
+    expect(local('OPTIONS', '/ws/room').kind).toBe('proxy');
+  });
+
+  it('answers other registered methods 405 with Allow and no log line', () => {
+    for (const method of ['PUT', 'DELETE', 'PATCH', 'PROPFIND']) {
+      const decision = local(method);
+      expect(decision).toMatchObject({ status: 405, reason: 'method-not-allowed', headers: [['Allow', 'GET,POST,OPTIONS,HEAD,TRACE']] });
+      expect(codes(decision)).toEqual([]);
+    }
+  });
+
+  it('answers a method the registry does not know 501 with AH00135 quoting the request line', () => {
+    const decision = local('FOO');
+    expect(decision).toMatchObject({ status: 501, reason: 'method-not-allowed', headers: [['Allow', 'GET,POST,OPTIONS,HEAD,TRACE']] });
+    expect(withoutPhaseDebug(logThroughHandler(decision))).toEqual([
+      { module: 'core', level: 'error', code: 'AH00135', message: 'Invalid method in request FOO /nothing/here HTTP/1.1', client: '127.0.0.1:5555' },
+    ]);
+  });
+
+  it('answers GET, HEAD and POST of a missing file 404 with AH00128 for the whole path, r->filename up to the first missing component', () => {
+    for (const method of ['GET', 'HEAD', 'POST']) {
+      const decision = local(method, '/nothing/here');
+      expect(decision).toMatchObject({ status: 404, reason: 'not-found', localFilename: '/var/www/html/nothing' });
+      expect(withoutPhaseDebug(logThroughHandler(decision))).toEqual([{ module: 'core', level: 'info', code: 'AH00128', message: 'File does not exist: /var/www/html/nothing/here', client: '127.0.0.1:5555' }]);
+    }
+  });
+
+  it('answers the DocumentRoot directory itself (/, //) 404 with AH00129', () => {
+    for (const target of ['/', '//', '/?a=1']) {
+      const decision = local('GET', target);
+      expect(decision).toMatchObject({ status: 404, localFilename: '/var/www/html/' });
+      expect(withoutPhaseDebug(logThroughHandler(decision))).toEqual([{ module: 'core', level: 'info', code: 'AH00129', message: 'Attempt to serve directory: /var/www/html/', client: '127.0.0.1:5555' }]);
+    }
+  });
+});
+
 // The access phase (mod_authz_core) and the handler phase (core_upgrade_handler first) write
 // their debug lines before the default handler's AH00128 (measured in scenario 563).
 describe('routeRequest: access and handler phase debug lines', () => {

@@ -37,3 +37,29 @@ describe('SetEnv / UnsetEnv and RequestHeader on a routed request', () => {
     expect(decision.responseContext.earlyErrorHeaders).toEqual([['X-Early-Always', 'yes']]);
   });
 });
+
+// server/request.c ap_process_request_internal, measured in differential scenario 691: an error
+// httpd sends before the location walk still has the server's own per-directory config.
+describe("the server's own Header operations on errors before the location walk", () => {
+  const config = configFrom(
+    ['Header always set X-Always yes', 'ProxyPass /app/ http://127.0.0.1:3000/', '<Location /app/>', 'Header always set X-Location-Always yes', '</Location>'].join('\n'),
+    [...STANDARD_MODULES, 'headers'],
+  );
+  const headersOf = (target: string) => {
+    const decision = routeRequest(config, { ...websocket(target), headers: [['Host', 'a.test']] });
+    return { status: decision.kind === 'respond' ? decision.status : decision.kind, headers: decision.responseContext.headerOps.map((op) => op.header) };
+  };
+
+  it('keeps the server-level "Header always" for the 400 of a bad %-escape or a ".." above the root', () => {
+    expect(headersOf('/app/%zz')).toEqual({ status: 400, headers: ['X-Always'] });
+    expect(headersOf('/../app/x')).toEqual({ status: 400, headers: ['X-Always'] });
+  });
+
+  it('drops the <Location> merged for pre_translate_name before the encoded-slash 404', () => {
+    expect(headersOf('/app/a%2Fb')).toEqual({ status: 404, headers: ['X-Always'] });
+  });
+
+  it('merges the <Location> for a request that gets through', () => {
+    expect(headersOf('/app/x')).toEqual({ status: 'proxy', headers: ['X-Always', 'X-Location-Always'] });
+  });
+});
