@@ -18,6 +18,7 @@ import { toPlaceholders } from './harness/placeholders.ts';
 import type { Variables } from './harness/placeholders.ts';
 import { runToCompletion } from './harness/proxy-process.ts';
 import { copyScenarioFiles, MODULE_DIR, normaliseProcessOutput, sideCommand, writeCertificates } from './harness/run-scenario-side.ts';
+import { parseFuzzOptionsOrExit } from './harness/fuzz-options.ts';
 import { derivedSeed, rng } from './harness/random.ts';
 import type { Random } from './harness/random.ts';
 import { loadScenarios } from './harness/scenario-files.ts';
@@ -35,25 +36,8 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { count: 200, seed: 1, jobs: Math.max(1, Math.min(4, cpus().length)), only: [], out: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = () => {
-      const next = argv[++i];
-      if (next === undefined) throw new Error(`${flag} needs a value`);
-      return next;
-    };
-    if (flag === '--count') options.count = Number(value());
-    else if (flag === '--seed') options.seed = Number(value());
-    else if (flag === '--jobs') options.jobs = Number(value());
-    else if (flag === '--only') options.only.push(value());
-    else if (flag === '--out') options.out = value();
-    else throw new Error(`unknown argument ${flag} (usage: configtest-fuzz.ts [--count N] [--seed S] [--jobs J] [--only PREFIX] [--out DIR])`);
-  }
-  for (const key of ['count', 'seed', 'jobs'] as const) {
-    if (!Number.isInteger(options[key]) || options[key] < 0) throw new Error(`--${key} must be a whole number`);
-  }
-  return options;
+  const { numbers, only, out } = parseFuzzOptionsOrExit(argv, { count: 200, seed: 1, jobs: Math.max(1, Math.min(4, cpus().length)) }, 'configtest-fuzz.ts [--count N] [--seed S] [--jobs J] [--only PREFIX] [--out DIR]');
+  return { ...numbers, only, out };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Probe } from '../../sandbox/engine/probe.ts';
 import { comparableViews } from './harness/compare-outcomes.ts';
+import { parseFuzzOptionsOrExit } from './harness/fuzz-options.ts';
 import { derivedSeed, rng } from './harness/random.ts';
 import type { Random } from './harness/random.ts';
 import { runScenarioSide } from './harness/run-scenario-side.ts';
@@ -36,25 +37,8 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { seed: 1, probes: 12, jobs: 1, only: [], out: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = () => {
-      const next = argv[++i];
-      if (next === undefined) throw new Error(`${flag} needs a value`);
-      return next;
-    };
-    if (flag === '--seed') options.seed = Number(value());
-    else if (flag === '--probes') options.probes = Number(value());
-    else if (flag === '--jobs') options.jobs = Number(value());
-    else if (flag === '--only') options.only.push(value());
-    else if (flag === '--out') options.out = value();
-    else throw new Error(`unknown argument ${flag} (usage: request-fuzz.ts [--seed S] [--probes N] [--jobs J] [--only PREFIX] [--out DIR])`);
-  }
-  for (const key of ['seed', 'probes', 'jobs'] as const) {
-    if (!Number.isInteger(options[key]) || options[key] < 0) throw new Error(`--${key} must be a whole number`);
-  }
-  return options;
+  const { numbers, only, out } = parseFuzzOptionsOrExit(argv, { seed: 1, probes: 12, jobs: 1 }, 'request-fuzz.ts [--seed S] [--probes N] [--jobs J] [--only PREFIX] [--out DIR]');
+  return { ...numbers, only, out };
 }
 
 // ---------------------------------------------------------------------------------------------

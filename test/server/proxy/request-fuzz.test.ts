@@ -21,6 +21,7 @@ import { startEchoServer } from '../../../sandbox/server/backends/echo-server.ts
 import type { RunningBackend } from '../../../sandbox/server/backends/echo-server.ts';
 import { checkedConfig, echoRoundTrip, eventually, hex, mustOpen, RawClient, sleep, startTestProxy } from './proxy-harness.ts';
 import type { TestProxy } from './proxy-harness.ts';
+import { rng } from '../../differential/harness/random.ts';
 
 const SEED = Number(process.env.WSLAB_FUZZ_SEED ?? 0x5eed1e55);
 const BIN = join(import.meta.dirname, '..', '..', '..', 'sandbox', 'cli', 'bin.mjs');
@@ -29,22 +30,15 @@ const BIN = join(import.meta.dirname, '..', '..', '..', 'sandbox', 'cli', 'bin.m
 const ANSWER_MS = 2_000;
 const QUIET_MS = 250;
 
-/** mulberry32: small, fast, and the same sequence on every machine for a given seed. */
+/** The fuzzers' seeded generator (same sequence on every machine), with ranges and byte strings. */
 function createRandom(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = rng(seed);
   return {
-    next,
-    int: (low: number, high: number) => low + Math.floor(next() * (high - low + 1)),
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)],
-    chance: (probability: number) => next() < probability,
-    bytes: (length: number) => Buffer.from(Array.from({ length }, () => Math.floor(next() * 256))),
+    next: random.next,
+    int: (low: number, high: number) => low + random.int(high - low + 1),
+    pick: random.pick,
+    chance: random.chance,
+    bytes: (length: number) => Buffer.from(Array.from({ length }, () => random.int(256))),
   };
 }
 type Random = ReturnType<typeof createRandom>;
