@@ -293,15 +293,19 @@ async function answerBadRequest(context: RequestContext, error: RequestHeadError
 }
 
 /** mod_ssl's answer to plain HTTP on a TLS port: 400 with an explanation, no routing. */
-async function answerPlainOnTlsPort(context: RequestContext, head: RequestHead, startMicros: number): Promise<'close'> {
+async function answerPlainOnTlsPort(context: RequestContext, clientHead: RequestHead, startMicros: number): Promise<'close'> {
   const server = addressDefaultServer(context);
+  // mod_ssl never reads the client's request: it feeds httpd the request line "GET / HTTP/1.0"
+  // (NON_SSL_SEND_REQLINE) and fails that request with 400, so a HEAD still gets the page and the
+  // access log shows "GET / HTTP/1.0".
+  const head = fakeRequestHead(FAKE_PLAIN_ON_TLS_REQUEST, clientHead.consumed);
   const response = buildErrorResponse({
     status: 400,
-    serverName: head.hostname ?? server.serverName,
-    port: head.hostPort ?? context.endpoints.localPort,
+    serverName: server.serverName,
+    port: context.endpoints.localPort,
     method: head.method,
     errorNotes: "Reason: You're speaking plain HTTP to an SSL-enabled server port.<br />\n Instead use the HTTPS scheme to access this URL, please.<br />\n",
-    headOnly: head.method === 'HEAD',
+    headOnly: false,
     connection: { close: true },
     ...context.runtime.signatureOptions(server.index),
   });
@@ -314,6 +318,15 @@ async function answerPlainOnTlsPort(context: RequestContext, head: RequestHead, 
     context,
   );
   return 'close';
+}
+
+const FAKE_PLAIN_ON_TLS_REQUEST = 'GET / HTTP/1.0\r\n\r\n';
+
+/** The head httpd works with when a module supplies the request itself; `consumed` stays the client's bytes. */
+function fakeRequestHead(text: string, consumed: number): RequestHead {
+  const parsed = new RequestHeadParser().push(latin1Bytes(text));
+  if (parsed.state !== 'complete') throw new Error(`not a complete request head: ${JSON.stringify(text)}`);
+  return { ...parsed.head, consumed };
 }
 
 /** mod_status answers (SetHandler server-status, not claimed by a ProxyPass). */

@@ -87,18 +87,38 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
           const match = contexts.find(({ vhost }) => namesOf(vhost).includes(servername.toLowerCase())) ?? contexts[0];
           callback(null, match.context);
         };
-        // Sniff the first byte as mod_ssl does: a TLS ClientHello starts with 0x16; anything else is
-        // plain HTTP on the TLS port, which httpd answers with its "speaking plain HTTP" 400.
+        // Sniff the first bytes as OpenSSL does: a TLS record starts with 0x16. Otherwise it reads a
+        // 5-byte record header, and only "GET ", "POST ", "HEAD " and "PUT " count as plain HTTP
+        // (SSL_R_HTTP_REQUEST), which mod_ssl answers with its "speaking plain HTTP" 400; any other
+        // bytes fail the handshake and the connection is closed without an answer (AH02008).
         server = net.createServer({ allowHalfOpen: true }, (raw) => {
           raw.setNoDelay(true);
           raw.once('error', () => raw.destroy());
-          raw.once('data', (first: Buffer) => {
-            raw.pause();
-            if (first[0] !== 0x16) {
-              raw.unshift(first);
-              accept(raw, false, presented(raw, listen), true);
+          let sniffed = Buffer.alloc(0);
+          const onFirstBytes = (bytes: Buffer) => {
+            sniffed = Buffer.concat([sniffed, bytes]);
+            if (sniffed[0] === 0x16) {
+              raw.off('data', onFirstBytes);
+              raw.off('end', onEndBeforeRecord);
+              raw.pause();
+              startTls(sniffed);
               return;
             }
+            if (sniffed.length < TLS_RECORD_HEADER_LENGTH) return;
+            raw.off('data', onFirstBytes);
+            raw.off('end', onEndBeforeRecord);
+            raw.pause();
+            if (!PLAIN_HTTP_PREFIXES.some((prefix) => sniffed.subarray(0, prefix.length).toString('latin1') === prefix)) {
+              raw.destroy();
+              return;
+            }
+            raw.unshift(sniffed);
+            accept(raw, false, presented(raw, listen), true);
+          };
+          const onEndBeforeRecord = () => raw.destroy();
+          raw.on('data', onFirstBytes);
+          raw.once('end', onEndBeforeRecord);
+          const startTls = (first: Buffer) => {
             // The byte already read must reach the TLS layer, and a TLSSocket on a net.Socket reads
             // the socket's handle directly, so hand it a stream that replays the byte first.
             const replay = replayingStream(raw, first);
@@ -108,7 +128,7 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
             // mod_ssl checks each request's Host against the SNI name the handshake used.
             const sniName = (socket: tls.TLSSocket): string | null => (typeof socket.servername === 'string' && socket.servername !== '' ? socket.servername : null);
             secure.once('secure', () => accept(secure, true, presented(raw, listen), false, sniName(secure)));
-          });
+          };
         });
       } else {
         // Half-open: a client that shuts down its side mid-request still gets httpd's 400.
@@ -174,6 +194,11 @@ function certificateOf(vhost: VirtualHostConfig, readFile: (path: string) => str
   if (!certPath || !keyPath) throw new ListenError(`AH02572: Failed to configure at least one certificate and key for ${namesOf(vhost)[0] ?? 'the virtual host'}:${vhost.addresses[0]?.port ?? 443}`, 'NO_CERT');
   return { cert: readFile(certPath), key: readFile(keyPath) };
 }
+
+/** OpenSSL reads a whole record header before it looks at what the client sent. */
+const TLS_RECORD_HEADER_LENGTH = 5;
+/** What ssl3_get_record takes for an HTTP request on a TLS port (ssl/record/ssl3_record.c). */
+const PLAIN_HTTP_PREFIXES = ['GET ', 'POST ', 'HEAD ', 'PUT '];
 
 function namesOf(vhost: VirtualHostConfig): string[] {
   const names = vhost.server.serverName ? [vhost.server.serverName.value.host] : [];
