@@ -668,7 +668,6 @@ class RequestRouter {
     // the registry knows gets 405, an unknown one 501. Its own log lines come after that read.
     const local = (decision: ResponseDecision, thenLog: ErrorLogEntry[] = []): ResponseDecision => ({
       ...decision,
-      defaultHandler: true,
       ...(filenameOverride ? {} : { localFilename: firstSegment }),
       discardBodyFirst: { limitBytes: effectiveRequestBodyLimit(dir.limitRequestBody), thenLog },
     });

@@ -288,10 +288,9 @@ export interface ResponseDecision extends DecisionBase {
    * the DocumentRoot path up to the first component that does not exist.
    */
   localFilename?: string;
-  /** core's default_handler answered (a method it does not serve files for, OPTIONS, or no file). */
-  defaultHandler?: boolean;
   /**
-   * core's default_handler reads and discards the request body (ap_discard_request_body) before it
+   * Present when core's default_handler answered (no file, OPTIONS, a method it does not serve
+   * files for). It reads and discards the request body (ap_discard_request_body) before it
    * answers: over `limitBytes` (0: no limit) the answer is 413 instead, and `thenLog` (its own
    * lines: AH00128, AH00129, AH00135) is written only once the body was read. mod_logio counts
    * that body even when the client asked to close.

@@ -477,8 +477,8 @@ async function respondFromProxy(
   decision: RouteDecision,
   startMicros: number,
   answer: OwnResponse,
-  /** `bodyRead`: the request body was already read (and counted in bytesInBody), nothing is left to discard. */
-  extra: { filename?: string; bytesInBody?: number; bodyRead?: boolean } = {},
+  /** `bytesInBody`: the request body was already read (relayed or discarded) and counted; nothing is left to discard. */
+  extra: { filename?: string; bytesInBody?: number } = {},
 ): Promise<'keep-alive' | 'close'> {
   const { runtime, socket } = context;
   const serverIndex = decision.server?.virtualHostIndex ?? null;
@@ -540,7 +540,7 @@ async function respondFromProxy(
   applyHeaderOps(decision.responseContext.headerOps, 'Header', 'late', table, opContext, 'always');
   // A success a handler produced (the default handler's OPTIONS answer, a SetHandler page) is no
   // error response: the handler's insert_filter added mod_headers' filter, so plain "Header" applies too.
-  const handlerSuccess = decision.kind === 'respond' && (decision.defaultHandler === true || decision.reason === 'handler') && status >= 200 && status < 300;
+  const handlerSuccess = decision.kind === 'respond' && (decision.discardBodyFirst !== undefined || decision.reason === 'handler') && status >= 200 && status < 300;
   if (handlerSuccess) applyHeaderOps(decision.responseContext.headerOps, 'Header', 'late', table, opContext, 'onsuccess');
   // "Header always … early" is already in what ap_send_error_response sends.
   for (const [name, value] of decision.responseContext.earlyErrorHeaders ?? []) table.add(name, value);
@@ -549,11 +549,11 @@ async function respondFromProxy(
   await write(socket, bytes);
   context.emit({ type: 'head', hop: 'proxy->client', head: headText(response.statusLine, response.headers) });
   context.emit({ type: 'response', status, explanation });
-  // httpd discards the unread request body before the request is logged (ap_discard_request_body),
-  // so mod_logio's %I counts it: the default handler does so first thing, whatever the client said
-  // about the connection; an error response at the end, only on a connection that stays open.
-  const defaultHandler = decision.kind === 'respond' && decision.defaultHandler === true;
-  const discard = (defaultHandler || !close) && extra.bytesInBody === undefined ? await discardRequestBody(context, head) : { ok: true, bytes: 0 };
+  // httpd discards the unread request body of an error response on a connection that stays open
+  // before the request is logged (ap_discard_request_body), so mod_logio's %I counts it. (The
+  // default handler reads its body first thing: answerAfterDiscardingBody.)
+  const bodyAlreadyRead = extra.bytesInBody !== undefined;
+  const discard = !close && !bodyAlreadyRead ? await discardRequestBody(context, head) : { ok: true, bytes: 0 };
   runtime.accessLog(
     {
       head,
@@ -574,10 +574,8 @@ async function respondFromProxy(
     context,
   );
   if (close) return 'close';
-  if (extra.bodyRead) return 'keep-alive';
-  // A request body nobody read would be taken for the next request; httpd discards it first.
-  const discarded = extra.bytesInBody === undefined ? discard.ok : (await discardRequestBody(context, head)).ok;
-  return discarded ? 'keep-alive' : 'close';
+  // A request body nobody read would be taken for the next request; it was discarded above.
+  return discard.ok ? 'keep-alive' : 'close';
 }
 
 async function proxyRequest(context: RequestContext, head: RequestHead, decision: ProxyDecision, startMicros: number): Promise<'keep-alive' | 'close' | 'tunnel'> {
@@ -1278,10 +1276,10 @@ async function answerAfterDiscardingBody(
     log(overLimit);
     const explanation = `the request body is larger than LimitRequestBody ${discard.limitBytes}: 413 (${overLimit.code})`;
     // The 413 is an error of its own: no Allow of the method answer it replaces.
-    return respondFromProxy(context, head, { ...decision, headers: [] }, startMicros, { status: 413, explanation }, { bytesInBody: read.consumed, bodyRead: true });
+    return respondFromProxy(context, head, { ...decision, headers: [] }, startMicros, { status: 413, explanation }, { bytesInBody: read.consumed });
   }
   discard.thenLog.forEach(log);
-  return respondFromProxy(context, head, decision, startMicros, { status: decision.status, explanation: decision.explanation }, { bytesInBody: read.consumed, bodyRead: true });
+  return respondFromProxy(context, head, decision, startMicros, { status: decision.status, explanation: decision.explanation }, { bytesInBody: read.consumed });
 }
 
 /** Read a request body to its end; stops early (413) when chunk data passes `limitBytes`. */

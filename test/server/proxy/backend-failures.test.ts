@@ -42,6 +42,10 @@ describe('backend failures', () => {
           `ProxyPass /strict/ http://127.0.0.1:${deadPort}/strict/ status=-I retry=30`,
           `ProxyPass /http/ http://127.0.0.1:${app.port}/`,
           `ProxyPass /wt/ ws://127.0.0.1:${app.port}/`,
+          `<Location /override/>`,
+          `ProxyPass http://127.0.0.1:${app.port}/`,
+          `ProxyErrorOverride On`,
+          `</Location>`,
         ].join('\n') + '\n',
       ),
     );
@@ -82,6 +86,18 @@ describe('backend failures', () => {
     const hangUp = await exchange(proxy.port, upgradeRequest('/wt/close'));
     expect(hangUp.text).toBe('');
     expect(hangUp.closed).toBe(true);
+  });
+  it('ProxyErrorOverride after a relayed request body: the next request on the connection is read, not taken for that body', async () => {
+    const client = await RawClient.open(proxy.port);
+    try {
+      client.write('POST /override/status/404 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello');
+      client.write('GET /override/next HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+      await client.waitFor(() => false, 3000);
+      const statuses = [...client.received.toString('latin1').matchAll(/^HTTP\/1\.1 (\d{3}) /gm)].map((match) => match[1]);
+      expect(statuses).toEqual(['404', '200']);
+    } finally {
+      client.destroy();
+    }
   });
 });
 
