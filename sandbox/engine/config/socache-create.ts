@@ -3,11 +3,10 @@
  * SSLStaplingCache names it ("shmcb:/path(size)"), as modules/cache/mod_socache_*.c do; httpd
  * prefixes the message with the directive's name.
  */
+import { strtol } from './c-numbers.ts';
 
 /** SHMCB_MAX_SIZE: UINT_MAX on a 64-bit build. */
 const SHMCB_MAX_SIZE = 4294967295;
-const LONG_MAX = 9223372036854775807n;
-const LONG_MIN = -9223372036854775808n;
 const SHMCB_MIN_SIZE = 8192;
 
 /** The error `provider`'s create() returns for `arg` (what follows the colon, or null), or null. */
@@ -48,13 +47,8 @@ function shmcbCreateError(arg: string | null): string | null {
  * text is consumed whole as 0, as strtol leaves `end` at the start.
  */
 function strtolWhole(text: string): number | null {
-  if (text === '') return 0;
-  const match = /^[ \t\n\v\f\r]*[+-]?\d+/.exec(text);
-  if (!match || match[0].length !== text.length) return null;
-  let value = BigInt(match[0].trim());
-  if (value > LONG_MAX) value = LONG_MAX;
-  if (value < LONG_MIN) value = LONG_MIN;
-  return Number(value);
+  const parsed = strtol(text);
+  return parsed.consumed === text.length ? Number(parsed.value) : null;
 }
 
 /** The long strtol returned, stored in shmcb's apr_size_t: a negative size wraps to a huge one. */
